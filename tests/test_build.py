@@ -1,0 +1,197 @@
+"""The built graph against the document, and the build's own guarantees."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+
+from vrgraph import pipeline
+from vrgraph.cli import main
+from vrgraph.errors import CurationError
+from vrgraph.namespaces import OA, PROV, RDF, SKOS, VR
+
+from .test_source import ACTIONS_PER_PLAN
+
+BASE = "https://w3id.org/vrgraph/id/"
+
+
+def iri(*parts: str) -> URIRef:
+    return URIRef(BASE + "/".join(parts))
+
+
+def test_committed_data_equals_the_build(project, built):
+    data, _ = built
+    assert project.graph.read_bytes() == data, "data/graph.ttl is stale: run `vrgraph build`"
+
+
+def test_rebuild_is_byte_identical(project, built):
+    again, _ = pipeline.build_turtle(project)
+    assert again == built[0]
+
+
+def test_committed_data_is_the_same_graph(project, built):
+    """Compared as graphs too, so that a failure shows the triples that differ."""
+    committed = Graph().parse(project.graph)
+    _, graph = built
+    if to_isomorphic(committed) != to_isomorphic(graph):
+        _, only_committed, only_built = graph_diff(to_isomorphic(committed), to_isomorphic(graph))
+        pytest.fail(f"only in committed: {sorted(only_committed)[:5]}; "
+                    f"only in build: {sorted(only_built)[:5]}")
+
+
+def test_no_blank_nodes(built):
+    data, _ = built
+    assert b"_:" not in data and b"[ " not in data
+
+
+def test_actions_per_plan(built):
+    _, g = built
+    counts = Counter(str(plan).rsplit("/", 1)[1] for plan in g.objects(None, VR.inPlan))
+    assert dict(counts) == ACTIONS_PER_PLAN
+
+
+def test_action_fields(built):
+    _, g = built
+    a = iri("action", "5.1.9")
+    assert g.value(a, VR.number) == Literal("5.1.9")
+    assert str(g.value(a, VR.text)).startswith("A partnership board and officer group has formed")
+    assert g.value(a, VR.inPlan) == iri("plan", "5.1")
+    assert g.value(a, VR.inGroup) == iri("group", "5.1", "protecting-and-educating-young-people")
+    assert str(g.value(a, VR.leadCellText)) == "HLT / Schools / Young Hackney"
+    assert set(g.objects(a, VR.ledBy)) == {iri("agency", "hlt"), iri("agency", "hackney-schools"),
+                                           iri("agency", "young-hackney")}
+    excerpt = g.value(a, PROV.wasDerivedFrom)
+    assert (int(g.value(excerpt, VR.firstLine)), int(g.value(excerpt, VR.lastLine))) == (123, 125)
+    # 5.1.9 states nothing itself; it lies under 5.1.8's cells
+    assert not list(g.objects(a, VR.statedAlignment))
+    assert set(g.objects(a, VR.coveredByCell)) == {iri("cell", "5.1.8", "strategic"),
+                                                   iri("cell", "5.1.8", "enabling")}
+
+
+def test_misprinted_number_keeps_what_was_printed(built):
+    _, g = built
+    a = iri("action", "5.9.7")
+    assert g.value(a, VR.statedNumber) == Literal("5.97")
+    assert "corrections.yaml" in str(g.value(a, VR.curatedIn))
+
+
+def test_every_action_has_text_plan_lines_and_lead_cell(built, doc):
+    _, g = built
+    for action in doc.actions:
+        node = iri("action", action.number)
+        assert g.value(node, VR.text), action.number
+        assert g.value(node, VR.inPlan), action.number
+        assert g.value(node, PROV.wasDerivedFrom), action.number
+        assert (node, VR.leadCellText, None) in g or not action.lead
+
+
+def test_stated_and_inherited_alignments_are_qualified_with_provenance(built):
+    _, g = built
+    stated = iri("alignment", "5.1.1", "enabling-3")
+    assert g.value(stated, VR.alignmentMode) == VR.StatedOnRow
+    assert g.value(stated, VR.column) == VR.EnablingColumn
+    assert str(g.value(stated, VR.citedText)).startswith("We will take an evidence informed")
+    inherited = iri("alignment", "5.1.24", "strategic-4")
+    assert g.value(inherited, VR.alignmentMode) == VR.InheritedFromGroupCell
+    assert g.value(inherited, VR.viaCell) == iri("cell", "5.1.23", "strategic")
+    assert g.value(inherited, PROV.wasDerivedFrom) == iri("source", "L144-L144")
+
+
+def test_column_shift_keeps_the_principle_and_the_column(built):
+    _, g = built
+    a = iri("alignment", "5.6.7", "strategic-1")
+    assert g.value(a, VR.alignmentTo) == iri("principle", "strategic", "1")
+    assert g.value(a, VR.column) == VR.EnablingColumn
+
+
+def test_misattributed_quote_aligns_to_the_number_cited(built):
+    _, g = built
+    a = iri("alignment", "5.8.2", "strategic-5")
+    assert g.value(a, VR.alignmentTo) == iri("principle", "strategic", "5")
+    assert str(g.value(a, VR.citedText)).startswith("We are committed as a whole partnership")
+
+
+def test_principles_are_skos_concepts_with_full_text(built, doc):
+    _, g = built
+    for p in doc.principles:
+        node = iri("principle", p.kind, str(p.number))
+        assert str(g.value(node, SKOS.definition)) == p.text
+        assert g.value(node, SKOS.inScheme) == iri("scheme", f"{p.kind}-principles")
+    assert (iri("principle", "enabling", "6"), None, None) not in g
+
+
+def test_every_flaw_class_is_a_note(built):
+    _, g = built
+    kinds = Counter(str(k).rsplit("/", 1)[1] for k in g.objects(None, VR.flawKind))
+    for kind in ("RowSplit", "SpanningCell", "ColumnShift", "NumberingSlip", "NumberingGap",
+                 "EmptyLead", "MisspeltName", "TruncatedName", "MisattributedQuote",
+                 "PrincipleNumberingGap", "WrongPrincipleReference", "Placeholder", "EmptyLink",
+                 "PageBreakSplit", "PersonalName", "Typo", "InconsistentName", "NoAlignment"):
+        assert kinds[kind] > 0, kind
+    note = iri("note", "misspelt-name", "l171-igu-manger")
+    assert g.value(note, OA.hasTarget) == iri("action", "5.2.4")
+
+
+def test_no_personal_name_in_the_graph(built, project):
+    import yaml
+    leads = yaml.safe_load((project.root / "data/curation/leads.yaml").read_text())
+    names = {n for e in leads.values() for n in e.get("personal") or []}
+    assert names, "the document names private individuals; the test must know them"
+    data, _ = built
+    for name in names:
+        for part in name.split():
+            assert part.encode() not in data, part
+
+
+def test_base_iri_is_configurable(project):
+    data, g = pipeline.build_turtle(project, "https://example.org/borough/")
+    assert (URIRef("https://example.org/borough/id/action/5.1.1"), RDF.type, VR.Action) in g
+    assert b"w3id.org/vrgraph/id/" not in data
+
+
+def test_curation_errors_name_file_and_line(scratch):
+    leads = scratch.root / "data/curation/leads.yaml"
+    text = leads.read_text()
+    leads.write_text(text.replace("cell: IGU / MPS", "cell: IGU and MPS", 1))
+    with pytest.raises(CurationError, match=r"data/curation/leads.yaml:\d+: the lead cell of "
+                                            r"action 5.1.2 reads 'IGU / MPS'"):
+        pipeline.build_turtle(scratch)
+
+
+def test_malformed_yaml_is_reported_with_line(scratch):
+    agencies = scratch.root / "data/curation/agencies.yaml"
+    agencies.write_text(agencies.read_text() + "\n- id: [unclosed\n")
+    result = CliRunner().invoke(main, ["--root", str(scratch.root), "build"])
+    assert result.exit_code == 2
+    assert "data/curation/agencies.yaml:" in result.output
+    assert "malformed YAML" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_agency_is_refused(scratch):
+    leads = scratch.root / "data/curation/leads.yaml"
+    leads.write_text(leads.read_text().replace("leads: [igu, mps]", "leads: [igu, nobody]", 1))
+    result = CliRunner().invoke(main, ["--root", str(scratch.root), "build"])
+    assert result.exit_code == 2
+    assert "'nobody'" in result.output and "agencies.yaml" in result.output
+
+
+def test_a_failed_build_leaves_the_old_graph(scratch):
+    before = scratch.graph.read_bytes()
+    (scratch.root / "data/curation/places.yaml").write_text("{not: [valid")
+    result = CliRunner().invoke(main, ["--root", str(scratch.root), "build"])
+    assert result.exit_code == 2
+    assert scratch.graph.read_bytes() == before
+    assert not list(scratch.graph.parent.glob("*.tmp"))
+
+
+def test_build_check_flag(scratch):
+    assert CliRunner().invoke(main, ["--root", str(scratch.root), "build", "--check"]).exit_code == 0
+    scratch.graph.write_text("# stale\n")
+    result = CliRunner().invoke(main, ["--root", str(scratch.root), "build", "--check"])
+    assert result.exit_code == 1 and "differs" in result.output

@@ -1,0 +1,576 @@
+"""Turn the source records and the curation into the RDF graph: stage 3 of the pipeline.
+
+The model (IRIs, classes, properties) is documented in ``docs/model.md`` and defined in
+``ontology/vrgraph.ttl``. The graph holds only what the document states, what curation adds
+(each curated statement points at its curation file and line) and the document's flaws as
+data-quality notes. Inferences (inherited alignments, inverses) are left to
+``vrgraph.reason``. No blank nodes and no timestamps: a rebuild is byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import curation as cur
+from . import source as src
+from .errors import CurationError, located
+from .namespaces import (DCTERMS, DEFAULT_BASE, DQV, OA, ONS, ORG, PREFIXES, PROV, RDF,
+                         RDFS, SKOS, TIME, VR, XSD)
+from .text import clean, slug
+
+DOCUMENT_SLUG = "hackney-violence-reduction-landscape"
+DOCUMENT_TITLE = "A whole systems approach to violence reduction: the strategic landscape"
+WITHHELD = "[name withheld]"
+_AGENCY_CLASS = {"organisation": VR.Agency, "unit": VR.OrganisationalUnit, "board": VR.Board,
+                 "partnership": VR.Partnership, "post": VR.Post}
+_COLUMN = {"strategic": VR.StrategicColumn, "enabling": VR.EnablingColumn}
+_SCHEME_TITLE = {"strategic": "Strategic principles", "enabling": "Enabling principles"}
+
+
+@dataclass
+class Sources:
+    """Where the build reads from: the source copy and the curation folder."""
+
+    document: Path
+    curation: Path
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path) -> Sources:
+        return cls(root / "data/source/violence-reduction-landscape.md",
+                   root / "data/curation", root)
+
+
+class Builder:
+    """Collects triples for one document. Use :func:`build_graph`."""
+
+    def __init__(self, doc: src.Document, curation: cur.Curation, base: str) -> None:
+        self.doc = doc
+        self.cur = curation
+        self.base = base.rstrip("/") + "/"
+        self.g = Graph()
+        for prefix, ns in PREFIXES.items():
+            self.g.bind(prefix, ns)
+        self.g.bind("vrid", self.base + "id/")
+        self.personal = sorted({name for e in curation.leads.values()
+                                for name in e.get("personal") or []}, key=len, reverse=True)
+        self.actions = {a.number: a for a in doc.actions}
+        self.misspelt = {str(e.get("text")) for e in curation.corrections.get("text_flaws", [])
+                         if e.get("kind") in ("MisspeltName", "TruncatedName")}
+        self.document = self.id("document", DOCUMENT_SLUG)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def id(self, kind: str, *keys: str) -> URIRef:
+        return URIRef(self.base + "id/" + "/".join([kind, *keys]))
+
+    def add(self, s: Node, p: Node, o: Node | str | int | None, lang: bool = True) -> None:
+        """Add a triple; a ``str`` object becomes an English literal, with personal names
+        withheld; ``None`` and empty strings add nothing."""
+        if o is None or o == "":
+            return
+        if isinstance(o, str):
+            o = Literal(self.redact(o), lang="en") if lang else Literal(self.redact(o))
+        elif isinstance(o, int) and not isinstance(o, bool):
+            o = Literal(str(o), datatype=XSD.integer)
+        self.g.add((s, p, o))
+
+    def redact(self, text: str) -> str:
+        for name in self.personal:
+            text = text.replace(name, WITHHELD)
+        return text
+
+    def excerpt(self, first: int, last: int | None = None) -> URIRef:
+        last = first if last is None else last
+        node = self.id("source", f"L{first}-L{last}")
+        if (node, RDF.type, VR.SourceExcerpt) not in self.g:
+            self.g.add((node, RDF.type, VR.SourceExcerpt))
+            self.add(node, VR.firstLine, first)
+            self.add(node, VR.lastLine, last)
+            self.g.add((node, DCTERMS.isPartOf, self.document))
+            label = f"lines {first}-{last}" if last != first else f"line {first}"
+            self.add(node, RDFS.label, f"Source document, {label}")
+        return node
+
+    def derived(self, node: URIRef, lines: src.Lines | list[int]) -> None:
+        span = lines if isinstance(lines, src.Lines) else src.Lines.of(lines)
+        self.g.add((node, PROV.wasDerivedFrom, self.excerpt(span.first, span.last)))
+
+    def curated(self, node: URIRef, entry: cur.Entry) -> None:
+        self.add(node, VR.curatedIn, entry.where, lang=False)
+
+    def check_lines(self, entry: cur.Entry) -> list[int]:
+        """The source lines an entry names, each checked to exist."""
+        lines = entry.get("source")
+        if lines in (None, "curated"):
+            return []
+        if not isinstance(lines, list) or not all(isinstance(n, int) for n in lines):
+            raise entry.error("source must be a list of line numbers or 'curated'")
+        for n in lines:
+            if not 1 <= n <= len(self.doc.lines):
+                raise entry.error(f"source line {n} is outside the document "
+                                  f"(1-{len(self.doc.lines)})")
+        return lines
+
+    def check_text(self, entry: cur.Entry) -> int:
+        """An entry's ``line`` must hold its ``text``: curation stays tied to the source."""
+        line, text = entry.get("line"), entry.get("text")
+        if not isinstance(line, int) or not text:
+            raise entry.error("entry needs 'line' (a number) and 'text' (as printed there)")
+        if not 1 <= line <= len(self.doc.lines) or text not in self.doc.lines[line - 1]:
+            raise entry.error(f"line {line} of the source does not contain {text!r}")
+        return line
+
+    def action(self, entry: cur.Entry, number: object) -> URIRef:
+        if str(number) not in self.actions:
+            raise entry.error(f"action {number!r} does not exist in the document")
+        return self.id("action", str(number))
+
+    def principle(self, entry: cur.Entry | None, ref: str) -> URIRef:
+        m = re.fullmatch(r"(SP|EP)(\d+)", str(ref))
+        kind = {"SP": "strategic", "EP": "enabling"}.get(m.group(1)) if m else None
+        if not m or self.doc.principle(kind, int(m.group(2))) is None:
+            message = f"{ref!r} is not a principle of section 2 (write SP1-SP6, EP1-EP9)"
+            raise entry.error(message) if entry else CurationError(message)
+        return self.id("principle", kind, m.group(2))
+
+    def target(self, key: str) -> URIRef:
+        kind, _, rest = key.partition(":")
+        if kind == "principle":
+            p_kind, number = rest.split(":")
+            return self.id("principle", p_kind, number)
+        if kind == "scheme":
+            return self.id("scheme", f"{rest}-principles")
+        if kind == "document":
+            return self.document
+        return self.id(kind, rest)
+
+    # -- the document -------------------------------------------------------------------------
+    def run(self) -> Graph:
+        self.document_node()
+        self.sections()
+        self.principles()
+        self.agencies()
+        self.plans()
+        self.curated_things()
+        self.comms_plan()
+        self.notes()
+        return self.g
+
+    def document_node(self) -> None:
+        d = self.document
+        self.g.add((d, RDF.type, VR.StrategyDocument))
+        self.add(d, DCTERMS.title, DOCUMENT_TITLE)
+        self.add(d, RDFS.label, DOCUMENT_TITLE)
+        self.add(d, DCTERMS.description,
+                 "A London borough's whole systems approach to violence reduction: its "
+                 "principles, programmes, community engagement, twelve strategies and action "
+                 "plans with numbered actions, lead partners and principle alignment, and a "
+                 "communications plan.")
+        self.derived(d, src.Lines(1, len(self.doc.lines)))
+
+    def sections(self) -> None:
+        keys = {s.key for s in self.doc.sections}
+        for s in self.doc.sections:
+            node = self.id("section", s.key)
+            self.g.add((node, RDF.type, VR.DocumentSection))
+            if "/" not in s.key:
+                self.add(node, VR.number, s.key, lang=False)
+            self.add(node, DCTERMS.title, s.title)
+            self.add(node, VR.text, "\n\n".join(s.paragraphs))
+            parent = s.key.rsplit("/", 1)[0] if "/" in s.key else s.key.rpartition(".")[0]
+            self.g.add((node, DCTERMS.isPartOf,
+                        self.id("section", parent) if parent in keys else self.document))
+            self.derived(node, s.lines)
+
+    def principles(self) -> None:
+        for kind in src.KINDS:
+            scheme = self.id("scheme", f"{kind}-principles")
+            self.g.add((scheme, RDF.type, VR.PrincipleScheme))
+            self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
+            self.add(scheme, SKOS.prefLabel, _SCHEME_TITLE[kind])
+            line, note = self.doc.scheme_notes[kind]
+            self.add(scheme, SKOS.definition, note)
+            self.derived(scheme, [line])
+        for p in self.doc.principles:
+            node = self.id("principle", p.kind, str(p.number))
+            scheme = self.id("scheme", f"{p.kind}-principles")
+            cls = VR.StrategicPrinciple if p.kind == "strategic" else VR.EnablingPrinciple
+            self.g.add((node, RDF.type, cls))
+            self.add(node, SKOS.notation, f"{p.kind[0].upper()}P{p.number}", lang=False)
+            self.add(node, VR.principleNumber, p.number)
+            self.add(node, SKOS.prefLabel, f"{p.kind.capitalize()} Principle {p.number}")
+            self.add(node, SKOS.definition, p.text)
+            self.g.add((node, SKOS.inScheme, scheme))
+            self.g.add((node, SKOS.topConceptOf, scheme))
+            self.derived(node, [p.line])
+            entry = self.cur.principles.get(f"{p.kind[0].upper()}P{p.number}")
+            if entry:
+                for term in entry.get("terms") or []:
+                    self.add(node, VR.evidenceTerm, str(term))
+                self.curated(node, entry)
+        for key, entry in self.cur.principles.items():
+            self.principle(entry, key)
+
+    def agencies(self) -> None:
+        for ident, e in self.cur.agencies.items():
+            kind = e["kind"]
+            node = self.id("post" if kind == "post" else "agency", ident)
+            self.g.add((node, RDF.type, _AGENCY_CLASS[kind]))
+            self.add(node, SKOS.prefLabel, e["label"])
+            self.add(node, RDFS.label, e["label"])
+            self.add(node, VR.acronym, e.get("acronym"), lang=False)
+            self.add(node, SKOS.altLabel, e.get("acronym"))
+            for label in e.get("alt_labels") or []:
+                hidden = str(label) in self.misspelt
+                self.add(node, SKOS.hiddenLabel if hidden else SKOS.altLabel, str(label))
+            parent = e.get("parent")
+            if parent:
+                pnode = self.agency(parent)
+                link = {"post": ORG.postIn, "unit": ORG.unitOf}.get(kind, ORG.subOrganizationOf)
+                self.g.add((node, link, pnode))
+            expanded = e.get("expanded_at")
+            if e.get("acronym"):
+                self.g.add((node, VR.nameSource,
+                            VR.ExpandedInDocument if expanded else VR.CuratedExpansion))
+            if expanded:
+                if not isinstance(expanded, int) or not 1 <= expanded <= len(self.doc.lines):
+                    raise e.error(f"expanded_at must be a source line number, not {expanded!r}")
+                self.derived(node, [expanded])
+            self.add(node, SKOS.scopeNote, e.get("reason"))
+            self.curated(node, e)
+
+    def agency(self, ident: str) -> URIRef:
+        kind = self.cur.agencies[ident]["kind"]
+        return self.id("post" if kind == "post" else "agency", ident)
+
+    # -- section 5 ----------------------------------------------------------------------------
+    def plans(self) -> None:
+        numbers = self.corrected_numbers()
+        for plan in self.doc.plans:
+            node = self.id("plan", plan.number)
+            self.g.add((node, RDF.type, VR.ActionPlan))
+            self.add(node, VR.number, plan.number, lang=False)
+            self.add(node, DCTERMS.title, plan.title)
+            self.add(node, VR.introduction, self.paragraphs(plan.intro))
+            self.g.add((node, DCTERMS.isPartOf, self.id("section", "5")))
+            self.derived(node, [plan.line, plan.actions[-1].span.last])
+            for group in plan.groups:
+                self.group(plan, group)
+            for action in plan.actions:
+                self.action_node(plan, action, numbers)
+        for cell in self.doc.cells:
+            self.group_cell(cell)
+
+    def paragraphs(self, lines: list[tuple[int, str]]) -> str:
+        section = src.Section("", "", 0, 0, lines)
+        parts = section.paragraphs + [f"- {text}" for _, text in section.items]
+        return "\n".join(parts)
+
+    def group(self, plan: src.Plan, group: src.Group) -> None:
+        node = self.id("group", plan.number, group.slug)
+        self.g.add((node, RDF.type, VR.ActionGroup))
+        self.add(node, DCTERMS.title, group.title)
+        self.add(node, VR.introduction, self.paragraphs(group.intro))
+        self.g.add((node, VR.groupOf, self.id("plan", plan.number)))
+        self.derived(node, [group.line] + [n for n, _ in group.intro])
+
+    def corrected_numbers(self) -> dict[str, cur.Entry]:
+        """Each misprinted action number must be confirmed in corrections.yaml."""
+        entries = {str(e["stated"]): e for e in self.cur.corrections.get("numbers", [])}
+        for action in self.doc.actions:
+            if action.number == action.stated_number:
+                continue
+            entry = entries.get(action.stated_number)
+            if entry is None:
+                raise CurationError(located(
+                    "data/curation/corrections.yaml", None,
+                    f"action number {action.stated_number!r} (source line "
+                    f"{action.lines[0]}) reads as {action.number}; confirm it with an entry "
+                    f"under 'numbers:' (stated, number, reason)"))
+            if str(entry["number"]) != action.number:
+                raise entry.error(f"{action.stated_number!r} reads as {action.number}, "
+                                  f"not {entry['number']!r}")
+        return entries
+
+    def action_node(self, plan: src.Plan, a: src.Action, numbers: dict[str, cur.Entry]) -> None:
+        node = self.id("action", a.number)
+        self.g.add((node, RDF.type, VR.Action))
+        self.add(node, RDFS.label, f"Action {a.number}")
+        self.add(node, VR.number, a.number, lang=False)
+        if a.stated_number != a.number:
+            self.add(node, VR.statedNumber, a.stated_number, lang=False)
+            self.curated(node, numbers[a.stated_number])
+        self.add(node, VR.text, a.text)
+        self.g.add((node, VR.inPlan, self.id("plan", plan.number)))
+        if a.group:
+            self.g.add((node, VR.inGroup, self.id("group", plan.number, a.group)))
+        self.derived(node, a.lines)
+        self.leads(node, a)
+        for c in a.citations:
+            if c.row != a.number:
+                continue
+            principle = self.id("principle", c.kind, str(c.number))
+            self.g.add((node, VR.statedAlignment, principle))
+            qualified = self.id("alignment", a.number, f"{c.kind}-{c.number}")
+            self.alignment(qualified, node, principle, c.column, VR.StatedOnRow)
+            self.add(qualified, VR.citedText, c.quote)
+            self.derived(qualified, c.lines)
+
+    def leads(self, node: URIRef, a: src.Action) -> None:
+        entry = self.cur.leads.get(a.number)
+        if entry is None:
+            raise CurationError(located(
+                "data/curation/leads.yaml", None,
+                f"action {a.number} (source line {a.lines[0]}) has no entry; add "
+                f"\"{a.number}\": {{cell: {a.lead!r}, leads: [...], reason: ...}}"))
+        if " ".join(str(entry.get("cell") or "").split()) != a.lead:
+            raise entry.error(f"the lead cell of action {a.number} reads {a.lead!r} in the "
+                              f"source (line {a.lines[0]}), not {entry.get('cell')!r}; "
+                              f"update the entry")
+        self.add(node, VR.leadCellText, a.lead, lang=False)
+        for lead in entry.get("leads") or []:
+            self.g.add((node, VR.ledBy, self.agency(lead)))
+        for name in entry.get("personal") or []:
+            if name not in a.lead:
+                raise entry.error(f"personal name {name!r} is not in the lead cell of "
+                                  f"action {a.number}")
+        if entry.get("leads") or entry.get("personal"):
+            self.curated(node, entry)
+
+    def alignment(self, node: URIRef, action: URIRef, principle: URIRef, column: str,
+                  mode: URIRef) -> None:
+        self.g.add((node, RDF.type, VR.Alignment))
+        self.g.add((node, VR.alignmentOf, action))
+        self.g.add((node, VR.alignmentTo, principle))
+        self.g.add((node, VR.alignmentMode, mode))
+        self.g.add((node, VR.column, _COLUMN[column]))
+
+    def group_cell(self, cell: src.GroupCell) -> None:
+        node = self.id("cell", cell.row, cell.column)
+        self.g.add((node, RDF.type, VR.GroupAlignmentCell))
+        self.add(node, RDFS.label, f"{cell.column.capitalize()} alignment cell of action "
+                                   f"{cell.row}, printed once for {len(cell.covers) + 1} rows")
+        self.g.add((node, VR.statedOnRowOf, self.id("action", cell.row)))
+        self.g.add((node, VR.column, _COLUMN[cell.column]))
+        self.add(node, RDFS.comment, "Evidence: " + "; ".join(cell.evidence) + ".")
+        self.derived(node, [line for c in cell.citations for line in c.lines])
+        for c in cell.citations:
+            principle = self.id("principle", c.kind, str(c.number))
+            self.g.add((node, VR.cellAlignedTo, principle))
+            for number in cell.covers:
+                action = self.id("action", number)
+                qualified = self.id("alignment", number, f"{c.kind}-{c.number}")
+                self.alignment(qualified, action, principle, cell.column,
+                               VR.InheritedFromGroupCell)
+                self.g.add((qualified, VR.viaCell, node))
+                self.derived(qualified, c.lines)
+        for number in cell.covers:
+            self.g.add((self.id("action", number), VR.coveredByCell, node))
+
+    # -- curated things -----------------------------------------------------------------------
+    def curated_things(self) -> None:
+        specs = [(self.cur.interventions, "intervention", VR.Intervention, VR.delivers),
+                 (self.cur.target_groups, "target-group", VR.TargetGroup, VR.targets),
+                 (self.cur.places, "place", VR.Place, VR.concernsPlace),
+                 (self.cur.timeframes, "timeframe", VR.Timeframe, VR.timeframe)]
+        for entries, kind, cls, link in specs:
+            for e in entries:
+                node = self.id(kind, e["id"])
+                self.g.add((node, RDF.type, cls))
+                self.add(node, SKOS.prefLabel, e["label"])
+                self.add(node, RDFS.label, e["label"])
+                self.add(node, DCTERMS.description, e.get("description"))
+                for number in e.get("actions") or []:
+                    self.g.add((self.action(e, number), link, node))
+                for number in e.get("plans") or []:
+                    if not any(p.number == str(number) for p in self.doc.plans):
+                        raise e.error(f"plan {number!r} does not exist in the document")
+                    self.g.add((self.id("plan", str(number)), link, node))
+                lines = self.check_lines(e)
+                if lines:
+                    self.derived(node, lines)
+                if e.get("ons"):
+                    self.g.add((node, RDF.type, DCTERMS.Location))
+                    self.g.add((node, DCTERMS.identifier, Literal(str(e["ons"]))))
+                    self.g.add((node, SKOS.exactMatch, ONS[str(e["ons"])]))
+                if kind == "timeframe":
+                    self.interval(node, e)
+                self.curated(node, e)
+
+    def interval(self, node: URIRef, e: cur.Entry) -> None:
+        for key, link in (("begins", TIME.hasBeginning), ("ends", TIME.hasEnd)):
+            value = e.get(key)
+            if value is None:
+                continue
+            value = str(value)
+            if re.fullmatch(r"\d{4}", value):
+                literal, prop = Literal(value, datatype=XSD.gYear), TIME.inXSDgYear
+            elif re.fullmatch(r"\d{4}-\d{2}", value):
+                literal, prop = Literal(value, datatype=XSD.gYearMonth), TIME.inXSDgYearMonth
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                literal, prop = Literal(value, datatype=XSD.date), TIME.inXSDDate
+            else:
+                raise e.error(f"{key} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+            instant = URIRef(f"{node}/{'beginning' if key == 'begins' else 'end'}")
+            self.g.add((instant, RDF.type, TIME.Instant))
+            self.g.add((instant, prop, literal))
+            self.g.add((node, link, instant))
+
+    # -- appendix 6.1 -------------------------------------------------------------------------
+    def comms_plan(self) -> None:
+        plan = self.id("plan", "6.1")
+        section = self.doc.section("6.1")
+        self.g.add((plan, RDF.type, VR.CommunicationsPlan))
+        self.add(plan, VR.number, "6.1", lang=False)
+        self.add(plan, DCTERMS.title, section.title)
+        self.add(plan, VR.introduction, "\n\n".join(section.paragraphs))
+        self.g.add((plan, DCTERMS.isPartOf, self.id("section", "6")))
+        self.g.add((plan, VR.section, self.id("section", "6.1")))
+        last = max(s.lines.last for s in self.doc.sections if s.key.startswith("6.1"))
+        self.derived(plan, [section.line, last])
+        parts = [
+            ("summary", "key-area", VR.KeyArea, VR.hasKeyArea, None),
+            ("public-health-approach", "phm-step", VR.PublicHealthModelStep, VR.hasModelStep, None),
+            ("objectives", "objective", VR.CommunicationObjective, VR.hasObjective, None),
+            ("general", "message", VR.KeyMessage, VR.hasKeyMessage, "General"),
+            ("tackling-state-violence-and-discrimination", "message", VR.KeyMessage,
+             VR.hasKeyMessage, "Tackling state violence and discrimination"),
+            ("call-to-actions", "message", VR.KeyMessage, VR.hasKeyMessage, "Call to action"),
+            ("overarching-communications", "activity", VR.CommunicationActivity, VR.hasActivity,
+             "Overarching communications"),
+            ("building-trust-with-young-people", "activity", VR.CommunicationActivity,
+             VR.hasActivity, "Building trust with young people"),
+            ("crisis-communications", "activity", VR.CommunicationActivity, VR.hasActivity,
+             "Crisis communications"),
+            ("seasonal-campaign-bursts", "campaign", VR.Campaign, VR.hasCampaign, None),
+            ("days-of-the-year", "awareness-day", VR.AwarenessDay, VR.hasAwarenessDay, None),
+            ("success-measures", "success-measure", VR.SuccessMeasure, VR.hasSuccessMeasure, None),
+        ]
+        counters: dict[str, int] = {}
+        for key, kind, cls, link, theme in parts:
+            items = self.doc.section(f"6.1/{key}").items
+            if not items:
+                raise CurationError(f"the source has no list under 6.1 '{key}'")
+            items = self.joined(items)
+            for line, text in items:
+                counters[kind] = counters.get(kind, 0) + 1
+                node = self.id("comms", kind, str(counters[kind]))
+                self.g.add((node, RDF.type, cls))
+                self.g.add((plan, link, node))
+                self.add(node, VR.text, text)
+                self.add(node, RDFS.label, text if len(text) <= 80 else text[:77] + "...")
+                self.derived(node, [line])
+                if cls == VR.KeyMessage:
+                    self.add(node, VR.messageTheme, theme, lang=False)
+                if cls == VR.CommunicationActivity:
+                    self.add(node, VR.activityTheme, theme, lang=False)
+                if cls == VR.PublicHealthModelStep:
+                    self.add(node, VR.stepNumber, counters[kind])
+                if cls == VR.AwarenessDay:
+                    name, _, date = text.rpartition(",")
+                    self.add(node, RDFS.label, name.strip() or text)
+                    self.add(node, VR.dayDate, date.strip(), lang=False)
+                if cls == VR.CommunicationObjective:
+                    for target in re.findall(r"\[?SMART[^.;]*?(?:\]|$|(?=\. )|(?=;))", text):
+                        self.add(node, VR.smartTarget, target.strip(" [],:"))
+        for e in self.cur.corrections.get("stakeholders", []):
+            self.check_text(e)
+            if e.get("agency") not in self.cur.agencies:
+                raise e.error(f"agency {e.get('agency')!r} is not an id in agencies.yaml")
+            role = {"internal": VR.internalStakeholder, "external": VR.externalStakeholder}
+            if e.get("role") not in role:
+                raise e.error("role must be 'internal' or 'external'")
+            self.g.add((plan, role[e["role"]], self.agency(e["agency"])))
+        for e in self.cur.corrections.get("prose_alignments", []):
+            self.check_text(e)
+            subject = self.target(str(e.get("concerns")))
+            for ref in e.get("principles") or []:
+                self.g.add((subject, VR.alignsWithPrinciple, self.principle(e, ref)))
+        for key, cls in (("3.", VR.Programme), ("4.", VR.EngagementApproach)):
+            for s in self.doc.sections:
+                if s.key.startswith(key) and "/" not in s.key:
+                    node = self.id("programme" if cls == VR.Programme else "approach",
+                                   slug(s.title))
+                    self.g.add((node, RDF.type, cls))
+                    self.add(node, DCTERMS.title, s.title)
+                    self.add(node, RDFS.label, s.title)
+                    self.add(node, DCTERMS.description, "\n\n".join(s.paragraphs))
+                    self.g.add((node, VR.section, self.id("section", s.key)))
+                    self.derived(node, s.lines)
+
+    def joined(self, items: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """List items cut by a page break: an item whose next line starts in lower case."""
+        out = list(items)
+        for i, (line, text) in enumerate(out):
+            follow = self.doc.lines[line] if line < len(self.doc.lines) else ""
+            after = self.doc.lines[line + 1] if line + 1 < len(self.doc.lines) else ""
+            if not follow.strip() and after[:1].islower():
+                out[i] = (line, text + " " + clean(after))
+        return out
+
+    # -- data-quality notes -------------------------------------------------------------------
+    def notes(self) -> None:
+        for f in self.doc.flaws:
+            self.note(f.kind, f.key, [self.target(t) for t in f.targets], f.message,
+                      f.handling, f.lines)
+        for e in self.cur.corrections.get("text_flaws", []):
+            line = self.check_text(e)
+            kind = str(e.get("kind"))
+            if kind not in src.FLAW_KINDS:
+                raise e.error(f"kind {kind!r} is not a flaw kind: {', '.join(src.FLAW_KINDS)}")
+            node = self.note(kind, f"L{line}-{slug(e['text'])[:40]}",
+                             [self.target(str(e.get("concerns", "document")))],
+                             str(e.get("message") or e["reason"]),
+                             str(e.get("handling") or "Recorded; the text is kept as printed."),
+                             src.Lines(line, line))
+            self.curated(node, e)
+        for number, e in self.cur.leads.items():
+            if e.get("personal"):
+                a = self.actions[number]
+                node = self.note("PersonalName", number, [self.id("action", number)],
+                                 f"The lead cell of action {number} names a private "
+                                 f"individual.",
+                                 "The name is withheld from the graph; the lead is modelled "
+                                 "as the role the person acts in.", a.span)
+                self.curated(node, e)
+        aligned = {str(s).rsplit("/", 1)[1] for s in self.g.subjects(VR.statedAlignment, None)}
+        aligned |= {str(s).rsplit("/", 1)[1] for s in self.g.subjects(VR.coveredByCell, None)}
+        for a in self.doc.actions:
+            if a.number not in aligned:
+                self.note("NoAlignment", a.number, [self.id("action", a.number)],
+                          f"Action {a.number} is aligned to no principle, neither on its row "
+                          f"nor by a cell above it.", "Recorded; no alignment is invented.",
+                          a.span)
+
+    def note(self, kind: str, key: str, targets: list[URIRef], message: str, handling: str,
+             lines: src.Lines) -> URIRef:
+        node = self.id("note", slug(re.sub(r"(?<!^)(?=[A-Z])", "-", kind)),
+                       re.sub(r"[^a-z0-9.]+", "-", key.lower()).strip("-"))
+        if (node, RDF.type, VR.DataQualityNote) in self.g:
+            raise CurationError(f"two data-quality notes share the IRI {node}")
+        self.g.add((node, RDF.type, VR.DataQualityNote))
+        self.g.add((node, VR.flawKind, VR[kind]))
+        self.g.add((node, OA.motivatedBy, DQV.qualityAssessment))
+        for t in targets:
+            self.g.add((node, OA.hasTarget, t))
+        self.add(node, RDFS.comment, message)
+        self.add(node, VR.handling, handling)
+        self.derived(node, lines)
+        return node
+
+
+def build_graph(sources: Sources, base: str = DEFAULT_BASE) -> Graph:
+    """Read the source and the curation under ``sources`` and return the document graph."""
+    doc = src.read(sources.document)
+    curation = cur.load(sources.curation, sources.root)
+    return Builder(doc, curation, base).run()
+
+
+def serialise(graph: Graph) -> bytes:
+    """Turtle, deterministically: rdflib sorts subjects and predicates; no blank nodes."""
+    return graph.serialize(format="turtle", encoding="utf-8")

@@ -1,0 +1,67 @@
+"""Where the project's files are: the source copy, curation, ontology, shapes, rules, queries.
+
+The layout is the repository's (``ontology/ data/ queries/``); ``root`` defaults to the
+folder above this package, which is the repository for an editable install.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def default(cls) -> Project:
+        return cls(Path(__file__).resolve().parent.parent)
+
+    @property
+    def graph(self) -> Path:
+        return self.root / "data" / "graph.ttl"
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "vrgraph.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
+    def rules(self) -> Path:
+        return self.root / "ontology" / "rules"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    def display(self, path: Path) -> str:
+        """``path`` relative to the project root where it lies inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, so a failed
+    run never leaves a half-written file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None

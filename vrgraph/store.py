@@ -1,0 +1,114 @@
+"""Load RDF files into an in-memory Oxigraph store, strictly: stage 4 of the pipeline.
+
+Oxigraph's parsers reject what rdflib's lets through (spaces in IRIs, a literal as subject)
+and report the line and column, so every file a user gives is parsed here first. Asserted
+triples live in the ``ASSERTED`` named graph, the ontology in ``ONTOLOGY`` and what
+reasoning adds in ``INFERRED``; queries see their union as the default graph.
+See ``docs/engines.md`` for why Oxigraph is the embedded engine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import InputError, located
+
+ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
+ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
+INFERRED = ox.NamedNode("https://w3id.org/vrgraph/graph/inferred")
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3,
+}
+
+
+def parse_file(path: Path, display: str | None = None) -> list[ox.Quad]:
+    """Parse one RDF file strictly; raise :class:`InputError` with file:line:column."""
+    display = display or str(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{display}: unknown RDF file type {path.suffix!r}; use one of "
+                         f"{', '.join(sorted(_FORMATS))}")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{display}: cannot read: {err.strerror or err}") from None
+    try:
+        return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
+    except SyntaxError as err:
+        message = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "",
+                         err.msg or str(err))
+        raise InputError(located(display, err.lineno, f"malformed {fmt.name}: {message}",
+                                 err.offset)
+                         ) from None
+
+
+def load(files: list[Path], ontology: list[Path], root: Path | None = None) -> ox.Store:
+    """A store holding ``files`` in ASSERTED and ``ontology`` in ONTOLOGY."""
+    store = ox.Store()
+    for graph, paths in ((ASSERTED, files), (ONTOLOGY, ontology)):
+        for path in paths:
+            display = _display(path, root)
+            quads = parse_file(path, display)
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    return store
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """Convert an Oxigraph term to rdflib."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to Oxigraph."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def graph(store: ox.Store, *graphs: ox.NamedNode) -> Graph:
+    """The named ``graphs`` of ``store`` (all of them if none) as one rdflib graph."""
+    g = Graph()
+    names = graphs or (ASSERTED, ONTOLOGY, INFERRED)
+    for name in names:
+        for q in store.quads_for_pattern(None, None, None, name):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return g
+
+
+def from_rdflib(g: Graph, into: ox.Store | None = None, graph_name: ox.NamedNode = ASSERTED
+                ) -> ox.Store:
+    """Copy an rdflib graph into a store's named graph."""
+    store = into if into is not None else ox.Store()
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name) for s, p, o in g)
+    return store
