@@ -34,9 +34,7 @@ def shapes(project: Project) -> Graph:
 
 def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    st = load(project, files)
-    data = store.graph(st)
-    report = validate(data, shapes(project))
+    report = validate(load(project, files), shapes(project))
     return report, shortener(build.DEFAULT_BASE)
 
 

@@ -22,6 +22,7 @@ ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
 ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
 INFERRED = ox.NamedNode("https://w3id.org/vrgraph/graph/inferred")
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
     ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML,
@@ -78,6 +79,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)  # RDF 1.1: a simple literal is an xsd:string
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
@@ -100,9 +103,18 @@ def graph(store: ox.Store, *graphs: ox.NamedNode) -> Graph:
     """The named ``graphs`` of ``store`` (all of them if none) as one rdflib graph."""
     g = Graph()
     names = graphs or (ASSERTED, ONTOLOGY, INFERRED)
+    cache: dict[object, Node] = {}
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        node = cache.get(t)
+        if node is None:
+            node = cache[t] = to_rdflib(t)
+        return node
+
+    add = g.add
     for name in names:
         for q in store.quads_for_pattern(None, None, None, name):
-            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            add((term(q.subject), term(q.predicate), term(q.object)))
     return g
 
 

@@ -9,12 +9,15 @@ focus node where the graph knows them. Spec: https://www.w3.org/TR/shacl/#valida
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
+from . import store as st
 from .namespaces import PROV, SH, VR
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -53,16 +56,26 @@ class Report:
         return out
 
 
-def validate(data: Graph, shapes: Graph) -> Report:
-    """Validate ``data`` (already reasoned) against ``shapes``."""
+def validate(store: ox.Store, shapes: Graph) -> Report:
+    """Validate the (already reasoned) ``store`` against ``shapes``.
+
+    Core constraints run in pySHACL. SHACL-SPARQL constraints whose query projects
+    ``$this`` run once over the whole store on Oxigraph instead of once per focus node in
+    rdflib's engine (measured: 3.6 s -> 0.1 s on the real graph); their results are the same,
+    as ``tests/test_validate.py`` checks against pySHACL.
+    """
+    data = st.graph(store)
+    core, sparql = split_sparql(shapes)
     conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True,
+        data, shacl_graph=core, inference="none", allow_warnings=True, advanced=True,
         abort_on_first=False)
     report = Report(bool(conforms), graph=results_graph)
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         severity = results_graph.value(node, SH.resultSeverity)
         focus = results_graph.value(node, SH.focusNode)
-        shape = results_graph.value(node, SH.sourceShape)
+        shape = results_graph.value(node, SH.sourceConstraint)
+        if not isinstance(shape, URIRef):
+            shape = results_graph.value(node, SH.sourceShape)
         path = results_graph.value(node, SH.resultPath)
         value = results_graph.value(node, SH.value)
         messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
@@ -75,8 +88,78 @@ def validate(data: Graph, shapes: Graph) -> Report:
             message=messages[0] if messages else "",
             lines=source_lines(data, focus),
         ))
+    for constraint in sparql:
+        report.results.extend(constraint.run(store, data))
     report.conforms = report.count("Violation") == 0
     return report
+
+
+@dataclass
+class SparqlConstraint:
+    """A SHACL-SPARQL constraint (https://www.w3.org/TR/shacl/#sparql-constraints) run as
+    one query: ``$this`` left free, solutions kept where ``?this`` is a focus node."""
+
+    name: str
+    targets: list[str]
+    query: str
+    message: str
+    severity: str
+
+    def run(self, store: ox.Store, data: Graph) -> list[Result]:
+        classes = " ".join(f"<{c}>" for c in self.targets)
+        focus = {r["f"].value for r in store.query(
+            f"SELECT DISTINCT ?f WHERE {{ VALUES ?c {{ {classes} }} ?f a ?c }}",
+            use_default_graph_as_union=True)}
+        out = []
+        rows = store.query(self.query, use_default_graph_as_union=True)
+        names = [v.value for v in rows.variables]
+        for row in rows:
+            this = row["this"]
+            if this is None or this.value not in focus:
+                continue
+            values = {n: row[n] for n in names if row[n] is not None}
+            value = values.get("value")
+            out.append(Result(self.severity, self.name, this.value, None,
+                              _term(st.to_rdflib(value)) if value is not None else None,
+                              _fill(self.message, values),
+                              source_lines(data, URIRef(this.value))))
+        return out
+
+
+def _fill(message: str, values: dict[str, object]) -> str:
+    """Substitute ``{?var}`` and ``{$var}`` in an sh:message with the solution's values."""
+    return re.sub(r"\{[?$](\w+)\}",
+                  lambda m: values[m.group(1)].value if m.group(1) in values else m.group(0),
+                  message)
+
+
+def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
+    """Shapes without the SPARQL constraints that can run as one query, and those."""
+    core = Graph()
+    for t in shapes:
+        core.add(t)
+    for prefix, ns in shapes.namespaces():
+        core.bind(prefix, ns)
+    found = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        targets = [str(c) for c in shapes.objects(shape, SH.targetClass)]
+        if select is None or not targets or not re.search(
+                r"SELECT\s+(DISTINCT\s+)?[^{]*[?$]this\b", str(select), re.I):
+            continue
+        prefixes = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for p in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(p, SH.declare))
+        severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity)
+        message = shapes.value(constraint, SH.message) or shapes.value(
+            constraint, RDFS.comment) or "SPARQL constraint not met"
+        name = str(constraint) if isinstance(constraint, URIRef) else str(shape)
+        found.append(SparqlConstraint(name, sorted(targets), prefixes + str(select),
+                                      str(message),
+                                      str(severity or SH.Violation).rsplit("#", 1)[-1]))
+        core.remove((shape, SH.sparql, constraint))
+    return core, sorted(found, key=lambda c: c.name)
 
 
 def _term(term: object) -> str | None:

@@ -1,0 +1,100 @@
+"""The targeted SPARQL rules give the entailments owlrl gives, on the real graph."""
+
+from __future__ import annotations
+
+import owlrl
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from vrgraph import pipeline, reason, store as st
+from vrgraph.namespaces import VR
+
+from .conftest import select
+
+DATA = "https://w3id.org/vrgraph/id/"
+
+
+@pytest.fixture(scope="module")
+def owlrl_closure(project) -> Graph:
+    g = Graph()
+    g.parse(project.graph)
+    g.parse(project.ontology)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    return g
+
+
+def relevant(g: Graph) -> set[tuple]:
+    """Triples about the document's resources with a vr: property, or their classes."""
+    out = set()
+    for s, p, o in g:
+        if not str(s).startswith(DATA):
+            continue
+        if str(p).startswith(str(VR)) and not str(o).startswith("http://www.w3.org/2002/07/owl#"):
+            out.add((s, p, o))
+        elif p == RDF.type and isinstance(o, URIRef) and o != OWL.Thing and o != OWL.NamedIndividual:
+            out.add((s, p, o))
+    return out
+
+
+def test_rules_give_what_owlrl_gives(store, owlrl_closure):
+    ours = relevant(st.graph(store))
+    theirs = relevant(owlrl_closure)
+    missing = theirs - ours
+    extra = ours - theirs
+    assert not missing, f"owlrl derives {len(missing)} triples the rules do not: {sorted(missing)[:5]}"
+    assert not extra, f"the rules derive {len(extra)} triples owlrl does not: {sorted(extra)[:5]}"
+
+
+def test_inherited_alignments_equal_the_qualified_ones(store):
+    """The property chain derives exactly the alignments the builder qualified as inherited."""
+    chain = select(store, """PREFIX vr: <https://w3id.org/vrgraph/def/>
+        SELECT ?a ?p WHERE { ?a vr:inheritedAlignment ?p }""")
+    qualified = select(store, """PREFIX vr: <https://w3id.org/vrgraph/def/>
+        SELECT ?a ?p WHERE { ?q vr:alignmentMode vr:InheritedFromGroupCell ;
+                              vr:alignmentOf ?a ; vr:alignmentTo ?p }""")
+    as_set = lambda rows: {(r["a"], r["p"]) for r in rows}  # noqa: E731
+    assert as_set(chain) == as_set(qualified)
+    assert (DATA + "action/5.1.24", DATA + "principle/strategic/4") in as_set(chain)
+
+
+def test_inferred_triples_are_kept_apart(store):
+    asserted = {q.predicate.value for q in store.quads_for_pattern(None, None, None, st.ASSERTED)}
+    inferred = {q.predicate.value for q in store.quads_for_pattern(None, None, None, st.INFERRED)}
+    assert str(VR.alignedTo) not in asserted
+    assert str(VR.alignedTo) in inferred and str(VR.servedBy) in inferred
+
+
+def test_no_resource_is_in_two_disjoint_classes(store):
+    clashes = select(store, """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT ?x ?a ?b WHERE { ?a owl:disjointWith ?b . ?x a ?a, ?b }""")
+    assert clashes == []
+
+
+def test_the_ontology_is_consistent(project):
+    g = Graph().parse(project.ontology)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    assert not list(g.subjects(RDF.type, OWL.Nothing))
+    assert not list(g.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Nothing")))
+
+
+def test_reasoning_reaches_a_fixpoint(project):
+    s = st.load([project.graph], [project.ontology])
+    added = reason.materialise(s, reason.rules(project.rules))
+    assert added > 0
+    assert reason.materialise(s, reason.rules(project.rules)) == 0
+
+
+def test_every_vr_term_used_is_defined(project, built):
+    _, g = built
+    onto = Graph().parse(project.ontology)
+    defined = {s for s in onto.subjects() if str(s).startswith(str(VR))}
+    used = {t for triple in g for t in triple if isinstance(t, URIRef) and str(t).startswith(str(VR))}
+    assert used - defined == set()
+
+
+def test_pipeline_load_reasons(project):
+    s = pipeline.load(project)
+    rows = select(s, "PREFIX vr: <https://w3id.org/vrgraph/def/> "
+                     "SELECT (COUNT(*) AS ?n) WHERE { ?a vr:alignedTo ?p }")
+    assert int(rows[0]["n"]) > 300

@@ -1,0 +1,216 @@
+"""Canned and ad-hoc SPARQL over the reasoned store: stage 6 of the pipeline.
+
+Canned queries are ``queries/*.rq`` files, each a valid SPARQL 1.1 query with a header of
+``#+ key: value`` lines (grlc style) read as YAML: ``title``, ``description``, ``tags`` and
+``params`` (a list of ``{name, type, default, description}``). Parameters are bound as
+typed RDF terms through Oxigraph's ``substitutions``, never spliced into the text; a value
+that names nothing in the graph is refused with the valid values listed. Every query, canned
+or not, is refused if it could reach outside the store (``SERVICE``, ``LOAD``, ``FROM``).
+Spec: https://www.w3.org/TR/sparql11-query/
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from .errors import QueryError, located
+
+PARAM_TYPES = ("principle", "agency", "action", "plan", "string", "integer", "iri")
+_VR = "https://w3id.org/vrgraph/def/"
+_FORBIDDEN = re.compile(r"(?<![?$:\w])(SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|"
+                        r"COPY|MOVE|ADD|WITH|USING)(?![\w:])", re.I)
+_STRIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass
+class CannedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str
+    description: str
+    tags: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+
+
+def check_safe(text: str, where: str = "query") -> None:
+    """Refuse a query that could reach the network or the file system, or change data.
+
+    Comments, strings and IRIs are blanked first, so only keywords are matched.
+    """
+    code = _STRIP.sub(" ", text)
+    m = _FORBIDDEN.search(code)
+    if m:
+        keyword = m.group(1).upper()
+        why = ("queries may not call other services or read other graphs" if keyword in
+               ("SERVICE", "FROM") else "queries are read-only")
+        raise QueryError(f"{where}: {keyword} is refused: {why}")
+
+
+def parse_header(text: str, where: str) -> dict[str, Any]:
+    """The ``#+`` header of a query file as a mapping."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        header = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise QueryError(located(where, mark.line + 1 if mark else None,
+                                 f"malformed #+ header: {getattr(err, 'problem', err)}")) from None
+    if not isinstance(header, dict):
+        raise QueryError(f"{where}: the #+ header must be 'key: value' lines")
+    return header
+
+
+def load_query(path: Path) -> CannedQuery:
+    where = path.name
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(text, where)
+    for key in ("title", "description"):
+        if not header.get(key):
+            raise QueryError(f"{where}: the header lacks '#+ {key}:'")
+    params = []
+    for raw in header.get("params") or []:
+        if not isinstance(raw, dict) or not raw.get("name") or raw.get("type") not in PARAM_TYPES:
+            raise QueryError(f"{where}: each param needs a name and a type "
+                             f"({', '.join(PARAM_TYPES)}): {raw!r}")
+        default = raw.get("default")
+        params.append(Param(str(raw["name"]), str(raw["type"]), str(raw.get("description", "")),
+                            None if default is None else str(default)))
+    check_safe(text, where)
+    return CannedQuery(path.stem, path, text, str(header["title"]),
+                       str(header["description"]).strip(), list(header.get("tags") or []),
+                       params)
+
+
+def load_queries(folder: Path) -> dict[str, CannedQuery]:
+    """Every ``*.rq`` file of ``folder`` by name (file stem)."""
+    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+
+
+# -- parameters ----------------------------------------------------------------------------
+_LOOKUPS = {
+    "principle": f"""SELECT ?node ?key ?label WHERE {{
+        ?node a <{_VR}Principle> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
+              <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}""",
+    "agency": f"""SELECT ?node ?key ?label WHERE {{
+        {{ ?node a <http://www.w3.org/ns/org#Organization> }} UNION {{ ?node a <http://www.w3.org/ns/org#Post> }}
+        ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+        OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
+        BIND(COALESCE(?acronym, REPLACE(STR(?node), "^.*/", "")) AS ?key) }}""",
+    "action": f"""SELECT ?node ?key ?label WHERE {{
+        ?node a <{_VR}Action> ; <{_VR}number> ?key . BIND(?key AS ?label) }}""",
+    "plan": f"""SELECT ?node ?key ?label WHERE {{
+        ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
+              <http://purl.org/dc/terms/title> ?label }}""",
+}
+
+
+def allowed_values(store: ox.Store, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
+    """(node, key, label) of every resource a parameter of ``kind`` may name."""
+    rows = store.query(_LOOKUPS[kind], use_default_graph_as_union=True)
+    out = {(r["node"].value, r["key"].value, r["label"].value): r["node"] for r in rows}
+    return sorted(((node, key, label) for (_, key, label), node in out.items()),
+                  key=lambda t: _natural(t[1]))
+
+
+def _natural(key: str) -> list[Any]:
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", key)]
+
+
+def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
+    """Turn a user's value into the RDF term the query expects."""
+    if param.type == "string":
+        return ox.Literal(raw)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+            raise QueryError(f"parameter '{param.name}': {raw!r} is not a whole number")
+        return ox.Literal(raw.strip(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if param.type == "iri":
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
+            raise QueryError(f"parameter '{param.name}': {raw!r} is not an http(s) IRI")
+        return ox.NamedNode(raw)
+    wanted = raw.strip().lower()
+    candidates = allowed_values(store, param.type)
+    for node, key, label in candidates:
+        if wanted in (key.lower(), label.lower(), node.value.lower(),
+                      node.value.rsplit("/", 1)[-1].lower()):
+            return node
+    shown = ", ".join(key for _, key, _ in candidates[:60])
+    more = f" and {len(candidates) - 60} more" if len(candidates) > 60 else ""
+    raise QueryError(f"parameter '{param.name}': {raw!r} names no {param.type} in the graph; "
+                     f"valid values: {shown}{more}")
+
+
+def bind(store: ox.Store, query: CannedQuery, values: dict[str, str]
+         ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    known = {p.name for p in query.params}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise QueryError(f"query '{query.name}' has no parameter {unknown[0]!r}; its parameters: "
+                         f"{', '.join(sorted(known)) or 'none'}")
+    bound = {}
+    for p in query.params:
+        raw = values.get(p.name, p.default)
+        if raw is None:
+            raise QueryError(f"query '{query.name}' needs parameter '{p.name}' ({p.type}): "
+                             f"give it with -p {p.name} VALUE")
+        bound[ox.Variable(p.name)] = bind_value(store, p, raw)
+    return bound
+
+
+# -- running ----------------------------------------------------------------------------------
+@dataclass
+class Table:
+    """A SELECT result: variable names and rows of terms (None where unbound)."""
+
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+
+    def values(self) -> list[dict[str, str | None]]:
+        return [{v: (t.value if t is not None else None) for v, t in zip(self.variables, row)}
+                for row in self.rows]
+
+
+def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query") -> Any:
+    """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
+    check_safe(text, where)
+    try:
+        result = store.query(text, substitutions=bindings or None,
+                             use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise QueryError(f"{where}: {err.msg or err}") from None
+    except OSError as err:
+        raise QueryError(f"{where}: {err}") from None
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return Table(names, [[row[n] for n in names] for row in result])
+    return result
+
+
+def run_canned(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None
+               ) -> Table:
+    return run(store, query.text, bind(store, query, values or {}), query.path.name)
