@@ -80,9 +80,11 @@ def test_the_ontology_is_consistent(project):
 
 def test_reasoning_reaches_a_fixpoint(project):
     s = st.load([project.graph], [project.ontology])
-    added = reason.materialise(s, reason.rules(project.rules))
-    assert added > 0
-    assert reason.materialise(s, reason.rules(project.rules)) == 0
+    size = len(s)
+    inferred = reason.materialise(s, reason.rules(project.rules))
+    assert inferred > 0 and len(s) == size + inferred
+    assert reason.materialise(s, reason.rules(project.rules)) == inferred
+    assert len(s) == size + inferred
 
 
 def test_every_vr_term_used_is_defined(project, built):

@@ -170,7 +170,7 @@ def test_sparql_constraints_on_oxigraph_agree_with_pyshacl(tmp_path, project, ne
                          URIRef(ID + "plan/5.2"))])
     f = tmp_path / "hostile.ttl"
     hostile.serialize(f, format="turtle")
-    store = pipeline.load(project, [f])
+    store = pipeline.load(project, [f], validation=True)
     shapes = pipeline.shapes(project)
     ours = {(r.shape.rsplit("/", 1)[-1], r.focus) for r in validate(store, shapes).results
             if r.shape.endswith(("uniqueNumber", "groupInSamePlan"))}

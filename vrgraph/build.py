@@ -265,6 +265,14 @@ class Builder:
                 self.action_node(plan, action, numbers)
         for cell in self.doc.cells:
             self.group_cell(cell)
+        for number, entry in self.cur.tiers.items():
+            for tier in entry["tiers"]:
+                self.g.add((self.action(entry, number), VR.preventionTier,
+                            VR[f"{tier.capitalize()}Prevention"]))
+        missing = sorted(set(self.actions) - set(self.cur.tiers), key=src.natural)
+        if self.cur.tiers and missing:
+            raise CurationError(f"data/curation/prevention-tiers.yaml: no tier for action(s) "
+                                f"{', '.join(missing)}; classify every action")
 
     def paragraphs(self, lines: list[tuple[int, str]]) -> str:
         section = src.Section("", "", 0, 0, lines)

@@ -99,3 +99,100 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool,
         label = ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))
     sys.exit(0 if report.ok(strict) else 1)
+
+
+def _store(project: Project, endpoint: str | None = None):
+    from .pipeline import load
+
+    return load(project)
+
+
+@main.group()
+def query() -> None:
+    """Canned gap and alignment queries (queries/*.rq)."""
+
+
+@query.command("list")
+@click.pass_obj
+@handle_errors
+def query_list(project: Project) -> None:
+    """List the canned queries with their titles and parameters."""
+    from .query import load_queries
+
+    for name, q in load_queries(project.queries).items():
+        params = " ".join(f"[-p {p.name} {p.type.upper()}]" for p in q.params)
+        click.echo(f"{name:34} {q.title}" + (f"  {params}" if params else ""))
+
+
+@query.command("show")
+@click.argument("name")
+@click.pass_obj
+@handle_errors
+def query_show(project: Project, name: str) -> None:
+    """Show a canned query: its description, parameters and SPARQL."""
+    q = _canned(project, name)
+    click.echo(q.text)
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="A parameter value; repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
+              default="table", show_default=True)
+@click.pass_obj
+@handle_errors
+def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+    """Run a canned query on the reasoned graph."""
+    from .formats import render
+    from .pipeline import shortener
+    from .query import run_canned
+
+    q = _canned(project, name)
+    table = run_canned(_store(project), q, dict(params))
+    click.echo(render(table, fmt, shortener("https://w3id.org/vrgraph/")))
+
+
+def _canned(project: Project, name: str):
+    from .errors import QueryError
+    from .query import load_queries
+
+    queries = load_queries(project.queries)
+    if name not in queries:
+        raise QueryError(f"no canned query {name!r}; `vrgraph query list` shows them: "
+                         f"{', '.join(queries)}")
+    return queries[name]
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("-f", "--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the query from a file.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
+              default="table", show_default=True)
+@click.pass_obj
+@handle_errors
+def sparql(project: Project, text: str | None, path: Path | None, fmt: str) -> None:
+    """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
+    SERVICE, FROM and LOAD are refused)."""
+    import pyoxigraph as ox
+
+    from .errors import QueryError
+    from .formats import render
+    from .pipeline import shortener
+    from .query import Table, run
+
+    if (text is None) == (path is None):
+        raise QueryError("give the query as an argument or with -f FILE, not both")
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
+    result = run(_store(project), text, where=str(path or "query"))
+    if isinstance(result, Table):
+        click.echo(render(result, fmt, shortener("https://w3id.org/vrgraph/")))
+    elif isinstance(result, ox.QueryBoolean):
+        click.echo("true" if bool(result) else "false")
+    else:
+        click.echo(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())

@@ -20,8 +20,7 @@ from .errors import CurationError, located
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 AGENCY_KINDS = ("organisation", "unit", "board", "partnership", "post")
-FILES = ("agencies", "leads", "interventions", "target-groups", "places", "timeframes",
-         "corrections", "principles")
+TIERS = ("primary", "secondary", "tertiary")
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -65,6 +64,7 @@ class Curation:
     timeframes: list[Entry] = field(default_factory=list)
     corrections: dict[str, list[Entry]] = field(default_factory=dict)
     principles: dict[str, Entry] = field(default_factory=dict)
+    tiers: dict[str, Entry] = field(default_factory=dict)
 
 
 def _read(path: Path, display: str) -> Any:
@@ -174,4 +174,10 @@ def load(folder: Path, display_root: Path | None = None) -> Curation:
         for entry in entries:
             _require(entry, "reason")
     cur.principles = {e["key"]: e for e in read("principles", keyed=True)}
+    for entry in read("prevention-tiers", keyed=True):
+        _require(entry, "tiers", "reason")
+        tiers = entry["tiers"]
+        if not isinstance(tiers, list) or not set(tiers) <= set(TIERS):
+            raise entry.error(f"tiers must be a list of {', '.join(TIERS)}")
+        cur.tiers[entry["key"]] = entry
     return cur

@@ -21,10 +21,12 @@ def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, 
     return build.serialise(graph), graph
 
 
-def load(project: Project, files: list[Path] | None = None) -> ox.Store:
-    """Load ``files`` (default: the built graph) and the ontology, and reason over them."""
+def load(project: Project, files: list[Path] | None = None, validation: bool = False
+         ) -> ox.Store:
+    """Load ``files`` (default: the built graph) and the ontology, and reason over them
+    (``validation``: without the rules validation may not assume, see ``reason.Rule``)."""
     st = store.load(files or [project.graph], [project.ontology], project.root)
-    reason.materialise(st, reason.rules(project.rules))
+    reason.materialise(st, reason.rules(project.rules, validation))
     return st
 
 
@@ -34,7 +36,7 @@ def shapes(project: Project) -> Graph:
 
 def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    report = validate(load(project, files), shapes(project))
+    report = validate(load(project, files, validation=True), shapes(project))
     return report, shortener(build.DEFAULT_BASE)
 
 

@@ -24,27 +24,38 @@ class Rule:
     name: str
     query: str
 
+    @property
+    def for_validation(self) -> bool:
+        """False for a rule marked ``#+ in-validation: false``: its conclusions would make
+        the shapes' class checks pass vacuously (a range makes any value a member)."""
+        return "#+ in-validation: false" not in self.query
 
-def rules(folder: Path) -> list[Rule]:
-    """The rule files of ``folder``, in name order."""
-    return [Rule(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
+
+def rules(folder: Path, validation: bool = False) -> list[Rule]:
+    """The rule files of ``folder`` in name order; with ``validation``, only those that
+    validation may assume."""
+    found = [Rule(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
+    return [r for r in found if r.for_validation] if validation else found
 
 
 def materialise(store: ox.Store, rule_set: list[Rule], max_rounds: int = 20) -> int:
     """Run ``rule_set`` over the union of the store's graphs until nothing new follows.
 
-    Returns the number of triples added to ``INFERRED``.
+    Conclusions go to ``INFERRED``; those that were already asserted are dropped at the end,
+    so that ``INFERRED`` holds only what reasoning added. Returns its size.
     """
-    added = 0
     for _ in range(max_rounds):
-        new: list[ox.Quad] = []
-        for rule in rule_set:
-            for t in store.query(rule.query, use_default_graph_as_union=True):
-                if not any(store.quads_for_pattern(t.subject, t.predicate, t.object)):
-                    new.append(ox.Quad(t.subject, t.predicate, t.object, INFERRED))
-        if not new:
-            return added
         before = len(store)
-        store.extend(new)
-        added += len(store) - before
+        for rule in rule_set:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED)
+                         for t in store.query(rule.query, use_default_graph_as_union=True))
+        if len(store) == before:
+            store.update(_DROP_ASSERTED)
+            return sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
     raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+
+
+_DROP_ASSERTED = f"""
+DELETE {{ GRAPH <{INFERRED.value}> {{ ?s ?p ?o }} }}
+WHERE {{ GRAPH <{INFERRED.value}> {{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }}
+        FILTER(?g != <{INFERRED.value}>) }}"""

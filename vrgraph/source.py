@@ -589,5 +589,8 @@ class _Reader:
         return f"section:{section.key}" if section else "document"
 
 
-def doc_action_group(plan: Plan, number: str) -> str | None:
-    return next(a.group for a in plan.actions if a.number == number)
+def natural(number: str) -> list[int]:
+    """Sort key for dotted numbers: 5.1.2 before 5.1.10."""
+    return [int(p) for p in number.split(".") if p.isdigit()]
+
+

@@ -1,0 +1,86 @@
+"""Query results as text: aligned table, CSV, SPARQL 1.1 Query Results JSON, markdown.
+
+JSON follows https://www.w3.org/TR/sparql11-results-json/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+
+from .query import Table
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, short=str) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return short(term.value)
+    return term.value
+
+
+def to_json(table: Table) -> str:
+    def binding(term):
+        if isinstance(term, ox.NamedNode):
+            return {"type": "uri", "value": term.value}
+        if isinstance(term, ox.BlankNode):
+            return {"type": "bnode", "value": term.value}
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return json.dumps({
+        "head": {"vars": table.variables},
+        "results": {"bindings": [
+            {v: binding(t) for v, t in zip(table.variables, row) if t is not None}
+            for row in table.rows]},
+    }, indent=2, ensure_ascii=False)
+
+
+def to_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.variables)
+    for row in table.rows:
+        writer.writerow([_cell(t) for t in row])
+    return out.getvalue()
+
+
+def to_markdown(table: Table, short=str) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+    lines = ["| " + " | ".join(table.variables) + " |",
+             "|" + "---|" * len(table.variables)]
+    lines += ["| " + " | ".join(esc(_cell(t, short)) for t in row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def to_table(table: Table, short=str, width: int = 60) -> str:
+    """Aligned columns; long cells cut to ``width`` characters, line breaks shown as spaces."""
+    def fit(text: str) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= width else text[: width - 1] + "…"
+    cells = [[fit(_cell(t, short)) for t in row] for row in table.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(table.variables)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    out = [line(table.variables), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    out.append(f"({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def render(table: Table, fmt: str, short=str) -> str:
+    if fmt == "json":
+        return to_json(table)
+    if fmt == "csv":
+        return to_csv(table)
+    if fmt == "markdown":
+        return to_markdown(table, short)
+    return to_table(table, short)
