@@ -196,3 +196,22 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str) -> N
         click.echo("true" if bool(result) else "false")
     else:
         click.echo(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/report.html"), show_default=True,
+              help="Where to write the HTML report.")
+@click.option("--build", "rebuild", is_flag=True,
+              help="Rebuild data/graph.ttl from the source and curation first.")
+@click.pass_obj
+@handle_errors
+def report(project: Project, output: Path, rebuild: bool) -> None:
+    """The main job: validate, reason, run the gap and alignment queries and write one
+    self-contained HTML report (works offline), with a summary here."""
+    from .pipeline import report as run_report
+    from .report import summary
+
+    path, results, validation = run_report(project, output, rebuild)
+    click.echo(summary(results, validation))
+    click.echo(f"\nReport: {path}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -12,6 +13,9 @@ from . import build, reason, store
 from .namespaces import PREFIXES
 from .project import Project
 from .validate import Report, validate
+
+if TYPE_CHECKING:
+    from .report import Results
 
 
 def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, Graph]:
@@ -40,6 +44,47 @@ def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callabl
     return report, shortener(build.DEFAULT_BASE)
 
 
+def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
+    """Start reasoning for validation over the loaded ``st`` and validating it on the other
+    core; return a function that waits for the report.
+
+    Validation (pySHACL) is the longest stage of the report and needs nothing the queries
+    produce, so it runs in a forked process (with its own copy of the store) while the
+    queries run here. Where ``fork`` is not available it runs here first, on a copy.
+    """
+    def run() -> Report:
+        reason.materialise(st, reason.rules(project.rules, validation=True))
+        return validate(st, shapes(project))
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        own = ox.Store()
+        own.extend(st)
+        st = own
+        report = run()
+        return lambda: report
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            result: Report | BaseException = run()
+            result.graph = None
+        except BaseException as err:  # noqa: BLE001 - handed to the parent, re-raised there
+            result = err
+        send.send(result)
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+
+    def wait() -> Report:
+        result = receive.recv()
+        process.join()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    return wait
+
+
 def shortener(base: str) -> Callable[[str], str]:
     """Write IRIs with the project's prefixes (``vrid:action/5.1.1``, ``vr:Action``)."""
     pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] + [(base + "id/", "vrid")],
@@ -51,3 +96,35 @@ def shortener(base: str) -> Callable[[str], str]:
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
     return short
+
+
+def report(project: Project, output: Path, rebuild: bool = False
+           ) -> tuple[Path, "Results", Report]:
+    """The main job: (re)build or load the graph, validate it, reason, run the gap and
+    alignment queries and write the HTML report to ``output``."""
+    from .query import load_queries
+    from .report import collect, render
+    from .project import write_atomic
+
+    files = [project.graph]
+    if rebuild:
+        data, _ = build_turtle(project)
+        write_atomic(project.graph, data)
+    st = store.load(files, [project.ontology], project.root)
+    pending = validate_in_background(st, project)
+    reason.materialise(st, reason.rules(project.rules))
+    results = collect(st, load_queries(project.queries))
+    validation = pending()
+    asserted = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))
+    stats = {
+        "triples": asserted,
+        "actions": sum(int(r["planActions"] or 0) for r in {
+            row["plan"]: row for row in results["plan-principle-matrix"]}.values()),
+        "plans": len({row["plan"] for row in results["plan-principle-matrix"]}),
+        "principles": len(results["principle-coverage"]),
+        "lead partners": len(results["agency-load"]),
+        "quality notes": sum(int(r["notes"] or 0) for r in results["notes-by-kind"]),
+    }
+    title = "Hackney: a whole systems approach to violence reduction"
+    write_atomic(output, render(results, validation, stats, title).encode("utf-8"))
+    return output, results, validation

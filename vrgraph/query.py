@@ -122,7 +122,9 @@ _LOOKUPS = {
         OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
         BIND(COALESCE(?acronym, REPLACE(STR(?node), "^.*/", "")) AS ?key) }}""",
     "action": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{_VR}Action> ; <{_VR}number> ?key . BIND(?key AS ?label) }}""",
+        ?node a <{_VR}Action> ; <{_VR}number> ?key .
+        OPTIONAL {{ ?node <{_VR}statedNumber> ?stated }}
+        BIND(COALESCE(?stated, ?key) AS ?label) }}""",
     "plan": f"""SELECT ?node ?key ?label WHERE {{
         ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
               <http://purl.org/dc/terms/title> ?label }}""",
@@ -161,7 +163,8 @@ def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Lit
             return node
     shown = ", ".join(key for _, key, _ in candidates[:60])
     more = f" and {len(candidates) - 60} more" if len(candidates) > 60 else ""
-    raise QueryError(f"parameter '{param.name}': {raw!r} names no {param.type} in the graph; "
+    shown_raw = raw if len(raw) <= 60 else raw[:57] + "..."
+    raise QueryError(f"parameter '{param.name}': {shown_raw!r} names no {param.type} in the graph; "
                      f"valid values: {shown}{more}")
 
 

@@ -67,7 +67,7 @@ def validate(store: ox.Store, shapes: Graph) -> Report:
     data = st.graph(store)
     core, sparql = split_sparql(shapes)
     conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=core, inference="none", allow_warnings=True, advanced=True,
+        data, shacl_graph=core, inference="none", allow_warnings=True,
         abort_on_first=False)
     report = Report(bool(conforms), graph=results_graph)
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):

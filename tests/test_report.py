@@ -1,0 +1,118 @@
+"""The report: its findings agree with the queries, the page is self-contained, it renders."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vrgraph import query
+from vrgraph.cli import main
+from vrgraph.report import SECTIONS, collect, findings
+
+
+@pytest.fixture(scope="module")
+def results(store, project):
+    return collect(store, query.load_queries(project.queries))
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_findings_state_the_gaps_the_queries_find(results):
+    text = "\n".join(f.text for f in findings(results))
+    for row in results["principles-without-actions"]:
+        number = row["notation"][2:]
+        assert re.search(rf"{row['kind'].capitalize()} principle {number} .*no action is "
+                         rf"aligned to it", text)
+    for row in results["actions-without-alignment"]:
+        assert row["number"] in text
+    unled = [row["number"] for row in results["actions-without-lead"]]
+    assert f"{len(unled)} actions of 131" in text
+
+
+def test_findings_on_the_real_document(results):
+    """Checked by reading the document: SP6 and EP7 are cited by no action; 5.4.9, 5.4.10,
+    5.9.16 and 5.9.17 cite no principle and lie under no cell that does."""
+    gaps = [f.text for f in findings(results) if f.severity == "gap"]
+    assert any(t.startswith("Strategic principle 6") for t in gaps)
+    assert any(t.startswith("Enabling principle 7") for t in gaps)
+    assert any("5.4.9, 5.4.10, 5.9.16, 5.9.17" in t for t in gaps)
+
+
+def test_the_terminal_summary_and_exit_code(page):
+    out, output = page
+    assert "Validation: conforms (0 violations, 23 warnings)" in output
+    assert "Strategic principle 6" in output
+    assert f"Report: {out}" in output
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.refs += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+def test_the_page_is_self_contained(page):
+    html = page[0].read_text()
+    parser = _Refs()
+    parser.feed(html)
+    assert "script" not in parser.tags
+    assert all(ref.startswith("#") for ref in parser.refs), parser.refs
+    assert "@import" not in html and "url(" not in html
+    assert html.count("<svg") == 3  # heatmap, coverage bars, network
+
+
+def test_every_section_is_on_the_page(page, results):
+    html = page[0].read_text()
+    for anchor in ("findings", "heatmap", "coverage", "gaps", "agencies", "quality"):
+        assert f'id="{anchor}"' in html
+    for row in results["actions-without-lead"]:
+        assert f"<td>{row['number']}</td>" in html and f"<td>{row['lines']}</td>" in html
+
+
+def test_report_refuses_a_missing_query(scratch):
+    (scratch.root / "queries/principle-coverage.rq").unlink()
+    result = CliRunner().invoke(main, ["--root", str(scratch.root), "report", "-o",
+                                       str(scratch.root / "r.html")])
+    assert result.exit_code == 2 and "principle-coverage" in result.output
+    assert not (scratch.root / "r.html").exists()
+
+
+def test_the_sections_are_canned_queries(project):
+    assert set(SECTIONS) <= set(query.load_queries(project.queries))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs a headless Chromium (Debian package chromium)")
+def test_the_page_renders_in_a_real_browser(page, tmp_path):
+    shot = tmp_path / "report.png"
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page[0].as_uri()],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "Where are the gaps?" in dom and "<svg" in dom
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,1600",
+         page[0].as_uri()], capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
