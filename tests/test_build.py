@@ -195,3 +195,37 @@ def test_build_check_flag(scratch):
     scratch.graph.write_text("# stale\n")
     result = CliRunner().invoke(main, ["--root", str(scratch.root), "build", "--check"])
     assert result.exit_code == 1 and "differs" in result.output
+
+
+def test_the_communications_plan_is_in_the_graph(built):
+    """Counted in appendix 6.1: 3 key areas, 4 model steps, 6 objectives, 7 + 2 + 3 key
+    messages, 10 + 4 + 2 activities, 3 campaign bursts, 6 days, 4 success measures (the last on
+    line 555, which has no line break)."""
+    _, g = built
+    plan = iri("plan", "6.1")
+    counts = {p: len(list(g.objects(plan, p))) for p in (
+        VR.hasKeyArea, VR.hasModelStep, VR.hasObjective, VR.hasKeyMessage, VR.hasActivity,
+        VR.hasCampaign, VR.hasAwarenessDay, VR.hasSuccessMeasure)}
+    assert counts == {VR.hasKeyArea: 3, VR.hasModelStep: 4, VR.hasObjective: 6,
+                      VR.hasKeyMessage: 12, VR.hasActivity: 16, VR.hasCampaign: 3,
+                      VR.hasAwarenessDay: 6, VR.hasSuccessMeasure: 4}
+    objective = iri("comms", "objective", "2")
+    assert sorted(map(str, g.objects(objective, VR.smartTarget))) == [
+        "XX increase in people accessing/contacting our services",
+        "XX% increase in reports to police following campaign on specific issue (i.e. child "
+        "exploitation - XX% increase in suspected child exploitation reports)"]
+    day = iri("comms", "awareness-day", "5")
+    assert str(g.value(day, VR.dayDate)) == "22 April 2021"
+    # the key message cut by a page break is joined again
+    message = iri("comms", "message", "9")
+    assert "Windrush generation" in str(g.value(message, VR.text))
+
+
+def test_stakeholders_and_prose_alignments(built):
+    _, g = built
+    plan = iri("plan", "6.1")
+    assert iri("agency", "mps") in set(g.objects(plan, VR.externalStakeholder))
+    assert iri("agency", "igu") in set(g.objects(plan, VR.internalStakeholder))
+    assert set(g.objects(plan, VR.alignsWithPrinciple)) == {iri("principle", "strategic", "6")}
+    vcs = iri("programme", "voluntary-and-community-sector-strategy")
+    assert iri("principle", "enabling", "5") in set(g.objects(vcs, VR.alignsWithPrinciple))

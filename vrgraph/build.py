@@ -471,8 +471,8 @@ class Builder:
                 self.g.add((node, RDF.type, cls))
                 self.g.add((plan, link, node))
                 self.add(node, VR.text, text)
-                self.add(node, RDFS.label, text if len(text) <= 80 else text[:77] + "...")
                 self.derived(node, [line])
+                label = text if len(text) <= 80 else text[:77] + "..."
                 if cls == VR.KeyMessage:
                     self.add(node, VR.messageTheme, theme, lang=False)
                 if cls == VR.CommunicationActivity:
@@ -481,11 +481,14 @@ class Builder:
                     self.add(node, VR.stepNumber, counters[kind])
                 if cls == VR.AwarenessDay:
                     name, _, date = text.rpartition(",")
-                    self.add(node, RDFS.label, name.strip() or text)
+                    label = name.strip() or text
                     self.add(node, VR.dayDate, date.strip(), lang=False)
                 if cls == VR.CommunicationObjective:
-                    for target in re.findall(r"\[?SMART[^.;]*?(?:\]|$|(?=\. )|(?=;))", text):
-                        self.add(node, VR.smartTarget, target.strip(" [],:"))
+                    aim, targets = smart_targets(text)
+                    label = aim if len(aim) <= 80 else aim[:77] + "..."
+                    for target in targets:
+                        self.add(node, VR.smartTarget, target)
+                self.add(node, RDFS.label, label)
         for e in self.cur.corrections.get("stakeholders", []):
             self.check_text(e)
             if e.get("agency") not in self.cur.agencies:
@@ -570,6 +573,19 @@ class Builder:
         self.add(node, VR.handling, handling)
         self.derived(node, lines)
         return node
+
+
+def smart_targets(text: str) -> tuple[str, list[str]]:
+    """Split a communications objective into its aim and its SMART targets
+    ("... : SMART[1] XX% impressions ..., SMART [2] ..."); "[SMART objective required]"
+    is a placeholder, not a target."""
+    parts = re.split(r"\s*\[?SMART\b", text)
+    targets = []
+    for part in parts[1:]:
+        part = re.sub(r"^\s*(?:\[\d+\])?[\s:,]*", "", part).rstrip(" ].;")
+        if part and not part.lower().startswith("objective required"):
+            targets.append(part)
+    return parts[0].rstrip(" :[.,"), targets
 
 
 def build_graph(sources: Sources, base: str = DEFAULT_BASE) -> Graph:
