@@ -1,0 +1,93 @@
+"""The command line as a user meets it: help, formats, errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+
+from vrgraph.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_every_command_has_help():
+    for command in (["build"], ["validate"], ["query", "list"], ["query", "show"],
+                    ["query", "run"], ["sparql"], ["report"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+        assert len(result.output.splitlines()) > 3
+
+
+def test_query_list_shows_every_query_with_its_parameters(project):
+    result = run("query", "list")
+    assert result.exit_code == 0
+    names = {p.stem for p in project.queries.glob("*.rq")}
+    listed = {line.split()[0] for line in result.output.splitlines()}
+    assert names == listed
+    assert "[-p principle PRINCIPLE]" in result.output
+
+
+def test_query_show_prints_the_file(project):
+    result = run("query", "show", "principle-coverage")
+    assert result.output.strip() == (project.queries / "principle-coverage.rq").read_text().strip()
+
+
+def test_query_run_json_is_sparql_results_json():
+    result = run("query", "run", "actions-for-principle", "-p", "principle", "EP8",
+                 "--format", "json")
+    data = json.loads(result.output)
+    assert "principle" in data["head"]["vars"]
+    numbers = {b["number"]["value"] for b in data["results"]["bindings"]}
+    assert numbers == {"5.9.8", "5.9.10", "5.9.11"}
+    assert all(b["principle"]["type"] == "uri" for b in data["results"]["bindings"])
+
+
+def test_query_run_csv_and_markdown():
+    out = run("query", "run", "principles-without-actions", "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["notation"] for r in rows} == {"SP6", "EP7"}
+    md = run("query", "run", "principles-without-actions", "--format", "markdown").output
+    assert md.splitlines()[1].startswith("|---")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["query", "run", "no-such-query"], "no canned query 'no-such-query'"),
+    (["query", "run", "actions-for-principle", "-p", "principle", "SP7"], "valid values: EP1"),
+    (["query", "run", "actions-for-principle", "-p", "colour", "red"], "has no parameter 'colour'"),
+    (["query", "run", "actions-by-agency", "-p", "agency", "' } ; DROP ALL ; #"],
+     "names no agency"),
+    (["sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"],
+     "SERVICE is refused"),
+    (["sparql", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"], "FROM is refused"),
+    (["sparql", "LOAD <file:///etc/passwd>"], "LOAD is refused"),
+    (["sparql", "DELETE WHERE { ?s ?p ?o }"], "DELETE is refused"),
+    (["sparql", "SELECT * WHERE { ?s ?p }"], "error at 1:"),
+    (["sparql"], "give the query as an argument or with -f FILE"),
+])
+def test_bad_input_is_exit_2_with_a_message(args, message):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_keyword_inside_a_string_or_iri_is_not_refused():
+    result = run("sparql", 'SELECT ?x WHERE { BIND("SERVICE FROM LOAD" AS ?x) '
+                           'FILTER(?x != <http://example.org/FROM>) }')
+    assert result.exit_code == 0 and "SERVICE FROM LOAD" in result.output
+
+
+def test_sparql_from_a_file_ask_and_construct(tmp_path):
+    f = tmp_path / "q.rq"
+    f.write_text("PREFIX vr: <https://w3id.org/vrgraph/def/>\n"
+                 "ASK { ?a vr:number \"5.9.7\" ; vr:statedNumber \"5.97\" }")
+    assert run("sparql", "-f", str(f)).output.strip() == "true"
+    out = run("sparql", "CONSTRUCT { ?a a ?c } WHERE { ?a a ?c } LIMIT 3").output
+    assert len(Graph().parse(data=out, format="turtle")) == 3
