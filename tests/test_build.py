@@ -229,3 +229,16 @@ def test_stakeholders_and_prose_alignments(built):
     assert set(g.objects(plan, VR.alignsWithPrinciple)) == {iri("principle", "strategic", "6")}
     vcs = iri("programme", "voluntary-and-community-sector-strategy")
     assert iri("principle", "enabling", "5") in set(g.objects(vcs, VR.alignsWithPrinciple))
+
+
+def test_build_does_not_depend_on_hash_seed(tmp_path, built):
+    """Set and dict order must not leak into the output: build under another hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "graph.ttl"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "vrgraph.cli", "build", "-o", str(out)], env=env,
+                   check=True, capture_output=True)
+    assert out.read_bytes() == built[0]

@@ -215,3 +215,7 @@ def report(project: Project, output: Path, rebuild: bool) -> None:
     path, results, validation = run_report(project, output, rebuild)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
+
+
+if __name__ == "__main__":
+    main()
