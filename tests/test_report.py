@@ -52,7 +52,7 @@ def test_findings_on_the_real_document(results):
 
 def test_the_terminal_summary_and_exit_code(page):
     out, output = page
-    assert "Validation: conforms (0 violations, 23 warnings)" in output
+    assert "Validation: conforms (0 violations, 25 warnings)" in output
     assert "Strategic principle 6" in output
     assert f"Report: {out}" in output
 

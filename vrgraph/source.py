@@ -32,7 +32,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.+)$")
 _CITATION = re.compile(r"\[\s*(Strategic|Enabling)\s+principle\s+(\d+)\s*\]", re.I)
 _LI = re.compile(r"<li>\s*(\d+)\.\s*(.*?)\s*</li>", re.S)
-_PLACEHOLDER = re.compile(r"\b(?:section\s*\(?xx\)?|XX%?|\[SMART objective required\])", re.I)
+_PLACEHOLDER = re.compile(r"\bsection\s*(?:\(xx\)|xx\b)|\bXX\b%?|\[SMART objective required\]", re.I)
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ class Plan:
     number: str
     title: str
     line: int
+    level: int = 0  # markdown heading level; 0 for a heading printed as a table row
     intro: list[tuple[int, str]] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
@@ -245,7 +246,7 @@ class _Reader:
         table_start = self.find(r"^## 5\. STRATEGIES")
         appendix = self.find(r"^## 6\. APPENDIX", table_start)
         principles_line = self.find(r"Strategic Principles")
-        sections = self.read_sections(1, table_start - 1) + self.read_sections(appendix, len(self.lines))
+        sections = self.read_sections(1, table_start) + self.read_sections(appendix, len(self.lines))
         principles, notes = self.read_principles(principles_line)
         self.table_last = appendix - 1
         plans = self.read_table(table_start, appendix - 1)
@@ -253,6 +254,7 @@ class _Reader:
         self.check_citations(doc)
         doc.cells = self.group_cells(doc)
         self.check_numbers(doc)
+        self.check_headings(doc)
         self.check_prose(doc)
         self.flaws.sort(key=lambda f: (f.lines.first, f.kind, f.key))
         return doc
@@ -332,7 +334,8 @@ class _Reader:
             if head.startswith("Action no."):
                 continue
             if plan_m:
-                plan = Plan(f"5.{plan_m.group(1)}", plan_m.group(2).strip(), n)
+                level = len(heading.group(1)) if heading else 0
+                plan = Plan(f"5.{plan_m.group(1)}", plan_m.group(2).strip(), n, level)
                 plans.append(plan)
                 group = action = None
                 continue
@@ -558,6 +561,32 @@ class _Reader:
                       f"Plan {plan.number} has no action {plan.number}.{missing}: the "
                       f"numbering skips to {after.stated_number}.",
                       Lines(after.lines[0], after.lines[0]))
+
+    def check_headings(self, doc: Document) -> None:
+        """Numbered headings of one depth should share one markdown level; plans should be
+        headings, not table rows."""
+        def usual(levels: list[int]) -> int:
+            return max(sorted(set(levels)), key=levels.count)
+
+        numbered = [s for s in doc.sections if "/" not in s.key]
+        for depth in sorted({s.key.count(".") for s in numbered}):
+            same = [s for s in numbered if s.key.count(".") == depth]
+            norm = usual([s.level for s in same])
+            for s in same:
+                if s.level != norm:
+                    self.flaw("HeadingLevelSlip", f"L{s.line}", [f"section:{s.key}"],
+                              f"Section {s.key} is a level-{s.level} heading; the other "
+                              f"sections of its depth are level {norm}.", Lines(s.line, s.line),
+                              "Read by its number, not its heading level.")
+        norm = usual([p.level for p in doc.plans])
+        for plan in doc.plans:
+            if plan.level != norm:
+                how = ("printed as a row of the action table" if plan.level == 0 else
+                       f"a level-{plan.level} heading")
+                self.flaw("HeadingLevelSlip", f"L{plan.line}", [f"plan:{plan.number}"],
+                          f"The heading of plan {plan.number} is {how}; the other plans have "
+                          f"level-{norm} headings.", Lines(plan.line, plan.line),
+                          "Read as the start of the plan by its number.")
 
     # -- prose flaws -------------------------------------------------------------------------
     def check_prose(self, doc: Document) -> None:
