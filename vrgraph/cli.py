@@ -32,7 +32,25 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands that live beside their stage's module, imported only when used, so that
+    every command starts fast (https://click.palletsprojects.com/en/stable/complex/)."""
+
+    lazy = {"publish": "vrgraph.publish:publish_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vrgraph")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Project folder holding data/, ontology/ and queries/ "
@@ -215,7 +233,6 @@ def report(project: Project, output: Path, rebuild: bool) -> None:
     path, results, validation = run_report(project, output, rebuild)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
-
 
 if __name__ == "__main__":
     main()

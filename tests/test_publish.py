@@ -1,0 +1,565 @@
+"""`vrgraph publish`: a complete, static, deployable, repeatable and safe release."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, SH
+
+from vrgraph import publish as pub
+from vrgraph import publish_site, publish_write
+from vrgraph.project import Project
+from vrgraph.publish import publish_command
+from vrgraph.publish_csv import neutralise
+
+ROOT = Path(__file__).resolve().parent.parent
+DCAT_AP = ROOT.parent / "shared" / "dcat-ap-3.0.1"
+BASE = "https://w3id.org/vrgraph/"
+SPDX = "http://spdx.org/rdf/terms#"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+DUMPS = {"vrgraph.ttl": "turtle", "vrgraph.nt": "nt", "vrgraph.jsonld": "json-ld",
+         "vrgraph.rdf": "xml"}
+
+
+def run(args: list[str], project: Project):
+    return CliRunner().invoke(publish_command, args, obj=project)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, project) -> Path:
+    out = tmp_path_factory.mktemp("publish") / "release"
+    result = run([str(out)], project)
+    assert result.exit_code == 0, result.output
+    assert "published" in result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(project) -> Graph:
+    return Graph().parse(project.graph, format="turtle")
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def html_pages(release: Path) -> list[Path]:
+    return sorted(release.rglob("*.html"))
+
+
+# --- files ----------------------------------------------------------------------------------
+
+def test_every_file_is_listed_with_its_checksum(release, project, tmp_path):
+    on_disk = files_in(release)
+    for name in ("index.html", "catalog.ttl", "catalog.rdf", ".well-known/void",
+                 "context.jsonld", "ontology/vrgraph.ttl", "ontology/shapes.ttl",
+                 "tables/csv-metadata.json", "doc/index.html", "doc/ontology.html",
+                 "doc/action/5.1.1.html", "doc/agency/mps.html", "doc/plan/5.1.html",
+                 "doc/principle/strategic/1.html", "doc/programme/anti-racism.html",
+                 "doc/intervention/fix-up.html", "doc/action/index.html", *DUMPS, "vrgraph.nq"):
+        assert name in on_disk, name
+    sums = dict(reversed(line.split("  ", 1)) for line in
+                on_disk["SHA256SUMS"].decode().splitlines())
+    assert set(sums) == set(on_disk) - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256(on_disk[name]).hexdigest() == digest, name
+
+
+def test_source_and_curation_are_not_published(release):
+    names = set(files_in(release))
+    assert not any(n.startswith(("data/", "source", "curation")) or n.endswith(".yaml")
+                   or n.endswith(".md") for n in names)
+
+
+# --- dumps ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(DUMPS))
+def test_dump_parses_back_to_the_graph(release, data, name):
+    g = Graph().parse(release / name, format=DUMPS[name])
+    assert isomorphic(g, data), f"{name} is not the built graph"
+
+
+def test_nquads_holds_asserted_and_inferred_graphs(release, data):
+    ds = Dataset()
+    ds.parse(release / "vrgraph.nq", format="nquads")
+    asserted = ds.graph(URIRef(BASE + "graph/asserted"))
+    inferred = ds.graph(URIRef(BASE + "graph/inferred"))
+    assert isomorphic(Graph() + asserted, data)
+    assert len(inferred) > 0 and not set(inferred) & set(asserted)
+    assert (URIRef(BASE + "id/plan/5.1"), URIRef("https://w3id.org/vrgraph/def/hasAction"),
+            URIRef(BASE + "id/action/5.1.1")) in inferred
+
+
+def test_no_blank_node_labels(release):
+    for name in (*DUMPS, "vrgraph.nq", "catalog.ttl", "catalog.rdf", ".well-known/void"):
+        text = (release / name).read_text(encoding="utf-8")
+        assert "_:" not in text and "nodeID" not in text, name
+
+
+def contexts(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                yield value
+            else:
+                yield from contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from contexts(item)
+
+
+def test_jsonld_context_is_inline_never_remote(release):
+    for name in ("vrgraph.jsonld", "context.jsonld"):
+        found = list(contexts(json.loads((release / name).read_bytes())))
+        assert found and all(isinstance(c, dict) for c in found), name
+        assert all(isinstance(v, str) and v.startswith("http") for c in found
+                   for v in c.values())
+    dump = json.loads((release / "vrgraph.jsonld").read_bytes())
+    assert dump["@context"] == json.loads((release / "context.jsonld").read_bytes())["@context"]
+
+
+def test_rdfxml_has_class_named_elements(release):
+    ns = {"dcat": str(DCAT), "vr": "https://w3id.org/vrgraph/def/"}
+    catalogue = ET.parse(release / "catalog.rdf").getroot()
+    datasets = catalogue.findall(".//dcat:Dataset", ns)
+    assert {d.get(f"{{{RDF}}}about") for d in datasets} == {
+        BASE + "id/dataset/graph", BASE + "id/dataset/ontology", BASE + "id/dataset/shapes"}
+    assert catalogue.findall(".//dcat:Distribution", ns)
+    dump = ET.parse(release / "vrgraph.rdf").getroot()
+    assert len(dump.findall(".//vr:Action", ns)) > 100
+
+
+# --- catalogue and VoID ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalogue(release) -> Graph:
+    return Graph().parse(release / "catalog.ttl", format="turtle")
+
+
+def test_catalogue_and_rdfxml_copy_agree(release, catalogue):
+    assert isomorphic(catalogue, Graph().parse(release / "catalog.rdf", format="xml"))
+
+
+def test_distributions_describe_their_files(release, catalogue):
+    dists = set(catalogue.subjects(RDF.type, DCAT.Distribution))
+    files = files_in(release)
+    described = set()
+    for d in dists:
+        assert (d, URIRef("http://purl.org/dc/terms/license"),
+                URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/"
+                       "version/3/")) in catalogue
+        media = str(catalogue.value(d, DCAT.mediaType))
+        assert media.startswith("http://www.iana.org/assignments/media-types/"), media
+        fmt = str(catalogue.value(d, URIRef("http://purl.org/dc/terms/format")))
+        assert fmt.startswith("http://publications.europa.eu/resource/authority/file-type/")
+        url = catalogue.value(d, DCAT.downloadURL)
+        if url is None:
+            continue
+        name = str(url)[len(BASE):]
+        described.add(name)
+        assert int(catalogue.value(d, DCAT.byteSize)) == len(files[name])
+        checksum = catalogue.value(d, URIRef(SPDX + "checksum"))
+        assert catalogue.value(checksum, URIRef(SPDX + "algorithm")) == \
+            URIRef("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")
+        assert str(catalogue.value(checksum, URIRef(SPDX + "checksumValue"))) == \
+            hashlib.sha256(files[name]).hexdigest()
+    assert {*DUMPS, "vrgraph.nq", "ontology/vrgraph.ttl", "ontology/shapes.ttl",
+            "tables/actions.csv"} <= described
+    assert not described & {"catalog.ttl", "catalog.rdf"}
+
+
+def test_catalogue_dates_are_dates(catalogue):
+    """pyshacl ignores the official shapes' `sh:shape` date checks, so check them here."""
+    dated = {"issued", "modified"}
+    for s, p, o in catalogue:
+        if str(p).rsplit("/", 1)[-1] in dated or p in (DCAT.startDate, DCAT.endDate):
+            assert isinstance(o, Literal) and o.datatype in (
+                XSD.date, XSD.dateTime, XSD.gYear, XSD.gYearMonth), (s, p, o)
+
+
+def test_catalogue_passes_the_official_dcat_ap_shapes(catalogue):
+    if not DCAT_AP.is_dir():
+        pytest.skip(f"the DCAT-AP 3.0.1 shapes are not at {DCAT_AP} (test data shared beside "
+                    f"the project); cannot validate the catalogue")
+    import pyshacl
+
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl",
+                 "mdr-vocabularies.shape.ttl", "deprecateduris.ttl"):
+        shapes.parse(DCAT_AP / name, format="turtle")
+    # The one local override, from the folder's README: a UK council is no EU corporate body.
+    shapes.add((URIRef("http://data.europa.eu/r5r#CorporateBodyRestriction"), SH.deactivated,
+                Literal(True)))
+    _, report, text = pyshacl.validate(catalogue, shacl_graph=shapes, inference="none",
+                                       allow_warnings=True)
+    results = list(report.objects(None, SH.result))
+    violations = [r for r in results if report.value(r, SH.resultSeverity) == SH.Violation]
+    assert not violations, text
+    # Left, and expected: the ONS geography is no EU place and carries no bbox/centroid.
+    for r in results:
+        assert report.value(r, SH.resultSeverity) != SH.Violation
+        assert "statistical-geography" in str(report.value(r, SH.value) or "") + \
+            str(report.value(r, SH.focusNode)), text
+
+
+def test_void_describes_the_dataset(release, data):
+    void = Graph().parse(release / ".well-known/void", format="turtle")
+    V = "http://rdfs.org/ns/void#"
+    ds = URIRef(BASE + "id/dataset/graph")
+    assert int(void.value(ds, URIRef(V + "triples"))) == len(data)
+    assert str(void.value(ds, URIRef(V + "uriSpace"))) == BASE + "id/"
+    dumps = {str(o)[len(BASE):] for o in void.objects(ds, URIRef(V + "dataDump"))}
+    assert set(DUMPS) <= dumps and all((release / d).is_file() for d in dumps)
+    assert set(void.objects(ds, URIRef(V + "vocabulary"))) >= {
+        URIRef("https://w3id.org/vrgraph/def/"), URIRef("http://www.w3.org/ns/prov#")}
+    assert URIRef(BASE + "id/action/5.1.1") in set(void.objects(ds, URIRef(V + "exampleResource")))
+    action = URIRef("https://w3id.org/vrgraph/def/Action")
+    actions = [p for p in void.objects(ds, URIRef(V + "classPartition"))
+               if void.value(p, URIRef(V + "class")) == action]
+    assert len(actions) == 1
+    assert int(void.value(actions[0], URIRef(V + "entities"))) == \
+        len(set(data.subjects(RDF.type, URIRef("https://w3id.org/vrgraph/def/Action"))))
+
+
+# --- tables --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ["=cmd", "+1", "-x", "@a", "\t=1"])
+def test_formula_cells_are_neutralised(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["5.1.1", "MPS", "", "a=b", "https://w3id.org/x"])
+def test_plain_cells_are_kept(cell):
+    assert neutralise(cell) == cell
+
+
+def test_csvw_metadata_names_each_csv(release, data):
+    meta = json.loads((release / "tables/csv-metadata.json").read_bytes())
+    assert meta["@context"][0] == "http://www.w3.org/ns/csvw"
+    csvs = {p.name for p in (release / "tables").glob("*.csv")}
+    assert {t["url"] for t in meta["tables"]} == csvs == {
+        "actions.csv", "agencies.csv", "principles.csv", "alignments.csv"}
+    for table in meta["tables"]:
+        text = (release / "tables" / table["url"]).read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[0] == [c["name"] for c in table["tableSchema"]["columns"]]
+        assert all(len(r) == len(rows[0]) for r in rows)
+        for row in rows[1:]:
+            assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+    text = (release / "tables/actions.csv").read_text(encoding="utf-8")
+    actions = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(actions) - 1 == len(set(data.subjects(
+        RDF.type, URIRef("https://w3id.org/vrgraph/def/Action"))))
+
+
+# --- site ----------------------------------------------------------------------------------
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[str] = []
+        self.h1 = ""
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key) is not None:
+                self.links.append(a[key])
+        if tag == "script" and a.get("type") == "application/ld+json":
+            self._in = "script"
+            self.scripts.append("")
+        elif tag == "h1":
+            self._in = "h1"
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "h1"):
+            self._in = None
+
+    def handle_data(self, text):
+        if self._in == "script":
+            self.scripts[-1] += text
+        elif self._in == "h1":
+            self.h1 += text
+
+
+@pytest.fixture(scope="module")
+def pages(release) -> dict[Path, Page]:
+    out = {}
+    for path in html_pages(release):
+        parser = Page()
+        parser.feed(path.read_text(encoding="utf-8"))
+        out[path] = parser
+    return out
+
+
+def test_a_page_per_resource_at_its_doc_path(release, data):
+    for s in set(data.subjects()):
+        path = publish_site.page_path(str(s), BASE)
+        if str(s).startswith(BASE + "id/"):
+            assert path and (release / path).is_file(), s
+    for kind in ("action", "agency", "principle", "plan", "programme", "intervention"):
+        assert (release / "doc" / kind / "index.html").is_file()
+
+
+def test_every_internal_link_resolves(release, pages):
+    root = release.resolve()
+    for path, page in pages.items():
+        assert page.links, path
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            assert not parts.scheme and not parts.netloc and not href.startswith("/"), \
+                f"{path}: {href} is not a relative link"
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            assert target.is_file() and root in target.parents, f"{path}: {href} is broken"
+            if parts.fragment and target.suffix == ".html":
+                assert parts.fragment in pages[target].ids, f"{path}: {href}: no such anchor"
+
+
+def test_every_page_has_jsonld_that_parses(release, pages):
+    checked = 0
+    for path, page in pages.items():
+        assert len(page.scripts) == 1, path
+        doc = json.loads(page.scripts[0])
+        assert all(isinstance(c, dict) for c in contexts(doc)) and "@context" in doc, path
+        rel = path.relative_to(release).as_posix()
+        if rel.startswith("doc/") and not rel.endswith(("index.html", "ontology.html")):
+            assert doc["@id"] == BASE + "id/" + rel[4:-5], path
+        if checked < 60 or rel in ("index.html", "doc/ontology.html"):
+            g = Graph().parse(data=page.scripts[0], format="json-ld")
+            assert len(g) > 0, path
+            checked += 1
+
+
+def test_pages_show_facts_and_link_related_resources(release, pages):
+    action = pages[release / "doc/action/5.1.1.html"]
+    assert action.h1 == "Action 5.1.1"
+    text = (release / "doc/action/5.1.1.html").read_text(encoding="utf-8")
+    assert "<title>Action 5.1.1 | " in text and "<span>Action 5.1.1</span></nav>" in text
+    assert "../plan/5.1.html" in action.links
+    assert "../agency/community-safety.html" in action.links
+    assert "../principle/enabling/1.html" in action.links
+    for link in ("../../vrgraph.ttl", "../../vrgraph.jsonld", "../../vrgraph.rdf"):
+        assert link in action.links
+    agency = pages[release / "doc/agency/mps.html"]
+    assert "../action/5.1.2.html" in agency.links        # the actions it leads
+
+
+def test_values_are_escaped(release):
+    text = (release / "doc/action/5.1.1.html").read_text(encoding="utf-8")
+    body = text.split("</head>", 1)[1]
+    assert "<script" not in body
+    assert re.search(r"[^\\]</script", text.split("<script", 1)[1].split("</script>", 1)[0]) \
+        is None
+
+
+# --- privacy, repeatability, safety -----------------------------------------------------------
+
+def personal_names() -> list[str]:
+    leads = yaml.safe_load((ROOT / "data/curation/leads.yaml").read_text(encoding="utf-8"))
+    names = {n for entry in leads.values() for n in (entry.get("personal") or [])}
+    assert names, "leads.yaml lists no personal names: the privacy test would prove nothing"
+    out = set()
+    for name in names:
+        out.add(name.casefold())
+        surname = name.split()[-1]
+        if len(surname) >= 5:
+            out.add(surname.casefold())
+    return sorted(out)
+
+
+def test_no_personal_name_in_any_file(release):
+    names = personal_names()
+    for name, content in files_in(release).items():
+        text = content.decode("utf-8", errors="replace").casefold()
+        for person in names:
+            assert person not in text, f"{name} contains a personal name"
+
+
+def test_a_leak_is_refused_and_nothing_written(project, tmp_path, monkeypatch):
+    def leaky(*args, **kwargs):
+        return {"index.html": b"<p>ok</p>",
+                "doc/leak.html": f"<p>{personal_names()[0].title()}</p>".encode()}
+
+    monkeypatch.setattr(pub, "release_files", leaky)
+    result = run([str(tmp_path / "rel")], project)
+    assert result.exit_code == 1 and "personal name" in result.output
+    assert not (tmp_path / "rel").exists() and not list(tmp_path.iterdir())
+
+
+def test_two_publishes_are_byte_identical(release, tmp_path):
+    """The second publish runs in another process with other string hashing."""
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", "from vrgraph.publish import publish_command; "
+                    "publish_command()", str(out)], check=True, env=env, cwd=tmp_path,
+                   capture_output=True)
+    first, second = files_in(release), files_in(out)
+    assert sorted(first) == sorted(second)
+    assert [n for n in first if first[n] != second[n]] == []
+
+
+@pytest.mark.parametrize("hostile", [
+    "/", str(ROOT), str(ROOT / "out" / ".." / "data"), str(ROOT / "tests" / ".." / ".."),
+    str(ROOT / "ontology"), str(ROOT / "vrgraph"), str(ROOT.parent),
+])
+def test_hostile_outdir_is_refused(project, hostile):
+    before = sorted(p.name for p in ROOT.iterdir())
+    result = run([hostile], project)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    assert sorted(p.name for p in ROOT.iterdir()) == before
+
+
+def test_a_folder_that_is_no_release_is_not_replaced(project, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    result = run([str(tmp_path / "mine")], project)
+    assert result.exit_code == 2 and "not a vrgraph release" in result.output
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_bad_base_iri_is_refused(project, tmp_path):
+    result = run([str(tmp_path / "rel"), "--base-iri", "not an iri"], project)
+    assert result.exit_code == 2 and "--base-iri" in result.output
+
+
+def test_base_iri_rebuilds_the_data(project, tmp_path):
+    base = "https://example.org/vr/"
+    out = tmp_path / "rel"
+    result = run([str(out), "--base-iri", base], project)
+    assert result.exit_code == 0, result.output
+    g = Graph().parse(out / "vrgraph.nt", format="nt")
+    assert (URIRef(base + "id/action/5.1.1"), None, None) in g
+    assert not any(str(s).startswith(BASE + "id/") for s in g.subjects())
+    page = (out / "doc/action/5.1.1.html").read_text(encoding="utf-8")
+    assert f'"@id": "{base}id/action/5.1.1"' in page
+    cat = Graph().parse(out / "catalog.ttl", format="turtle")
+    assert (URIRef(base + "id/dataset/graph"), RDF.type, DCAT.Dataset) in cat
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {k: hashlib.sha256(v).hexdigest() for k, v in files_in(folder).items()}
+
+
+@pytest.fixture()
+def previous(release, tmp_path) -> Path:
+    out = tmp_path / "site"
+    shutil.copytree(release, out)
+    return out
+
+
+def test_a_failing_publish_leaves_the_previous_release(project, previous, monkeypatch):
+    before = snapshot(previous)
+
+    def boom(self, s):
+        raise RuntimeError("simulated failure while making pages")
+
+    monkeypatch.setattr(publish_site.Site, "resource_page", boom)
+    with pytest.raises(RuntimeError):
+        pub.publish(project, previous)
+    assert snapshot(previous) == before
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["site"]
+
+
+def test_a_failing_write_leaves_the_previous_release(project, previous, monkeypatch):
+    before = snapshot(previous)
+    real, count = publish_write.write_file, {"n": 0}
+
+    def flaky(path, data):
+        count["n"] += 1
+        if count["n"] == 200:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(publish_write, "write_file", flaky)
+    result = run([str(previous)], project)
+    assert result.exit_code == 3 and "No space left" in result.output, result.output
+    assert snapshot(previous) == before
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["site"]
+
+
+def test_a_release_replaces_the_previous_one_and_lists_its_files(project, previous):
+    (previous / "stale.html").write_text("old")
+    paths = pub.publish(project, previous)
+    assert not (previous / "stale.html").exists() and (previous / "index.html").is_file()
+    assert paths == sorted(paths)
+    assert {p.relative_to(previous).as_posix() for p in paths} == set(files_in(previous))
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["site"]
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+def test_pages_render_in_a_headless_browser(release, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); "
+                    "the pages were checked by the HTML tests only")
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
+    page = (release / "doc/action/5.1.1.html").as_uri()
+    dom = subprocess.run(flags + ["--dump-dom", page], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert "<h1>Action 5.1.1</h1>" in dom and "Alignment to the principles" in dom
+    shot = tmp_path / "index.png"
+    subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1280,900",
+                            (release / "index.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_hostile_values_are_escaped_and_named_things_get_a_page():
+    from vrgraph.publish_rdf import context, jsonld, stable_graph
+    from vrgraph.publish_release import load
+
+    vr = Namespace("https://w3id.org/vrgraph/def/")
+    action, plan = URIRef(BASE + "id/action/9.9.9"), URIRef(BASE + "id/plan/9.9")
+    hostile = '</script><script>alert(1)</script> & "quotes" <b>'
+    g = Graph()
+    g.add((action, RDF.type, vr.Action))
+    g.add((action, vr.text, Literal(hostile, lang="en")))
+    g.add((action, vr.inPlan, plan))            # the plan is named, never described
+    ctx = context(BASE)
+    site = publish_site.Site(g, Graph(), BASE, load(),
+                             json.loads(jsonld(stable_graph(g, ctx), ctx)), [])
+    files = site.build([], len(g), b"{}")
+    html = files["doc/action/9.9.9.html"].decode()
+    assert "<script>alert" not in html and "<b>" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html
+    page = Page()
+    page.feed(html)
+    assert len(page.scripts) == 1
+    assert json.loads(page.scripts[0])["vr:text"]["@value"] == hostile
+    assert "../plan/9.9.html" in page.links
+    stub = Page()
+    stub.feed(files["doc/plan/9.9.html"].decode())
+    doc = json.loads(stub.scripts[0])
+    assert doc["@id"] == str(plan) and doc["@reverse"]["vr:inPlan"] == [{"@id": str(action)}]
+    assert "../action/9.9.9.html" in stub.links
+    assert (action, vr.inPlan, plan) in Graph().parse(data=stub.scripts[0], format="json-ld")

@@ -1,0 +1,294 @@
+"""Publish one complete, static, deployable release of the graph: the last stage.
+
+``publish(project, outdir)`` writes the dumps (Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads),
+the ontology and the shapes, the DCAT-AP catalogue and the VoID description, CSV tables with
+CSVW metadata, and a static site with one page per resource. The release is made in memory,
+checked for personal names, written to a temporary folder beside ``outdir`` and swapped in
+only when complete, so a failed run leaves the previous release as it was. Two publishes of
+the same graph are byte-identical: dates come from ``publish_release.yaml``, never the clock.
+
+Nothing is written outside ``outdir``, and a hostile ``outdir`` is refused
+(``publish_write``). The parts: ``publish_rdf`` (serialisations), ``publish_dcat`` (catalogue,
+VoID), ``publish_csv`` (tables), ``publish_site`` / ``publish_ontodoc`` / ``publish_html``
+(pages), ``publish_release`` (the release settings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rdflib import Graph, URIRef
+
+from . import curation, publish_csv, publish_rdf, reason, store
+from . import publish_release as settings
+from .errors import CurationError, InputError, VrgraphError
+from .namespaces import DCTERMS, DEFAULT_BASE, SKOS, VR, VRSH
+from .project import Project
+from .publish_dcat import (DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue,
+                           void)
+from .publish_html import STYLE, CSS, Alternate
+from .publish_ontodoc import PATH as ONTOLOGY_PAGE, OntologyPage
+from .publish_site import Download, Site
+from .publish_write import MARKER, check_outdir, write_release
+
+SUMS = "SHA256SUMS"
+_BASE = re.compile(r"^https?://[^\s<>\"{}|\\^`#?]+/$")
+
+
+class PrivacyError(VrgraphError):
+    """A personal name would be published."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Dump:
+    path: str
+    slug: str
+    title: str
+    media_type: str
+    file_type: str
+    description: str
+
+
+DUMPS = (
+    Dump("vrgraph.ttl", "graph-turtle", "Turtle", "text/turtle", "RDF_TURTLE",
+         "The whole graph in Turtle."),
+    Dump("vrgraph.nt", "graph-ntriples", "N-Triples", "application/n-triples", "RDF_N_TRIPLES",
+         "The whole graph in N-Triples, one triple a line, sorted."),
+    Dump("vrgraph.jsonld", "graph-jsonld", "JSON-LD", "application/ld+json", "JSON_LD",
+         "The whole graph in JSON-LD, compacted with an inline context (also shipped as "
+         "context.jsonld); nothing is fetched."),
+    Dump("vrgraph.rdf", "graph-rdfxml", "RDF/XML", "application/rdf+xml", "RDF_XML",
+         "The whole graph in RDF/XML, typed nodes as class-named elements."),
+    Dump("vrgraph.nq", "graph-nquads", "N-Quads", "application/n-quads", "RDF_N_QUADS",
+         "The graph as N-Quads in two named graphs: {base}graph/asserted holds the triples "
+         "of the document, {base}graph/inferred the entailments of the ontology (inverses, "
+         "super-classes and -properties, inherited alignments)."),
+)
+VOCABULARY = (("ontology/vrgraph.ttl", "ontology", "Ontology (OWL 2, Turtle)"),
+              ("ontology/shapes.ttl", "shapes", "SHACL shapes (Turtle)"))
+
+
+def publish(project: Project, outdir: Path, base_iri: str | None = None,
+            release: settings.Release | None = None) -> list[Path]:
+    """Write a complete release to ``outdir``; return its files, sorted.
+
+    Raises :class:`InputError` for a refused ``outdir`` or a bad ``base_iri``,
+    :class:`PrivacyError` if a personal name would be published and :class:`OutputError`
+    if the files cannot be written. On any failure ``outdir`` is left as it was.
+    """
+    base = check_base(base_iri)
+    target = check_outdir(project, outdir)
+    files = release_files(project, base, release or settings.load())
+    check_privacy(project, files)
+    return write_release(target, files)
+
+
+def check_base(base_iri: str | None) -> str:
+    if base_iri is None:
+        return DEFAULT_BASE
+    base = base_iri.strip().rstrip("/") + "/"
+    if not _BASE.match(base):
+        raise InputError(f"--base-iri {base_iri!r}: give an absolute http(s) IRI without "
+                         f"query or fragment, e.g. https://example.org/vrgraph/")
+    return base
+
+
+# --- making the release in memory ---------------------------------------------------------
+
+def load_graph(project: Project, base: str) -> Graph:
+    """The built graph: ``data/graph.ttl``, or a rebuild when the base IRI differs."""
+    if base != DEFAULT_BASE:
+        from .pipeline import build_turtle
+
+        return build_turtle(project, base)[1]
+    path = project.graph
+    return _as_graph(store.parse_file(path, project.display(path)))   # strict: line, column
+
+
+def _as_graph(quads: list[Any]) -> Graph:
+    g = Graph()
+    for q in quads:
+        g.add((store.to_rdflib(q.subject), store.to_rdflib(q.predicate),
+               store.to_rdflib(q.object)))
+    return g
+
+
+def inferred(project: Project, g: Graph) -> Graph:
+    """What reasoning adds to ``g`` with the ontology (the INFERRED graph)."""
+    st = store.from_rdflib(g)
+    store.from_rdflib(_as_graph(store.parse_file(project.ontology,
+                                                 project.display(project.ontology))),
+                      st, store.ONTOLOGY)
+    reason.materialise(st, reason.rules(project.rules))
+    return store.graph(st, store.INFERRED)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def release_files(project: Project, base: str, release: settings.Release) -> dict[str, bytes]:
+    """Every file of the release, by its path in the release."""
+    g = load_graph(project, base)
+    ctx = publish_rdf.context(base)
+    files = dumps(project, g, base, ctx)
+    files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
+    files["ontology/shapes.ttl"] = _read(project.shapes, project)
+    tables, table_files = publish_csv.build(g, base, release)
+    files.update(table_files)
+    onto = Graph().parse(data=files["ontology/vrgraph.ttl"], format="turtle")
+    shapes = Graph().parse(data=files["ontology/shapes.ttl"], format="turtle")
+    titles = (str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
+              str(shapes.value(URIRef(str(VRSH)), DCTERMS.title) or "vrgraph SHACL shapes"))
+    dists = distributions(files, tables, base, release)
+
+    publisher = URIRef(base + "id/agency/" + release.publisher)
+    publisher_label = str(g.value(publisher, SKOS.prefLabel) or release.publisher_name)
+    cat = publish_rdf.stable_graph(catalogue(base, release, dists, publisher_label, *titles),
+                                   PREFIXES_META)
+    files["catalog.ttl"] = publish_rdf.turtle(cat)
+    files["catalog.rdf"] = publish_rdf.rdfxml(cat)
+    examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
+                                                    "agency/mps", "plan/5.1")
+                if (URIRef(base + "id/" + k), None, None) in g]
+    files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
+        void(base, release, g, dists, examples), PREFIXES_META))
+
+    files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat))
+    files[STYLE] = CSS.encode("utf-8")
+    files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
+    files[MARKER] = (f"vrgraph release {release.release} version {release.version}\n"
+                     f"base {base}\n").encode("utf-8")
+    files[SUMS] = "".join(f"{sha256(files[p])}  {p}\n" for p in sorted(files)).encode("utf-8")
+    return files
+
+
+def dumps(project: Project, g: Graph, base: str, ctx: dict[str, str]) -> dict[str, bytes]:
+    """The graph in every serialisation, and the JSON-LD context on its own."""
+    data = publish_rdf.stable_graph(g, ctx)
+    entailed = publish_rdf.stable_graph(inferred(project, g), ctx)
+    return {
+        "vrgraph.ttl": publish_rdf.turtle(data),
+        "vrgraph.nt": publish_rdf.ntriples(data),
+        "vrgraph.jsonld": publish_rdf.jsonld(data, ctx),
+        "vrgraph.rdf": publish_rdf.rdfxml(data),
+        "vrgraph.nq": publish_rdf.nquads([(base + "graph/asserted", data),
+                                          (base + "graph/inferred", entailed)]),
+        "context.jsonld": publish_rdf.json_bytes({"@context": ctx}),
+    }
+
+
+def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base: str,
+                  release: settings.Release) -> list[Dist]:
+    """What the catalogue says about each file: size and checksum of the bytes written."""
+    def dist(slug: str, dataset: str, path: str, title: str, description: str,
+             media_type: str, file_type: str, rdf: bool = False) -> Dist:
+        return Dist(slug, dataset, path, title, description, media_type, file_type,
+                    len(files[path]), sha256(files[path]), rdf)
+
+    out = [dist(d.slug, "graph", d.path, f"{release.title} ({d.title})",
+                d.description.replace("{base}", base), d.media_type, d.file_type, rdf=True)
+           for d in DUMPS]
+    out += [dist(f"table-{t.name}", "graph", t.path, f"{t.title} (CSV)",
+                 t.description + " Described by CSVW metadata in tables/csv-metadata.json.",
+                 "text/csv", "CSV") for t in tables]
+    out += [dist(name, name, path, title, title + ".", "text/turtle", "RDF_TURTLE")
+            for path, name, title in VOCABULARY]
+    out.append(Dist("site", "graph", "index.html", f"{release.title} (web pages)",
+                    "A static site with one page per resource, with embedded JSON-LD.",
+                    "text/html", "HTML"))
+    return out
+
+
+def pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
+          ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
+          dists: list[Dist], cat: Graph) -> dict[str, bytes]:
+    """The static site: resource pages, index pages, the landing page, the ontology page."""
+    alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
+    site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
+    what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
+    downloads = [Download(d.path, what.get(d.path, d.title),
+                          FILE_TYPE_LABELS.get(d.file_type, d.file_type), d.media_type,
+                          d.size or 0, d.sha256 or "") for d in dists if d.sha256]
+    out = site.build(downloads, len(g), about_dataset(cat, base))
+    header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
+    out[ONTOLOGY_PAGE] = site.frame(
+        ONTOLOGY_PAGE, str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
+        OntologyPage(onto, shapes, g, site.qname).body([(p, t) for p, _, t in VOCABULARY]),
+        [("index.html", "Home"), ("doc/index.html", "Resources")],
+        publish_rdf.jsonld(header, ctx))
+    return out
+
+
+def about_dataset(cat: Graph, base: str) -> bytes:
+    """JSON-LD of the graph dataset and its distributions, from the catalogue."""
+    dataset = URIRef(base + "id/dataset/graph")
+    keep = {dataset} | set(cat.objects(dataset, DCAT.distribution))
+    keep |= {c for d in list(keep) for c in cat.objects(d, SPDX.checksum)}
+    sub = [t for s in sorted(keep) for t in cat.triples((s, None, None))]
+    ctx = dict(sorted(PREFIXES_META.items()))
+    return publish_rdf.jsonld(publish_rdf.stable_graph(sub, ctx), ctx)
+
+
+def _read(path: Path, project: Project) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{project.display(path)}: cannot read: {err.strerror or err}") from None
+
+
+def personal_names(project: Project) -> list[str]:
+    """The names of private individuals (``personal:`` entries of leads.yaml)."""
+    folder = project.root / "data" / "curation"
+    try:
+        cur = curation.load(folder, project.root)
+    except CurationError as err:
+        raise InputError(f"cannot check the release for personal names: {err}") from None
+    names = {str(n).strip() for e in cur.leads.values() for n in (e.get("personal") or [])}
+    return sorted(n for n in names if n)
+
+
+def check_privacy(project: Project, files: dict[str, bytes]) -> None:
+    names = [(n, n.casefold()) for n in personal_names(project)]
+    for path, data in sorted(files.items()):
+        text = data.decode("utf-8", errors="replace").casefold()
+        for name, folded in names:
+            if folded in text:
+                raise PrivacyError(f"{path}: would publish the personal name of a private "
+                                   f"individual listed in data/curation/leads.yaml; nothing "
+                                   f"was written")
+
+
+# --- command ------------------------------------------------------------------------------
+
+@click.command("publish")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("--base-iri", default=None, help="Base for instance IRIs; the data is rebuilt "
+              "with it (default https://w3id.org/vrgraph/).")
+@click.pass_context
+def publish_command(ctx: click.Context, outdir: Path, base_iri: str | None) -> None:
+    """Write one complete, static, deployable release to OUTDIR.
+
+    Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
+    replaced only when the new release is complete. Exit 0 written, 1 a check failed
+    (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot write.
+    """
+    from .cli import handle_errors
+
+    project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
+
+    @handle_errors
+    def run() -> None:
+        paths = publish(project, outdir, base_iri)
+        size = sum(p.stat().st_size for p in paths)
+        click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
+
+    run()
