@@ -122,3 +122,10 @@ def test_unreadable_source_is_a_clear_error(tmp_path: Path):
     wrong.write_text("# Some other document\n\nNo plans here.\n")
     with pytest.raises(SourceError, match=r"other.md:1: expected a line matching"):
         source.read(wrong)
+
+
+def test_heading_slips_are_found(doc):
+    slips = {f.targets[0] for f in doc.flaws if f.kind == "HeadingLevelSlip"}
+    assert {"plan:5.1", "plan:5.3", "plan:5.5", "plan:5.7", "section:1.2", "section:3",
+            "section:4.2", "section:6.1/summary"} <= slips
+    assert "plan:5.2" not in slips
