@@ -19,7 +19,7 @@ def run(*args: str):
 
 def test_every_command_has_help():
     for command in (["build"], ["validate"], ["query", "list"], ["query", "show"],
-                    ["query", "run"], ["sparql"], ["report"], ["publish"]):
+                    ["query", "run"], ["sparql"], ["report"], ["publish"], ["serve"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
         assert len(result.output.splitlines()) > 3

@@ -36,7 +36,8 @@ class LazyGroup(click.Group):
     """Commands that live beside their stage's module, imported only when used, so that
     every command starts fast (https://click.palletsprojects.com/en/stable/complex/)."""
 
-    lazy = {"publish": "vrgraph.publish:publish_command"}
+    lazy = {"publish": "vrgraph.publish:publish_command",
+            "serve": "vrgraph.serve:serve_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

@@ -1,0 +1,128 @@
+"""One query of ``vrgraph serve``, as a worker process runs it: check, bind, query, stop at
+the row cap, serialise in the negotiated format.
+
+A :class:`Job` goes to a worker and a :class:`Reply` comes back, both plain picklable data;
+the worker never raises, so every failure is a reply with a status and a one-line message.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from . import serve_formats as fmt
+from .errors import QueryError
+from .query import CannedQuery, bind, check_safe
+
+TRUNCATED = "X-Vrgraph-Truncated"
+MAX_ROWS = "X-Vrgraph-Max-Rows"
+
+
+@dataclass
+class Job:
+    """A query to run: ad-hoc ``text``, or the canned query ``name`` with ``params``."""
+
+    accept: str | None
+    max_rows: int
+    text: str | None = None
+    name: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    log: str | None = None  # a traceback for the server log, never sent to the client
+
+    @classmethod
+    def error(cls, status: int, message: str, **headers: str) -> Reply:
+        return cls(status, (message.rstrip() + "\n").encode("utf-8"),
+                   headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+
+@dataclass
+class WorkerState:
+    """What each worker holds: the reasoned store and the canned queries."""
+
+    store: ox.Store
+    queries: dict[str, CannedQuery]
+
+
+def execute(state: WorkerState, job: Job) -> Reply:
+    """Run ``job`` on the union of the store's graphs; never raises."""
+    try:
+        return _execute(state, job)
+    except QueryError as err:
+        return Reply.error(400, str(err))
+    except Exception as err:  # noqa: BLE001 - reported as a 500, traceback to the server log
+        return Reply(500, f"internal error ({type(err).__name__}); see the server log\n"
+                     .encode("utf-8"), log=traceback.format_exc())
+
+
+def _execute(state: WorkerState, job: Job) -> Reply:
+    if job.name is not None:
+        canned = state.queries[job.name]
+        text, where = canned.text, f"query '{job.name}'"
+        bindings = bind(state.store, canned, job.params)
+    else:
+        text, where, bindings = job.text or "", "query", None
+    check_safe(text, where)  # the server checked already (403); here as a second lock
+    try:
+        result = state.store.query(text, substitutions=bindings or None,
+                                   use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise QueryError(f"malformed {where}: {err.msg or err}") from None
+    except OSError as err:
+        raise QueryError(f"{where}: {err}") from None
+    if isinstance(result, ox.QueryBoolean):
+        chosen = fmt.negotiate(job.accept, fmt.SOLUTION_FORMATS)
+        if chosen is None:
+            return _not_acceptable("an ASK result", fmt.SOLUTION_FORMATS)
+        return Reply(200, fmt.boolean(chosen, result), chosen.content_type)
+    if isinstance(result, ox.QuerySolutions):
+        chosen = fmt.negotiate(job.accept, fmt.SOLUTION_FORMATS)
+        if chosen is None:
+            return _not_acceptable("SELECT results", fmt.SOLUTION_FORMATS)
+        names = [v.value for v in result.variables]
+        rows, truncated = _take(([row[n] for n in names] for row in result), job.max_rows)
+        note = _note(job.max_rows, "rows") if truncated else None
+        body = fmt.solutions(chosen, names, rows, note)
+        return Reply(200, body, chosen.content_type, _cap_headers(truncated, job.max_rows))
+    chosen = fmt.negotiate(job.accept, fmt.GRAPH_FORMATS)
+    if chosen is None:
+        return _not_acceptable("a CONSTRUCT or DESCRIBE result", fmt.GRAPH_FORMATS)
+    triples, truncated = _take(iter(result), job.max_rows)
+    note = _note(job.max_rows, "triples")["message"] if truncated else None
+    return Reply(200, fmt.graph(chosen, triples, note), chosen.content_type,
+                 _cap_headers(truncated, job.max_rows))
+
+
+def _take(items, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` items and whether there were more (reads one past the cap)."""
+    out = []
+    for item in items:
+        if len(out) == limit:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def _note(limit: int, what: str) -> dict:
+    return {"truncated": True, "maxRows": limit,
+            "message": f"results truncated: only the first {limit} {what} are given "
+                       f"(the server's row cap, --max-rows); add LIMIT/OFFSET or narrow "
+                       f"the query to see the rest"}
+
+
+def _cap_headers(truncated: bool, limit: int) -> dict[str, str]:
+    return {TRUNCATED: "true" if truncated else "false", MAX_ROWS: str(limit)}
+
+
+def _not_acceptable(what: str, offers) -> Reply:
+    return Reply.error(406, f"cannot give {what} in any type the Accept header allows; "
+                            f"offered: {fmt.offered(offers)}")
