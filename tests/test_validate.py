@@ -215,3 +215,21 @@ def test_merge_validates_edits_against_the_built_graph(tmp_path):
     merged = invoke("validate", str(edit), "--merge", "--format", "json")
     assert alone.exit_code == 1  # the plan, agency and excerpt are unknown on their own
     assert merged.exit_code == 0, merged.output
+
+
+def test_shared_out_validation_gives_the_same_report(tmp_path, project, neighbourhood):
+    """Validating with the targets shared between two processes changes nothing."""
+    from vrgraph import pipeline
+
+    hostile = mutate(neighbourhood, remove=[(A, VR.inPlan, None), (A, VR.ledBy, None)],
+                     add=[(A, VR.number, Literal("5.x"))])
+    f = tmp_path / "hostile.ttl"
+    hostile.serialize(f, format="turtle")
+    for files in ([project.graph], [f]):
+        store = pipeline.load(project, files, validation=True)
+        shapes = pipeline.shapes(project)
+        key = lambda r: (r.severity, r.shape, r.focus, r.path or "", r.value or "")  # noqa: E731
+        one = sorted(validate(store, shapes, workers=1).results, key=key)
+        two = validate(store, shapes, workers=2)
+        assert sorted(two.results, key=key) == one
+        assert len(two.graph) > 0 or not one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -16,6 +17,9 @@ from .validate import Report, validate
 
 if TYPE_CHECKING:
     from .report import Results
+
+
+WORKERS = min(2, os.cpu_count() or 1)  # validation processes; the machines here have 2 cores
 
 
 def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, Graph]:
@@ -40,7 +44,7 @@ def shapes(project: Project) -> Graph:
 
 def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    report = validate(load(project, files, validation=True), shapes(project))
+    report = validate(load(project, files, validation=True), shapes(project), WORKERS)
     return report, shortener(build.DEFAULT_BASE)
 
 
@@ -54,7 +58,7 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
     """
     def run() -> Report:
         reason.materialise(st, reason.rules(project.rules, validation=True))
-        return validate(st, shapes(project))
+        return validate(st, shapes(project), WORKERS)
 
     if "fork" not in multiprocessing.get_all_start_methods():
         own = ox.Store()
@@ -73,7 +77,7 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
             result = err
         send.send(result)
 
-    process = ctx.Process(target=child, daemon=True)
+    process = ctx.Process(target=child)
     process.start()
 
     def wait() -> Report:

@@ -9,6 +9,7 @@ focus node where the graph knows them. Spec: https://www.w3.org/TR/shacl/#valida
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -56,42 +57,106 @@ class Report:
         return out
 
 
-def validate(store: ox.Store, shapes: Graph) -> Report:
+def validate(store: ox.Store, shapes: Graph, workers: int = 1) -> Report:
     """Validate the (already reasoned) ``store`` against ``shapes``.
 
     Core constraints run in pySHACL. SHACL-SPARQL constraints whose query projects
     ``$this`` run once over the whole store on Oxigraph instead of once per focus node in
     rdflib's engine (measured: 3.6 s -> 0.1 s on the real graph); their results are the same,
-    as ``tests/test_validate.py`` checks against pySHACL.
+    as ``tests/test_validate.py`` checks against pySHACL. With ``workers`` > 1 the shapes'
+    targets are shared out between forked processes (``_share``), each validating the same
+    data against its part; the union of their results is the report.
     """
     data = st.graph(store)
     core, sparql = split_sparql(shapes)
-    conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=core, inference="none", allow_warnings=True,
-        abort_on_first=False)
-    report = Report(bool(conforms), graph=results_graph)
+    parts = _share(core, data, workers)
+    pending = [_fork(_core_results, data, part, shapes) for part in parts[1:]]
+    results, graph = _core_results(data, parts[0], shapes)
+    for wait in pending:
+        more, turtle = wait()
+        results += more
+        graph.parse(data=turtle, format="nt")
+    report = Report(True, results, graph)
+    for constraint in sparql:
+        report.results.extend(constraint.run(store, data))
+    report.conforms = report.count("Violation") == 0
+    return report
+
+
+def _core_results(data: Graph, core: Graph, shapes: Graph) -> tuple[list[Result], Graph]:
+    """pySHACL's results for ``core`` as :class:`Result` records, and its results graph."""
+    _, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=core, inference="none", allow_warnings=True, abort_on_first=False)
+    results = []
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         severity = results_graph.value(node, SH.resultSeverity)
         focus = results_graph.value(node, SH.focusNode)
         shape = results_graph.value(node, SH.sourceConstraint)
         if not isinstance(shape, URIRef):
             shape = results_graph.value(node, SH.sourceShape)
-        path = results_graph.value(node, SH.resultPath)
-        value = results_graph.value(node, SH.value)
         messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
-        report.results.append(Result(
+        results.append(Result(
             severity=str(severity).rsplit("#", 1)[-1],
             shape=_shape_name(shapes, shape),
             focus=str(focus),
-            path=_term(path),
-            value=_term(value),
+            path=_term(results_graph.value(node, SH.resultPath)),
+            value=_term(results_graph.value(node, SH.value)),
             message=messages[0] if messages else "",
             lines=source_lines(data, focus),
         ))
-    for constraint in sparql:
-        report.results.extend(constraint.run(store, data))
-    report.conforms = report.count("Violation") == 0
-    return report
+    return results, results_graph
+
+
+def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
+    """Split the target shapes of ``core`` into ``workers`` shapes graphs of about equal
+    work (focus nodes times constraints), each keeping every shape but only its own
+    shapes' targets, so that shapes referred to by others still resolve."""
+    targeted = sorted(set(core.subjects(SH.targetClass, None)), key=str)
+    if workers <= 1 or len(targeted) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [core]
+
+    def cost(shape: object) -> int:
+        nodes = sum(1 for c in core.objects(shape, SH.targetClass)
+                    for _ in data.subjects(RDF.type, c))
+        return nodes * (1 + sum(1 for _ in core.objects(shape, SH.property)))
+
+    loads: list[tuple[int, list]] = [(0, []) for _ in range(workers)]
+    for shape in sorted(targeted, key=lambda s: (-cost(s), str(s))):
+        i = min(range(workers), key=lambda k: loads[k][0])
+        loads[i] = (loads[i][0] + cost(shape), loads[i][1] + [shape])
+    parts = []
+    for _, mine in loads:
+        part = Graph()
+        for t in core:
+            if t[1] != SH.targetClass or t[0] in mine:
+                part.add(t)
+        parts.append(part)
+    return parts
+
+
+def _fork(fn, *args):  # noqa: ANN001, ANN202 - a small private helper
+    """Run ``fn(*args)`` in a forked process; return a function that waits for its
+    (results, results graph as N-Triples)."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            results, graph = fn(*args)
+            send.send((results, graph.serialize(format="nt")))
+        except BaseException as err:  # noqa: BLE001 - handed to the parent, re-raised there
+            send.send(err)
+
+    process = ctx.Process(target=child)
+    process.start()
+
+    def wait():  # noqa: ANN202
+        answer = receive.recv()
+        process.join()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+    return wait
 
 
 @dataclass
