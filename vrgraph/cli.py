@@ -19,6 +19,14 @@ from .project import Project
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
 
+endpoint_option = click.option(
+    "--endpoint", metavar="URL", envvar="VRGRAPH_ENDPOINT", default=None,
+    help="Use this SPARQL 1.1 endpoint instead of the local graph (it should hold the "
+         "reasoned graph: see `vrgraph push`).")
+graph_option = click.option(
+    "--graph", "graph_iri", metavar="IRI", default=None,
+    help="With --endpoint: use this named graph of the endpoint as the default graph.")
+
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain errors into a one-line message on stderr and the documented exit code."""
@@ -37,7 +45,8 @@ class LazyGroup(click.Group):
     every command starts fast (https://click.palletsprojects.com/en/stable/complex/)."""
 
     lazy = {"publish": "vrgraph.publish:publish_command",
-            "serve": "vrgraph.serve:serve_command"}
+            "serve": "vrgraph.serve:serve_command",
+            "push": "vrgraph.remote:push_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -95,32 +104,46 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--merge", is_flag=True, help="Validate FILES together with the built graph "
               "(for edits that refer to existing resources).")
+@endpoint_option
+@graph_option
 @click.pass_obj
 @handle_errors
 def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool,
-             merge: bool) -> None:
+             merge: bool, endpoint: str | None, graph_iri: str | None) -> None:
     """Validate the built graph, or FILES, against the SHACL shapes.
 
     Exit 0 conforms (warnings allowed unless --strict), 1 violations, 2 unusable input.
     """
-    from .pipeline import validate_files
+    from .errors import InputError
+    from .pipeline import shortener, validate_endpoint, validate_files
     from .validate import as_json, as_text
 
     paths = list(files) or [project.graph]
     if merge and project.graph not in paths:
         paths.append(project.graph)
-    report, shorten = validate_files(project, paths)
+    if endpoint and files:
+        raise InputError("give FILES or --endpoint, not both")
+    if endpoint:
+        report, shorten = validate_endpoint(project, endpoint, graph_iri), shortener(
+            "https://w3id.org/vrgraph/")
+    else:
+        report, shorten = validate_files(project, paths)
     if fmt == "json":
         click.echo(as_json(report))
     elif fmt == "turtle":
         click.echo(report.graph.serialize(format="turtle"))
     else:
-        label = ", ".join(project.display(p) for p in paths)
+        label = endpoint or ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))
     sys.exit(0 if report.ok(strict) else 1)
 
 
-def _store(project: Project, endpoint: str | None = None):
+def _store(project: Project, endpoint: str | None = None, graph: str | None = None):
+    """The reasoned local graph, or a remote endpoint that answers like it."""
+    if endpoint:
+        from .remote import remote_store
+
+        return remote_store(endpoint, graph)
     from .pipeline import load
 
     return load(project)
@@ -159,16 +182,19 @@ def query_show(project: Project, name: str) -> None:
               help="A parameter value; repeat for several.")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
               default="table", show_default=True)
+@endpoint_option
+@graph_option
 @click.pass_obj
 @handle_errors
-def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str,
+              endpoint: str | None, graph_iri: str | None) -> None:
     """Run a canned query on the reasoned graph."""
     from .formats import render
     from .pipeline import shortener
     from .query import run_canned
 
     q = _canned(project, name)
-    table = run_canned(_store(project), q, dict(params))
+    table = run_canned(_store(project, endpoint, graph_iri), q, dict(params))
     click.echo(render(table, fmt, shortener("https://w3id.org/vrgraph/")))
 
 
@@ -189,9 +215,12 @@ def _canned(project: Project, name: str):
               help="Read the query from a file.")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
               default="table", show_default=True)
+@endpoint_option
+@graph_option
 @click.pass_obj
 @handle_errors
-def sparql(project: Project, text: str | None, path: Path | None, fmt: str) -> None:
+def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
+           endpoint: str | None, graph_iri: str | None) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
@@ -208,13 +237,13 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str) -> N
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
-    result = run(_store(project), text, where=str(path or "query"))
+    result = run(_store(project, endpoint, graph_iri), text, where=str(path or "query"))
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener("https://w3id.org/vrgraph/")))
     elif isinstance(result, ox.QueryBoolean):
         click.echo("true" if bool(result) else "false")
     else:
-        click.echo(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        click.echo(ox.serialize(list(result), format=ox.RdfFormat.TURTLE).decode())
 
 
 @main.command()
@@ -223,15 +252,18 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str) -> N
               help="Where to write the HTML report.")
 @click.option("--build", "rebuild", is_flag=True,
               help="Rebuild data/graph.ttl from the source and curation first.")
+@endpoint_option
+@graph_option
 @click.pass_obj
 @handle_errors
-def report(project: Project, output: Path, rebuild: bool) -> None:
+def report(project: Project, output: Path, rebuild: bool, endpoint: str | None,
+           graph_iri: str | None) -> None:
     """The main job: validate, reason, run the gap and alignment queries and write one
     self-contained HTML report (works offline), with a summary here."""
     from .pipeline import report as run_report
     from .report import summary
 
-    path, results, validation = run_report(project, output, rebuild)
+    path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
 

@@ -102,29 +102,38 @@ def shortener(base: str) -> Callable[[str], str]:
     return short
 
 
-def report(project: Project, output: Path, rebuild: bool = False
+def report(project: Project, output: Path, rebuild: bool = False,
+           endpoint: str | None = None, graph: str | None = None
            ) -> tuple[Path, "Results", Report]:
     """The main job: (re)build or load the graph, validate it, reason, run the gap and
-    alignment queries and write the HTML report to ``output``."""
+    alignment queries and write the HTML report to ``output``. With ``endpoint`` the
+    queries run on that SPARQL endpoint and validation on a copy of its graph."""
     from .query import load_queries
     from .report import collect, render
     from .project import write_atomic
 
-    files = [project.graph]
-    if rebuild:
-        data, _ = build_turtle(project)
-        write_atomic(project.graph, data)
-    st = store.load(files, [project.ontology], project.root)
-    pending = validate_in_background(st, project)
-    reason.materialise(st, reason.rules(project.rules))
-    results = collect(st, load_queries(project.queries))
-    validation = pending()
-    asserted = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))
+    queries = load_queries(project.queries)
+    if endpoint:
+        from .remote import remote_store
+
+        remote = remote_store(endpoint, graph)
+        validation = validate(remote.validation_store(project), shapes(project), WORKERS)
+        results, triples = collect(remote, queries), remote.count()
+    else:
+        if rebuild:
+            data, _ = build_turtle(project)
+            write_atomic(project.graph, data)
+        st = store.load([project.graph], [project.ontology], project.root)
+        triples = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))
+        pending = validate_in_background(st, project)
+        reason.materialise(st, reason.rules(project.rules))
+        results = collect(st, queries)
+        validation = pending()
+    plans = {row["plan"]: row for row in results["plan-principle-matrix"]}
     stats = {
-        "triples": asserted,
-        "actions": sum(int(r["planActions"] or 0) for r in {
-            row["plan"]: row for row in results["plan-principle-matrix"]}.values()),
-        "plans": len({row["plan"] for row in results["plan-principle-matrix"]}),
+        "triples": triples,
+        "actions": sum(int(r["planActions"] or 0) for r in plans.values()),
+        "plans": len(plans),
         "principles": len(results["principle-coverage"]),
         "lead partners": len(results["agency-load"]),
         "quality notes": sum(int(r["notes"] or 0) for r in results["notes-by-kind"]),
@@ -132,3 +141,11 @@ def report(project: Project, output: Path, rebuild: bool = False
     title = "Hackney: a whole systems approach to violence reduction"
     write_atomic(output, render(results, validation, stats, title).encode("utf-8"))
     return output, results, validation
+
+
+def validate_endpoint(project: Project, endpoint: str, graph: str | None = None) -> Report:
+    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
+    from .remote import remote_store
+
+    return validate(remote_store(endpoint, graph).validation_store(project), shapes(project),
+                    WORKERS)
