@@ -172,7 +172,7 @@ def test_sparql_constraints_on_oxigraph_agree_with_pyshacl(tmp_path, project, ne
                          URIRef(ID + "plan/5.2"))])
     f = tmp_path / "hostile.ttl"
     hostile.serialize(f, format="turtle")
-    store = pipeline.load(project, [f], validation=True)
+    store = pipeline.load(project, [f])
     shapes = pipeline.shapes(project)
     ours = {(r.shape.rsplit("/", 1)[-1], r.focus) for r in validate(store, shapes).results
             if r.shape.endswith(("uniqueNumber", "groupInSamePlan"))}
@@ -226,7 +226,7 @@ def test_shared_out_validation_gives_the_same_report(tmp_path, project, neighbou
     f = tmp_path / "hostile.ttl"
     hostile.serialize(f, format="turtle")
     for files in ([project.graph], [f]):
-        store = pipeline.load(project, files, validation=True)
+        store = pipeline.load(project, files)
         shapes = pipeline.shapes(project)
         key = lambda r: (r.severity, r.shape, r.focus, r.path or "", r.value or "")  # noqa: E731
         one = sorted(validate(store, shapes, workers=1).results, key=key)

@@ -29,12 +29,10 @@ def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, 
     return build.serialise(graph), graph
 
 
-def load(project: Project, files: list[Path] | None = None, validation: bool = False
-         ) -> ox.Store:
-    """Load ``files`` (default: the built graph) and the ontology, and reason over them
-    (``validation``: without the rules validation may not assume, see ``reason.Rule``)."""
+def load(project: Project, files: list[Path] | None = None) -> ox.Store:
+    """Load ``files`` (default: the built graph) and the ontology, and reason over them."""
     st = store.load(files or [project.graph], [project.ontology], project.root)
-    reason.materialise(st, reason.rules(project.rules, validation))
+    reason.materialise(st)
     return st
 
 
@@ -44,26 +42,22 @@ def shapes(project: Project) -> Graph:
 
 def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    report = validate(load(project, files, validation=True), shapes(project), WORKERS)
+    report = validate(load(project, files), shapes(project), WORKERS)
     return report, shortener(build.DEFAULT_BASE)
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
-    """Start reasoning for validation over the loaded ``st`` and validating it on the other
-    core; return a function that waits for the report.
+    """Start validating the reasoned ``st`` on the other core; return a function that waits
+    for the report.
 
     Validation (pySHACL) is the longest stage of the report and needs nothing the queries
-    produce, so it runs in a forked process (with its own copy of the store) while the
-    queries run here. Where ``fork`` is not available it runs here first, on a copy.
+    produce, so it runs in a forked process while the queries run here. Where ``fork`` is
+    not available it runs here, at once.
     """
     def run() -> Report:
-        reason.materialise(st, reason.rules(project.rules, validation=True))
         return validate(st, shapes(project), WORKERS)
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        own = ox.Store()
-        own.extend(st)
-        st = own
         report = run()
         return lambda: report
     ctx = multiprocessing.get_context("fork")
@@ -123,10 +117,9 @@ def report(project: Project, output: Path, rebuild: bool = False,
         if rebuild:
             data, _ = build_turtle(project)
             write_atomic(project.graph, data)
-        st = store.load([project.graph], [project.ontology], project.root)
+        st = load(project)
         triples = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))
         pending = validate_in_background(st, project)
-        reason.materialise(st, reason.rules(project.rules))
         results = collect(st, queries)
         validation = pending()
     plans = {row["plan"]: row for row in results["plan-principle-matrix"]}

@@ -1,4 +1,4 @@
-"""Where the project's files are: the source copy, curation, ontology, shapes, rules, queries.
+"""Where the project's files are: the source copy, curation, ontology, shapes, queries.
 
 The layout is the repository's (``ontology/ data/ queries/``); ``root`` defaults to the
 folder above this package, which is the repository for an editable install.
@@ -33,10 +33,6 @@ class Project:
     @property
     def shapes(self) -> Path:
         return self.root / "ontology" / "shapes.ttl"
-
-    @property
-    def rules(self) -> Path:
-        return self.root / "ontology" / "rules"
 
     @property
     def queries(self) -> Path:

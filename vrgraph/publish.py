@@ -127,7 +127,7 @@ def inferred(project: Project, g: Graph) -> Graph:
     store.from_rdflib(_as_graph(store.parse_file(project.ontology,
                                                  project.display(project.ontology))),
                       st, store.ONTOLOGY)
-    reason.materialise(st, reason.rules(project.rules))
+    reason.materialise(st)
     return store.graph(st, store.INFERRED)
 
 
