@@ -23,6 +23,10 @@ endpoint_option = click.option(
     "--endpoint", metavar="URL", envvar="VRGRAPH_ENDPOINT", default=None,
     help="Use this SPARQL 1.1 endpoint instead of the local graph (it should hold the "
          "reasoned graph: see `vrgraph push`).")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
+    default="table", show_default=True,
+    help="table for reading; csv; json (SPARQL 1.1 Query Results JSON); markdown.")
 graph_option = click.option(
     "--graph", "graph_iri", metavar="IRI", default=None,
     help="With --endpoint: use this named graph of the endpoint as the default graph.")
@@ -180,8 +184,7 @@ def query_show(project: Project, name: str) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="A parameter value; repeat for several.")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
-              default="table", show_default=True)
+@format_option
 @endpoint_option
 @graph_option
 @click.pass_obj
@@ -213,8 +216,7 @@ def _canned(project: Project, name: str):
 @click.argument("text", required=False)
 @click.option("-f", "--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the query from a file.")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
-              default="table", show_default=True)
+@format_option
 @endpoint_option
 @graph_option
 @click.pass_obj

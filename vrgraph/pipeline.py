@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -12,7 +11,7 @@ from rdflib import Graph
 
 from . import build, reason, store
 from .namespaces import PREFIXES
-from .project import Project
+from .project import Project, in_background
 from .validate import Report, validate
 
 if TYPE_CHECKING:
@@ -48,39 +47,13 @@ def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callabl
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` on the other core; return a function that waits
-    for the report.
-
-    Validation (pySHACL) is the longest stage of the report and needs nothing the queries
-    produce, so it runs in a forked process while the queries run here. Where ``fork`` is
-    not available it runs here, at once.
-    """
+    for the report. Validation (pySHACL) is the longest stage of the report and needs
+    nothing the queries produce, so it runs while they run."""
     def run() -> Report:
-        return validate(st, shapes(project), WORKERS)
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        report = run()
-        return lambda: report
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            result: Report | BaseException = run()
-            result.graph = None
-        except BaseException as err:  # noqa: BLE001 - handed to the parent, re-raised there
-            result = err
-        send.send(result)
-
-    process = ctx.Process(target=child)
-    process.start()
-
-    def wait() -> Report:
-        result = receive.recv()
-        process.join()
-        if isinstance(result, BaseException):
-            raise result
-        return result
-    return wait
+        report = validate(st, shapes(project), WORKERS)
+        report.graph = None  # not needed by the report; heavy to send back
+        return report
+    return in_background(run)
 
 
 def shortener(base: str) -> Callable[[str], str]:

@@ -6,10 +6,12 @@ folder above this package, which is the repository for an editable install.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from .errors import OutputError
 
@@ -61,3 +63,31 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+
+
+def in_background(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Run ``fn`` in a forked process (on the other core) and return a function that waits
+    for its result, re-raising its exception. Where ``fork`` is not available, ``fn`` runs
+    here at once. The result travels by pickle: keep it small and plain."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        result = fn()
+        return lambda: result
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            send.send(fn())
+        except BaseException as err:  # noqa: BLE001 - handed to the parent, re-raised there
+            send.send(err)
+
+    process = ctx.Process(target=child)
+    process.start()
+
+    def wait() -> Any:
+        answer = receive.recv()
+        process.join()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+    return wait

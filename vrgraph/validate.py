@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import store as st
+from .project import in_background
 from .namespaces import PROV, SH, VR
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -70,7 +71,8 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1) -> Report:
     data = st.graph(store)
     core, sparql = split_sparql(shapes)
     parts = _share(core, data, workers)
-    pending = [_fork(_core_results, data, part, shapes) for part in parts[1:]]
+    pending = [in_background(lambda part=part: _sendable(*_core_results(data, part, shapes)))
+               for part in parts[1:]]
     results, graph = _core_results(data, parts[0], shapes)
     for wait in pending:
         more, turtle = wait()
@@ -134,29 +136,9 @@ def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
     return parts
 
 
-def _fork(fn, *args):  # noqa: ANN001, ANN202 - a small private helper
-    """Run ``fn(*args)`` in a forked process; return a function that waits for its
-    (results, results graph as N-Triples)."""
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            results, graph = fn(*args)
-            send.send((results, graph.serialize(format="nt")))
-        except BaseException as err:  # noqa: BLE001 - handed to the parent, re-raised there
-            send.send(err)
-
-    process = ctx.Process(target=child)
-    process.start()
-
-    def wait():  # noqa: ANN202
-        answer = receive.recv()
-        process.join()
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-    return wait
+def _sendable(results: list[Result], graph: Graph) -> tuple[list[Result], str]:
+    """Results and their graph in a form a pipe carries cheaply."""
+    return results, graph.serialize(format="nt")
 
 
 @dataclass
