@@ -76,7 +76,7 @@ def test_a_dropped_alignment_leaves_no_dangling_link(generator):
             assert group <= v.dropped or not group & v.dropped
 
 
-def test_size_grows_with_n(generator):
+def test_a_borough_is_about_the_size_of_the_real_document(generator):
     one = generator.borough_text(1).count("\n")
     assert abs(one - len(generator.triples)) < 40
 

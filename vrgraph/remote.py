@@ -117,7 +117,8 @@ def bind_remote(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal
                 pos = -1  # short form: its braces are a template, no VALUES inside
             else:
                 template = code.find("{", pos)
-                pos = _matching(code, template) + 1 if template >= 0 else -1
+                close = _matching(code, template) if template >= 0 else -1
+                pos = close + 1 if close >= 0 else -1
         if pos >= 0:
             start = _first_group(code, pos)
     if start is None:

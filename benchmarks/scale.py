@@ -1,0 +1,621 @@
+"""Benchmark: how vrgraph's stages scale with the number of documents, per RDF engine.
+
+    python benchmarks/scale.py            # N = 1, 10, 100, and 1000 for pyoxigraph
+    python benchmarks/scale.py --quick    # N = 1, 10
+    python benchmarks/scale.py --sizes 1,10 --engines pyoxigraph,server --json out.json
+
+N synthetic boroughs (``vrgraph.synthetic``: the real graph, re-based per borough, a few links
+varied) are measured with each engine: the rdflib memory store, pyoxigraph (the embedded
+default), oxrdflib (rdflib ``Graph(store="Oxigraph")``) and an Oxigraph server (the
+``oxigraph`` package; ``pip install -e '.[bench]'``). Every stage runs in a fresh process
+(this script with ``--stage``), which reports its wall times and its own peak memory
+(``ru_maxrss``; the server's comes from ``os.wait4``). Stages: load (parse), reasoning
+(vrgraph.reason on pyoxigraph; owlrl on rdflib, N <= 10 only), validation (with where its time
+goes), every canned query with its default parameters (median of ``--repeat`` runs, on the
+reasoned graph), publish (if ``vrgraph/publish.py`` exists) and the endpoint (push, then
+every canned query over HTTP). Heavy engines are skipped where they would not finish in a
+sensible time; a stage past ``--timeout`` seconds is reported as such.
+
+Targets at N=100: every canned query <= 1 s, reasoning <= 2 s, validation <= 10 s; at
+N=1000 the graph loads and answers. Figures and the engine choice: ``docs/engines.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ENGINES = ("rdflib", "pyoxigraph", "oxrdflib", "server")
+# (stage, engine) -> the largest N it is run at (heavier engines would not finish).
+LIMITS = {
+    ("build", "pyoxigraph"): 1,
+    ("load", "rdflib"): 100, ("load", "pyoxigraph"): 1000, ("load", "oxrdflib"): 100,
+    ("reason", "rdflib"): 10, ("reason", "pyoxigraph"): 1000,
+    ("validate", "pyoxigraph"): 100,
+    ("queries", "rdflib"): 10, ("queries", "pyoxigraph"): 1000, ("queries", "oxrdflib"): 100,
+    ("publish", "pyoxigraph"): 10,
+    ("endpoint", "server"): 100,
+}
+STAGES = ("build", "load", "reason", "validate", "queries", "publish", "endpoint")
+# Canned queries that pair every action or plan of the graph with every principle of the
+# graph: with N documents in one graph their answer grows as N^2 (1.7 million rows at
+# N=100), whatever the engine. Skipped from N=100 on unless --all-queries.
+CROSS_DOCUMENT = ("declared-not-evidenced", "declared-vs-evidenced", "evidenced-not-declared",
+                  "plan-principle-matrix")
+CROSS_FROM_N = 100
+BREAKDOWN_UP_TO_N = 100  # the reasoning and validation breakdowns run them a second time
+QUERY_ALARM_S = 30  # a single rdflib query past this is cut short (pure Python: SIGALRM works)
+
+
+# ================================ child: one stage, one engine ===============================
+def _progress(result: dict) -> None:
+    """Print the results so far as one JSON line: if the stage is stopped at the parent's
+    timeout, the measurements already made are kept."""
+    print(json.dumps({**result, "peak_mb": _peak_mb(), "partial": True}), flush=True)
+
+
+def _peak_mb() -> float:
+    """This process's peak memory, or a (forked) child's if higher."""
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def _project():
+    from vrgraph.project import Project
+    return Project(ROOT)
+
+
+def _ox_store(data: Path, reasoned: bool = True):
+    from vrgraph import reason, store
+    p = _project()
+    st = store.load([data], [p.ontology], p.root)
+    if reasoned:
+        reason.materialise(st)
+    return st
+
+
+class Options:
+    """What the parent tells a stage process besides engine and data."""
+    n = 1
+    skip: tuple[str, ...] = ()
+
+
+def stage_build(engine: str, data: Path, repeat: int) -> dict:
+    from vrgraph import pipeline
+    t, (turtle, graph) = _timed(lambda: pipeline.build_turtle(_project()))
+    return {"times": {"build (the real document)": t}, "triples": len(graph)}
+
+
+def stage_load(engine: str, data: Path, repeat: int) -> dict:
+    p = _project()
+    if engine == "pyoxigraph":
+        from vrgraph import store
+        t, st = _timed(lambda: store.load([data], [p.ontology], p.root))
+        return {"times": {"load (parse)": t}, "triples": len(st)}
+    from rdflib import Graph
+    if engine == "rdflib":
+        def load() -> Graph:
+            g = Graph()
+            g.parse(data, format="nt")
+            g.parse(p.ontology, format="turtle")
+            return g
+    else:  # oxrdflib
+        def load() -> Graph:
+            g = Graph(store="Oxigraph")
+            g.parse(data, format="ox-nt")
+            g.parse(p.ontology, format="ox-turtle")
+            return g
+    t, g = _timed(load)
+    return {"times": {"load (parse)": t}, "triples": len(g)}
+
+
+def stage_reason(engine: str, data: Path, repeat: int) -> dict:
+    p = _project()
+    if engine == "pyoxigraph":
+        from vrgraph import reason
+        st = _ox_store(data, reasoned=False)
+        before = len(st)
+        t, inferred = _timed(lambda: reason.materialise(st))
+        times = {"reasoning": t}
+        result = {"times": times, "triples": before, "inferred": inferred}
+        if Options.n <= BREAKDOWN_UP_TO_N:
+            # where the time goes: the same run again on a fresh store, through a timing proxy
+            spy = _StoreSpy(_ox_store(data, reasoned=False))
+            t_spy, _ = _timed(lambda: reason.materialise(spy))  # type: ignore[arg-type]
+            times.update({f"reasoning: {k}": v for k, v in spy.spent.items()})
+            times["reasoning: reading and closing the axioms, the rest"] = max(
+                0.0, t_spy - sum(spy.spent.values()))
+        return result
+    import owlrl
+    from rdflib import Graph
+    g = Graph()
+    g.parse(data, format="nt")
+    g.parse(p.ontology, format="turtle")
+    before = len(g)
+    t, _ = _timed(lambda: owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g))
+    return {"times": {"reasoning (owlrl OWL-RL closure)": t}, "triples": before,
+            "inferred": len(g) - before}
+
+
+class _StoreSpy:
+    """Stands in for the store given to ``reason.materialise`` and times its SPARQL updates
+    by the rule kind their template shows, and its size checks."""
+
+    KINDS = (("DELETE", "drop what was asserted (update)"),
+             ("{ ?s ?q ?o }", "sub- and equivalent properties (update)"),
+             ("{ ?o ?q ?s }", "inverse properties (update)"),
+             ("{ ?x ?q ?z }", "property chains (update)"),
+             ("{ ?s a ?d }", "classes (update)"))
+
+    def __init__(self, store: Any) -> None:
+        self.store, self.spent = store, {}
+
+    def _add(self, label: str, start: float) -> None:
+        self.spent[label] = self.spent.get(label, 0.0) + time.perf_counter() - start
+
+    def update(self, text: str, **kwargs: Any) -> None:
+        label = next((name for key, name in self.KINDS if key in text), "other updates")
+        start = time.perf_counter()
+        self.store.update(text, **kwargs)
+        self._add(label, start)
+
+    def __len__(self) -> int:
+        start = time.perf_counter()
+        n = len(self.store)
+        self._add("len(store) checks", start)
+        return n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def stage_validate(engine: str, data: Path, repeat: int) -> dict:
+    """vrgraph.validate.validate as vrgraph runs it (``pipeline.WORKERS`` processes), then,
+    up to N=100, once more in one process with the functions it calls wrapped in timers (in
+    this process only; validate.py is unchanged) to show where the time goes."""
+    import pyshacl
+
+    from vrgraph import pipeline
+    from vrgraph import store as vst
+    from vrgraph import validate as val
+    p = _project()
+    st = _ox_store(data)
+    shapes = pipeline.shapes(p)
+    t, report = _timed(lambda: val.validate(st, shapes, pipeline.WORKERS))
+    times = {f"validation ({pipeline.WORKERS} processes, as vrgraph runs it)": t}
+    result = {"times": times, "violations": report.count("Violation"),
+              "warnings": report.count("Warning")}
+    if Options.n > BREAKDOWN_UP_TO_N:
+        return result
+    spent: dict[str, float] = {}
+
+    def wrap(owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+        setattr(owner, name, timed)
+
+    wrap(vst, "graph", "copy the store to rdflib")
+    wrap(pyshacl, "validate", "pySHACL, core shapes")
+    wrap(val.SparqlConstraint, "run", "SPARQL constraints on Oxigraph, with their results")
+    wrap(val, "source_lines", "  of which: source lines of results (rdflib look-ups)")
+    t1, _ = _timed(lambda: val.validate(st, shapes, 1))
+    times["validation (1 process)"] = t1
+    times.update({f"validation: {k}": v for k, v in spent.items()})
+    return result
+
+
+def _queries(skipped: dict[str, str] | None = None) -> dict:
+    """The canned queries to time; those in ``Options.skip`` go to ``skipped``."""
+    from vrgraph.query import load_queries
+    out = {}
+    for name, q in load_queries(_project().queries).items():
+        if name in Options.skip:
+            if skipped is not None:
+                skipped[f"query {name}"] = "skipped (N^2 answer)"
+        else:
+            out[name] = q
+    return out
+
+
+def _median_run(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    runs, value = [], None
+    for _ in range(repeat):
+        t, value = _timed(fn)
+        runs.append(t)
+    return statistics.median(runs), value
+
+
+class _Alarm(Exception):
+    pass
+
+
+def _with_alarm(fn: Callable[[], Any], seconds: int) -> Callable[[], Any]:
+    def handler(signum: int, frame: Any) -> None:
+        raise _Alarm()
+
+    def run() -> Any:
+        old = signal.signal(signal.SIGALRM, handler)
+        signal.alarm(seconds)
+        try:
+            return fn()
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+    return run
+
+
+def stage_queries(engine: str, data: Path, repeat: int) -> dict:
+    from vrgraph import reason
+    from vrgraph import store as vst
+    from vrgraph.query import bind, run_canned
+    p = _project()
+    times: dict[str, float | str] = {}
+    t_load, st = _timed(lambda: vst.load([data], [p.ontology], p.root))
+    t_reason, _ = _timed(lambda: reason.materialise(st))
+    times["queries: load first (pyoxigraph)"] = t_load
+    times["queries: reason first (pyoxigraph)"] = t_reason
+    queries = _queries(times)
+    rows: dict[str, int] = {}
+    if engine == "pyoxigraph":
+        for name, q in queries.items():
+            t, table = _median_run(lambda q=q: run_canned(st, q), repeat)
+            times[f"query {name}"], rows[name] = t, len(table.rows)
+            _progress({"times": times, "rows": rows})
+        return {"times": times, "rows": rows}
+    from rdflib import Graph
+    if engine == "rdflib":
+        g = vst.graph(st)
+    else:
+        import pyoxigraph as ox
+        g = Graph(store="Oxigraph")
+        g.parse(data=ox.serialize((quad.triple for quad in st), format=ox.RdfFormat.N_TRIPLES),
+                format="ox-nt")
+    for name, q in queries.items():
+        bindings = {v.value: vst.to_rdflib(term) for v, term in bind(st, q, {}).items()}
+        try:
+            t, result = _median_run(_with_alarm(
+                lambda q=q, b=bindings: list(g.query(q.text, initBindings=b)), QUERY_ALARM_S),
+                repeat)
+            times[f"query {name}"], rows[name] = t, len(result)
+        except _Alarm:
+            times[f"query {name}"] = f"> {QUERY_ALARM_S} s"
+        _progress({"times": times, "rows": rows})
+    return {"times": times, "rows": rows}
+
+
+def stage_publish(engine: str, data: Path, repeat: int) -> dict:
+    try:
+        from vrgraph.publish import publish
+    except ImportError:
+        return {"times": {}, "skipped": "no vrgraph/publish.py"}
+    from vrgraph.project import Project
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "project"
+        for part in ("data", "ontology", "queries"):
+            shutil.copytree(ROOT / part, scratch / part)
+        shutil.copyfile(data, scratch / "data/graph.ttl")  # N-Triples is valid Turtle
+        t, files = _timed(lambda: publish(Project(scratch), scratch / "out/release"))
+        return {"times": {"publish": t}, "files": len(files)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _oxigraph_binary() -> str | None:
+    return shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+
+
+def stage_endpoint(engine: str, data: Path, repeat: int) -> dict:
+    """An Oxigraph server (in memory, 127.0.0.1): push the reasoned graph, then time every
+    canned query over HTTP (parameter look-ups included, as the CLI would do them)."""
+    from vrgraph.remote import put_triples, remote_store
+    binary = _oxigraph_binary()
+    if binary is None:
+        return {"times": {}, "skipped": "no oxigraph binary (pip install -e '.[bench]')"}
+    st = _ox_store(data)
+    triples = [quad.triple for quad in st]
+    port = _free_port()
+    server = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times: dict[str, float] = {}
+    rows: dict[str, int] = {}
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # bounded: 20 s
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D",
+                                            timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return {"times": {}, "skipped": "the oxigraph server did not start"}
+                time.sleep(0.1)
+        times["endpoint push (reasoned graph, HTTP PUT)"], _ = _timed(
+            lambda: put_triples(f"http://127.0.0.1:{port}/store", triples))
+        del triples
+        remote = remote_store(f"http://127.0.0.1:{port}/query", timeout=600)
+        skipped: dict[str, str] = {}
+        for name, q in _queries(skipped).items():
+            t, table = _median_run(lambda q=q: remote.run_canned(q), repeat)
+            times[f"endpoint query {name}"], rows[name] = t, len(table.rows)
+            _progress({"times": times, "rows": rows})
+        times.update({f"endpoint {k}": v for k, v in skipped.items()})
+    finally:
+        server.terminate()
+        try:
+            _, _, usage = os.wait4(server.pid, 0)
+            server_mb = usage.ru_maxrss / 1024
+        except ChildProcessError:
+            server_mb = None
+    return {"times": times, "rows": rows, "server_peak_mb": server_mb}
+
+
+CHILD = {"build": stage_build, "load": stage_load, "reason": stage_reason,
+         "validate": stage_validate, "queries": stage_queries, "publish": stage_publish,
+         "endpoint": stage_endpoint}
+
+
+def child(stage: str, engine: str, data: Path, repeat: int, n: int, skip: str) -> None:
+    Options.n, Options.skip = n, tuple(s for s in skip.split(",") if s)
+    result = CHILD[stage](engine, data, repeat)
+    result["peak_mb"] = _peak_mb()
+    print(json.dumps(result))
+
+
+# ==================================== parent: the run =======================================
+def _applies(stage: str, engine: str, n: int) -> bool:
+    limit = LIMITS.get((stage, engine))
+    return limit is not None and n <= limit
+
+
+def run_stage(stage: str, engine: str, n: int, data: Path, repeat: int, timeout: float,
+              skip: tuple[str, ...] = ()) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, "--engine", engine,
+           "--data", str(data), "--repeat", str(repeat), "--n", str(n),
+           "--skip", ",".join(skip)]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired as err:
+        out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        if not lines:
+            return {"error": f"> {timeout:g} s (stopped)"}
+        result = json.loads(lines[-1])
+        result["stopped"] = f"stopped at {timeout:g} s"
+        return result
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": f"failed: {last[:120]}"}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_s"] = wall
+    return result
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value >= 10:
+        return f"{value:.0f} s"
+    if value >= 1:
+        return f"{value:.1f} s"
+    return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1000:.1f} ms"
+
+
+def _render(head: list[str], body: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                     for r in [head, *body])
+
+
+def table(results: dict, sizes: list[int], markdown: bool) -> str:
+    """The stages: one row per (measure, engine), one column per N; the canned queries
+    are summed here (every one of them, and the slowest) and listed in :func:`query_table`."""
+    rows: dict[tuple[str, str], dict[int, str]] = {}
+    order: list[tuple[str, str]] = []
+
+    def put(label: str, engine: str, n: int, text: str) -> None:
+        key = (label, engine)
+        if key not in rows:
+            rows[key] = {}
+            order.append(key)
+        rows[key][n] = text
+
+    for (stage, engine, n), r in sorted(results.items(), key=lambda kv: (
+            STAGES.index(kv[0][0]), ENGINES.index(kv[0][1]), kv[0][2])):
+        if "error" in r or r.get("skipped"):
+            put(stage, engine, n, r.get("error") or f"skipped: {r['skipped']}")
+            continue
+        queries = {k: v for k, v in r["times"].items() if "query " in k}
+        for label, t in r["times"].items():
+            if label not in queries:
+                put(label, engine, n, _cell(t))
+        if queries:
+            prefix = "endpoint: " if stage == "endpoint" else ""
+            done = [v for v in queries.values() if not isinstance(v, str)]
+            cut = sum(1 for v in queries.values() if isinstance(v, str) and v.startswith(">"))
+            skipped = sum(1 for v in queries.values() if isinstance(v, str) and "skipped" in v)
+            put(f"{prefix}canned queries run, summed", engine, n,
+                f"{_cell(sum(done))} ({len(done)} of {len(queries)}"
+                + (f"; {cut} cut at {QUERY_ALARM_S} s" if cut else "")
+                + (f"; {skipped} N^2 ones skipped" if skipped else "") + ")")
+            name, worst = max(((k, v) for k, v in queries.items() if not isinstance(v, str)),
+                              key=lambda kv: kv[1], default=("", 0.0))
+            put(f"{prefix}slowest canned query", engine, n,
+                f"{_cell(worst)} ({name.split('query ', 1)[1]})" if name else "-")
+        put(f"{stage}: peak memory (process)", engine, n, f"{r['peak_mb']:.0f} MB")
+        if r.get("stopped"):
+            put(f"{stage}: stopped", engine, n, f"{r['stopped']}, the rest not measured")
+        if r.get("server_peak_mb"):
+            put("endpoint: peak memory (server)", engine, n, f"{r['server_peak_mb']:.0f} MB")
+        if "triples" in r and stage in ("load", "build"):
+            put(f"triples ({stage})", engine, n, f"{r['triples']:,}")
+        if "inferred" in r:
+            put(f"{stage}: triples inferred", engine, n, f"{r['inferred']:,}"
+                + (f" in {r['rounds']} rounds" if r.get("rounds") else ""))
+        if "violations" in r:
+            put("validation: violations / warnings", engine, n,
+                f"{r['violations']:,} / {r['warnings']:,}")
+    head = ["measure", "engine"] + [f"N={n}" for n in sizes]
+    body = [[label, engine] + [rows[(label, engine)].get(n, "-") for n in sizes]
+            for label, engine in order]
+    return _render(head, body, markdown)
+
+
+def query_table(results: dict, markdown: bool) -> str:
+    """Every canned query: one row each, one column per (engine, N) that ran queries."""
+    columns = sorted(((e, n) for (s, e, n), r in results.items()
+                      if s in ("queries", "endpoint") and r.get("times")),
+                     key=lambda c: (ENGINES.index(c[0]), c[1]))
+    names: list[str] = []
+    for e, n in columns:
+        stage = "endpoint" if e == "server" else "queries"
+        for k in results[(stage, e, n)]["times"]:
+            name = k.split("query ", 1)[1] if "query " in k else None
+            if name and name not in names:
+                names.append(name)
+    head = ["canned query"] + [f"{e} N={n}" for e, n in columns]
+    body = []
+    for name in sorted(names):
+        row = [name]
+        for e, n in columns:
+            times = results[("endpoint" if e == "server" else "queries", e, n)]["times"]
+            t = times.get(f"endpoint query {name}", times.get(f"query {name}"))
+            row.append("-" if t is None else _cell(t))
+        body.append(row)
+    return _render(head, body, markdown)
+
+
+def _query_times(r: dict) -> dict[str, float | str]:
+    return {k.split("query ", 1)[1]: v for k, v in r.get("times", {}).items() if "query " in k}
+
+
+def targets(results: dict) -> list[str]:
+    """The N=100 targets and the N=1000 one, checked."""
+    out = []
+    q = _query_times(results.get(("queries", "pyoxigraph", 100), {}))
+    ran = {k: v for k, v in q.items() if not isinstance(v, str)}
+    if ran:
+        worst = max(ran.items(), key=lambda kv: kv[1])
+        slow = sorted(k for k, v in ran.items() if v > 1)
+        skipped = sorted(k for k, v in q.items() if isinstance(v, str))
+        out.append(f"N=100 every canned query <= 1 s (pyoxigraph): "
+                   f"{'yes' if not slow else 'NO: ' + ', '.join(slow)} "
+                   f"(slowest {worst[0]} {_cell(worst[1])}"
+                   + (f"; not run: {', '.join(skipped)}" if skipped else "") + ")")
+    r = results.get(("reason", "pyoxigraph", 100), {}).get("times", {}).get("reasoning")
+    if r is not None:
+        out.append(f"N=100 reasoning <= 2 s: {'yes' if r <= 2 else 'NO'} ({_cell(r)})")
+    v = results.get(("validate", "pyoxigraph", 100), {})
+    if "times" in v:
+        t = next(t for k, t in v["times"].items() if k.startswith("validation ("))
+        out.append(f"N=100 validation <= 10 s: {'yes' if t <= 10 else 'NO'} ({_cell(t)})")
+    elif "error" in v:
+        out.append(f"N=100 validation <= 10 s: NO ({v['error']})")
+    big = results.get(("queries", "pyoxigraph", 1000))
+    if big is not None:
+        answered = _query_times(big)
+        ok = bool(answered) and all(not isinstance(t, str) or "skipped" in t
+                                    for t in answered.values())
+        out.append(f"N=1000 loads and answers (pyoxigraph): {'yes' if ok else 'NO'}"
+                   + (f" ({big['error']})" if "error" in big else ""))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1 and 10 only")
+    parser.add_argument("--sizes", default=None, help="comma-separated N (default 1,10,100,1000)")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (median)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per stage process")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--json", type=Path, default=None, help="also write raw results here")
+    parser.add_argument("--all-queries", action="store_true",
+                        help=f"also time {', '.join(CROSS_DOCUMENT)} from N={CROSS_FROM_N} on "
+                             f"(their answers grow as N^2: minutes each at N=100)")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--skip", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        child(args.stage, args.engine, args.data, args.repeat, args.n, args.skip)
+        return
+
+    from vrgraph import synthetic
+    sizes = [1, 10] if args.quick else [int(s) for s in (args.sizes or "1,10,100,1000").split(",")]
+    engines = [e for e in args.engines.split(",") if e]
+    stages = [s for s in args.stages.split(",") if s]
+    results: dict[tuple[str, str, int], dict] = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="vrgraph-scale-") as tmp:
+        for n in sizes:
+            data = Path(tmp) / f"boroughs-{n}.nt"
+            t, count = _timed(lambda: synthetic.write(ROOT / "data/graph.ttl", data, n, args.seed))
+            print(f"N={n}: {count:,} triples generated in {_cell(t)}", file=sys.stderr)
+            for stage in stages:
+                for engine in engines:
+                    if not _applies(stage, engine, n):
+                        continue
+                    heavy = n >= CROSS_FROM_N or (engine == "rdflib" and n >= 10)
+                    skip = CROSS_DOCUMENT if heavy and not args.all_queries else ()
+                    r = run_stage(stage, engine, n, data, args.repeat, args.timeout, skip)
+                    results[(stage, engine, n)] = r
+                    print(f"  {stage:9} {engine:10} "
+                          f"{r.get('error') or r.get('skipped') or _cell(r['process_s'])}",
+                          file=sys.stderr)
+            data.unlink()
+    print(table(results, sizes, args.markdown))
+    print()
+    print(query_table(results, args.markdown))
+    print()
+    for line in targets(results):
+        print(line)
+    print(f"\n(total {_cell(time.perf_counter() - started)}; machine: {os.cpu_count()} cores; "
+          f"figures are single runs per process, queries the median of {args.repeat})")
+    if args.json:
+        args.json.write_text(json.dumps({f"{s}|{e}|{n}": r for (s, e, n), r in results.items()},
+                                        indent=1))
+
+
+if __name__ == "__main__":
+    main()
