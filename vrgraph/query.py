@@ -198,16 +198,23 @@ class Table:
                 for row in self.rows]
 
 
-def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query") -> Any:
-    """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
+def execute(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query"
+            ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Check a query and run it on the union of the store's graphs; Oxigraph's own result
+    (which ``serve`` streams and caps)."""
     check_safe(text, where)
     try:
-        result = store.query(text, substitutions=bindings or None,
-                             use_default_graph_as_union=True)
+        return store.query(text, substitutions=bindings or None,
+                           use_default_graph_as_union=True)
     except SyntaxError as err:
-        raise QueryError(f"{where}: {err.msg or err}") from None
+        raise QueryError(f"malformed {where}: {err.msg or err}") from None
     except OSError as err:
         raise QueryError(f"{where}: {err}") from None
+
+
+def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query") -> Any:
+    """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
+    result = execute(store, text, bindings, where)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         return Table(names, [[row[n] for n in names] for row in result])

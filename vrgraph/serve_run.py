@@ -14,7 +14,8 @@ import pyoxigraph as ox
 
 from . import serve_formats as fmt
 from .errors import QueryError
-from .query import CannedQuery, bind, check_safe
+from .query import CannedQuery, bind
+from .query import execute as run_query
 
 TRUNCATED = "X-Vrgraph-Truncated"
 MAX_ROWS = "X-Vrgraph-Max-Rows"
@@ -71,14 +72,8 @@ def _execute(state: WorkerState, job: Job) -> Reply:
         bindings = bind(state.store, canned, job.params)
     else:
         text, where, bindings = job.text or "", "query", None
-    check_safe(text, where)  # the server checked already (403); here as a second lock
-    try:
-        result = state.store.query(text, substitutions=bindings or None,
-                                   use_default_graph_as_union=True)
-    except SyntaxError as err:
-        raise QueryError(f"malformed {where}: {err.msg or err}") from None
-    except OSError as err:
-        raise QueryError(f"{where}: {err}") from None
+    # the server checked already (403); run_query checks again, as a second lock
+    result = run_query(state.store, text, bindings, where)
     if isinstance(result, ox.QueryBoolean):
         chosen = fmt.negotiate(job.accept, fmt.SOLUTION_FORMATS)
         if chosen is None:
