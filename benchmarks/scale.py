@@ -53,12 +53,6 @@ LIMITS = {
     ("endpoint", "server"): 100,
 }
 STAGES = ("build", "load", "reason", "validate", "queries", "publish", "endpoint")
-# Canned queries that pair every action or plan of the graph with every principle of the
-# graph: with N documents in one graph their answer grows as N^2 (1.7 million rows at
-# N=100), whatever the engine. Skipped from N=100 on unless --all-queries.
-CROSS_DOCUMENT = ("declared-not-evidenced", "declared-vs-evidenced", "evidenced-not-declared",
-                  "plan-principle-matrix")
-CROSS_FROM_N = 100
 BREAKDOWN_UP_TO_N = 100  # the reasoning and validation breakdowns run them a second time
 QUERY_ALARM_S = 30  # a single rdflib query past this is cut short (pure Python: SIGALRM works)
 
@@ -239,7 +233,7 @@ def _queries(skipped: dict[str, str] | None = None) -> dict:
     for name, q in load_queries(_project().queries).items():
         if name in Options.skip:
             if skipped is not None:
-                skipped[f"query {name}"] = "skipped (N^2 answer)"
+                skipped[f"query {name}"] = "skipped (--skip-queries)"
         else:
             out[name] = q
     return out
@@ -473,7 +467,7 @@ def table(results: dict, sizes: list[int], markdown: bool) -> str:
             put(f"{prefix}canned queries run, summed", engine, n,
                 f"{_cell(sum(done))} ({len(done)} of {len(queries)}"
                 + (f"; {cut} cut at {QUERY_ALARM_S} s" if cut else "")
-                + (f"; {skipped} N^2 ones skipped" if skipped else "") + ")")
+                + (f"; {skipped} skipped" if skipped else "") + ")")
             name, worst = max(((k, v) for k, v in queries.items() if not isinstance(v, str)),
                               key=lambda kv: kv[1], default=("", 0.0))
             put(f"{prefix}slowest canned query", engine, n,
@@ -568,9 +562,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--json", type=Path, default=None, help="also write raw results here")
-    parser.add_argument("--all-queries", action="store_true",
-                        help=f"also time {', '.join(CROSS_DOCUMENT)} from N={CROSS_FROM_N} on "
-                             f"(their answers grow as N^2: minutes each at N=100)")
+    parser.add_argument("--skip-queries", default="", metavar="NAMES",
+                        help="comma-separated canned queries not to time")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--skip", default="", help=argparse.SUPPRESS)
@@ -596,8 +589,7 @@ def main() -> None:
                 for engine in engines:
                     if not _applies(stage, engine, n):
                         continue
-                    heavy = n >= CROSS_FROM_N or (engine == "rdflib" and n >= 10)
-                    skip = CROSS_DOCUMENT if heavy and not args.all_queries else ()
+                    skip = tuple(q for q in args.skip_queries.split(",") if q)
                     r = run_stage(stage, engine, n, data, args.repeat, args.timeout, skip)
                     results[(stage, engine, n)] = r
                     print(f"  {stage:9} {engine:10} "
