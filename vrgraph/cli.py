@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import VrgraphError
+from .namespaces import DEFAULT_BASE
 from .project import Project
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
@@ -128,8 +129,7 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool,
     if endpoint and files:
         raise InputError("give FILES or --endpoint, not both")
     if endpoint:
-        report, shorten = validate_endpoint(project, endpoint, graph_iri), shortener(
-            "https://w3id.org/vrgraph/")
+        report, shorten = validate_endpoint(project, endpoint, graph_iri), shortener(DEFAULT_BASE)
     else:
         report, shorten = validate_files(project, paths)
     if fmt == "json":
@@ -198,7 +198,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
 
     q = _canned(project, name)
     table = run_canned(_store(project, endpoint, graph_iri), q, dict(params))
-    click.echo(render(table, fmt, shortener("https://w3id.org/vrgraph/")))
+    click.echo(render(table, fmt, shortener(DEFAULT_BASE)))
 
 
 def _canned(project: Project, name: str):
@@ -241,7 +241,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
             raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
     result = run(_store(project, endpoint, graph_iri), text, where=str(path or "query"))
     if isinstance(result, Table):
-        click.echo(render(result, fmt, shortener("https://w3id.org/vrgraph/")))
+        click.echo(render(result, fmt, shortener(DEFAULT_BASE)))
     elif isinstance(result, ox.QueryBoolean):
         click.echo("true" if bool(result) else "false")
     else:

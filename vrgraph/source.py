@@ -225,6 +225,7 @@ class _Reader:
         self.path = path
         self.lines = lines
         self.flaws: list[Flaw] = []
+        self.table_last = 0  # last line of the action table, set by run()
 
     def fail(self, line: int, message: str) -> SourceError:
         return SourceError(located(str(self.path), line, message))
