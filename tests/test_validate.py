@@ -12,7 +12,7 @@ from rdflib.namespace import RDF
 from rdflib.namespace import XSD as _XSD
 
 from vrgraph.cli import main
-from vrgraph.namespaces import ORG, PROV, VR
+from vrgraph.namespaces import ORG, PROV, SH, VR
 from vrgraph.pipeline import validate_files
 from vrgraph.validate import validate
 
@@ -217,19 +217,216 @@ def test_merge_validates_edits_against_the_built_graph(tmp_path):
     assert merged.exit_code == 0, merged.output
 
 
-def test_shared_out_validation_gives_the_same_report(tmp_path, project, neighbourhood):
-    """Validating with the targets shared between two processes changes nothing."""
+def _key(r):
+    return (r.severity, r.shape, r.focus, r.path or "", r.value or "", r.component or "",
+            r.lines or "")
+
+
+HOSTILE = {
+    "no plan, no lead, bad number": ([(A, VR.inPlan, None), (A, VR.ledBy, None)],
+                                     [(A, VR.number, Literal("5.x"))]),
+    "literal lead, integer number, untagged text": (
+        [(A, VR.number, None), (A, VR.text, None)],
+        [(A, VR.ledBy, Literal("MPS")), (A, VR.number, Literal(5)),
+         (A, VR.text, Literal("Some text")), (A, VR.text, Literal("More", lang="EN")),
+         (A, VR.text, Literal("Encore", lang="en"))]),
+    "an ill-typed line, none last": (
+        [(URIRef(ID + "source/L110-L110"), VR.firstLine, None),
+         (URIRef(ID + "source/L110-L110"), VR.lastLine, None)],
+        [(URIRef(ID + "source/L110-L110"), VR.firstLine, Literal("ten", datatype=_XSD.integer))]),
+    "a principle of both kinds, a post that is an agency": (
+        [], [(URIRef(ID + "principle/strategic/4"), RDF.type, VR.EnablingPrinciple),
+             (URIRef(ID + "agency/mps"), RDF.type, ORG.Post)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_the_sparql_engine_gives_pyshacls_results(tmp_path, project, neighbourhood, name):
+    """Compiled to SPARQL, the shapes find exactly what pySHACL finds: same shapes, focus
+    nodes, paths, values, components, messages and lines."""
     from vrgraph import pipeline
 
-    hostile = mutate(neighbourhood, remove=[(A, VR.inPlan, None), (A, VR.ledBy, None)],
-                     add=[(A, VR.number, Literal("5.x"))])
+    remove, add = HOSTILE[name]
+    f = tmp_path / "hostile.ttl"
+    mutate(neighbourhood, remove, add).serialize(f, format="turtle")
+    store, shapes = pipeline.load(project, [f]), pipeline.shapes(project)
+    ours = validate(store, shapes, engine="sparql")
+    theirs = validate(store, shapes, engine="pyshacl")
+    assert sorted(map(_key, ours.results)) == sorted(map(_key, theirs.results))
+    assert [r.message for r in ours.results] == [r.message for r in theirs.results]
+    assert ours.count("Violation") > 0
+
+
+def test_the_engines_agree_on_the_real_graph(project):
+    from vrgraph import pipeline
+
+    store, shapes = pipeline.load(project), pipeline.shapes(project)
+    ours, theirs = validate(store, shapes), validate(store, shapes, engine="pyshacl")
+    assert [(_key(r), r.message) for r in ours.results] == \
+        [(_key(r), r.message) for r in theirs.results]
+    assert len(ours.results) == 25
+
+
+def test_shared_out_validation_gives_the_same_report(tmp_path, project, neighbourhood):
+    """Validating with the work shared between two threads (SPARQL) or processes
+    (pySHACL) changes nothing."""
+    from vrgraph import pipeline
+
+    hostile = mutate(neighbourhood, *HOSTILE["no plan, no lead, bad number"])
     f = tmp_path / "hostile.ttl"
     hostile.serialize(f, format="turtle")
     for files in ([project.graph], [f]):
         store = pipeline.load(project, files)
         shapes = pipeline.shapes(project)
-        key = lambda r: (r.severity, r.shape, r.focus, r.path or "", r.value or "")  # noqa: E731
-        one = sorted(validate(store, shapes, workers=1).results, key=key)
-        two = validate(store, shapes, workers=2)
-        assert sorted(two.results, key=key) == one
-        assert len(two.graph) > 0 or not one
+        for engine in ("sparql", "pyshacl"):
+            one = validate(store, shapes, workers=1, engine=engine).results
+            two = validate(store, shapes, workers=2, engine=engine, rdf=True)
+            assert sorted(map(_key, two.results)) == sorted(map(_key, one))
+            assert len(set(two.graph.subjects(RDF.type, SH.ValidationResult))) == len(one)
+
+
+def test_turtle_report_is_a_shacl_report():
+    result = invoke("validate", "--format", "turtle")
+    g = Graph().parse(data=result.output, format="turtle")
+    report = next(g.subjects(RDF.type, SH.ValidationReport))
+    assert g.value(report, SH.conforms) == Literal(True)
+    assert len(list(g.objects(report, SH.result))) == 25
+    assert "_:" not in result.output  # no blank-node labels: every node is nested
+
+
+def test_the_engine_option(tmp_path):
+    for engine in ("sparql", "pyshacl"):
+        result = invoke("validate", "--engine", engine, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["counts"]["Warning"] == 25
+    bad = invoke("validate", "--engine", "jena")
+    assert bad.exit_code == 2 and "jena" in bad.output
+
+
+# -- every constraint component, compiled and not ---------------------------------------------
+COMPONENT_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+
+ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:nodeKind sh:IRI ; sh:pattern "^http://example.org/t" ;
+    sh:not [ sh:class ex:Other ] ;
+    sh:xone ( [ sh:path ex:a ; sh:minCount 1 ] [ sh:path ex:b ; sh:minCount 1 ] ) ;
+    sh:property ex:name, ex:code, ex:link, ex:n, ex:kind, ex:alt, ex:seq, ex:star, ex:and,
+        ex:date, ex:pair ;
+    sh:property [ sh:path ex:any ; sh:datatype rdfs:Literal ; sh:maxCount 0 ] .
+ex:name sh:path ex:name ; sh:minCount 1 ; sh:maxCount 2 ; sh:datatype rdf:langString ;
+    sh:languageIn ( "en" "fr" ) ; sh:uniqueLang true .
+ex:code sh:path ex:code ; sh:datatype xsd:string ; sh:minLength 2 ; sh:maxLength 4 ;
+    sh:pattern "^[a-z]+$" ; sh:flags "i" ; sh:in ( "AB" "CD" "ef" ) .
+ex:link sh:path ex:link ; sh:class ex:Thing ; sh:nodeKind sh:BlankNodeOrIRI ; sh:disjoint ex:other .
+ex:n sh:path ex:n ; sh:datatype xsd:integer ; sh:minInclusive 1 ; sh:maxExclusive 10 ;
+    sh:lessThanOrEquals ex:max ; sh:lessThan ex:lim .
+ex:kind sh:path ex:kind ; sh:hasValue ex:good ; sh:node ex:KindShape ; sh:minCount 2 .
+ex:KindShape sh:nodeKind sh:IRI ; sh:or ( [ sh:class ex:Thing ] [ sh:hasValue ex:good ] ) .
+ex:alt sh:path [ sh:alternativePath ( [ sh:inversePath ex:hasPart ] ex:partOf ) ] ;
+    sh:maxCount 1 ; sh:class ex:Thing .
+ex:seq sh:path ( ex:link ex:code ) ; sh:minCount 1 ; sh:maxInclusive "CD" .
+ex:star sh:path [ sh:zeroOrMorePath ex:link ] ; sh:nodeKind sh:IRI ; sh:minExclusive 0 .
+ex:and sh:path ex:and ; sh:and ( [ sh:nodeKind sh:Literal ] [ sh:minInclusive 5 ] ) ;
+    sh:in ( 5 6 7 ) .
+ex:date sh:path ex:date ; sh:datatype xsd:date .
+ex:pair sh:path [ sh:oneOrMorePath ex:partOf ] ; sh:nodeKind sh:IRI .
+
+ex:NodeTarget a sh:NodeShape ; sh:targetNode ex:t9, ex:t1 ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "needs a name"@en ] .
+ex:SubjectsOf a sh:NodeShape ; sh:targetSubjectsOf ex:code ; sh:class ex:Thing .
+ex:ObjectsOf a sh:NodeShape ; sh:targetObjectsOf ex:link ; sh:nodeKind sh:IRI ; sh:hasValue ex:t1 .
+ex:Implicit a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:Off a sh:NodeShape ; sh:targetClass ex:Thing ; sh:deactivated true ;
+    sh:property [ sh:path ex:zzz ; sh:minCount 1 ] .
+ex:Props a sh:PropertyShape ; sh:targetClass ex:Sub ; sh:path ex:name ; sh:maxCount 1 ;
+    sh:severity sh:Warning .
+
+# not compiled: left to pySHACL
+ex:Closed a sh:NodeShape ; sh:targetClass ex:Sub ; sh:closed true ;
+    sh:ignoredProperties ( rdf:type ex:name ex:code ex:link ex:n ex:kind ex:a ex:b ) .
+ex:Equals a sh:NodeShape ; sh:targetClass ex:Sub ; sh:property [ sh:path ex:n ; sh:equals ex:max ] .
+ex:LookAhead a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:code ; sh:pattern "^(?!zz)" ] .
+ex:NestedInteger a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:n ; sh:not [ sh:datatype xsd:integer ] ] .
+"""
+
+COMPONENT_DATA = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:Sub rdfs:subClassOf ex:Thing .
+ex:t1 a ex:Thing ; ex:a 1 ; ex:name "one"@en ; ex:code "AB" ; ex:link ex:t2 ; ex:n 3 ;
+    ex:max 4 ; ex:lim 5 ; ex:kind ex:good, ex:t2 ; ex:and 5 ; ex:date "2024-01-31"^^xsd:date .
+ex:t2 a ex:Sub ; ex:a 1 ; ex:b 2 ; ex:name "deux"@fr, "zwei"@de, "two"@EN, "too"@en ;
+    ex:code "ab", "toolong", "x1", "Z" ; ex:link "literal", ex:nothing, ex:t1 ; ex:other ex:t1 ;
+    ex:n 0, 12 ; ex:max -1 ; ex:lim 0 ; ex:kind ex:bad ;
+    ex:partOf ex:t1, ex:t3 ; ex:and 4, "9" ; ex:date "2024-02-30"^^xsd:date ; ex:any "x" ;
+    ex:extra "closed says no" .
+ex:t3 a ex:Thing, ex:Other ; ex:hasPart ex:t2 ; ex:name "three" .
+_:b a ex:Thing ; ex:a 1 .
+ex:Implicit1 a ex:Implicit .
+"""
+
+
+def test_every_component_matches_pyshacl(tmp_path):
+    """A small hostile graph that breaks each constraint component the compiler covers,
+    and shapes it leaves to pySHACL: the two engines report the same results."""
+    import pyoxigraph as ox
+
+    from vrgraph import store as st
+    from vrgraph.validate import split_sparql
+    from vrgraph.validate_sparql import compile_shapes
+
+    shapes = Graph().parse(data=COMPONENT_SHAPES, format="turtle")
+    f = tmp_path / "data.ttl"
+    f.write_text(COMPONENT_DATA)
+    store = st.load([f], [])
+    compiled = compile_shapes(split_sparql(shapes)[0], store)
+    left = {str(s).rsplit("/", 1)[-1] for s in compiled.skipped}
+    assert left == {"Closed", "Equals", "LookAhead", "NestedInteger"}
+
+    key = lambda r: _key(r)[:6]  # noqa: E731  (messages: pySHACL writes its own defaults)
+    ours = sorted(map(key, validate(store, shapes).results))
+    theirs = sorted(map(key, validate(store, shapes, engine="pyshacl").results))
+    assert ours == theirs
+    fired = {c.rsplit("#", 1)[-1].removesuffix("ConstraintComponent") for *_, c in ours}
+    assert fired >= {
+        "Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinInclusive",
+        "MaxExclusive", "MaxInclusive", "MinExclusive", "MinLength", "MaxLength", "Pattern",
+        "LanguageIn", "UniqueLang", "In", "HasValue", "Disjoint", "LessThan",
+        "LessThanOrEquals", "Not", "And", "Xone", "Node", "Closed", "Equals"}, fired
+
+
+def test_an_ill_typed_literal_compared_is_a_violation_not_a_crash(tmp_path, project,
+                                                                  neighbourhood):
+    """pySHACL raises TypeError comparing an ill-typed literal (sh:lessThanOrEquals); the
+    SPARQL engine reports it, and the pySHACL engine says what went wrong, no traceback."""
+    ex = URIRef(ID + "source/L110-L110")
+    f = tmp_path / "edit.ttl"
+    mutate(neighbourhood, [(ex, VR.firstLine, None)],
+           [(ex, VR.firstLine, Literal("ten", datatype=_XSD.integer))]).serialize(f, format="turtle")
+    result = invoke("validate", str(f), "--format", "json")
+    assert result.exit_code == 1
+    found = {(r["shape"].rsplit("/", 1)[-1], r["component"].rsplit("#", 1)[-1])
+             for r in json.loads(result.output)["results"]}
+    assert {("SourceExcerpt-firstLine", "DatatypeConstraintComponent"),
+            ("SourceExcerpt-firstLine", "LessThanOrEqualsConstraintComponent")} <= found
+    result = invoke("validate", str(f), "--engine", "pyshacl")
+    assert result.exit_code == 2
+    assert "pySHACL could not validate" in result.output and "--engine sparql" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rdflib_s_ill_typed_literal_traceback_stays_quiet(tmp_path, capfd):
+    f = tmp_path / "edit.ttl"
+    f.write_text('<https://w3id.org/vrgraph/id/source/L1-L1> a <https://w3id.org/vrgraph/def/SourceExcerpt> ;'
+                 ' <https://w3id.org/vrgraph/def/firstLine> "2024-02-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
+    result = invoke("validate", str(f))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + capfd.readouterr().err

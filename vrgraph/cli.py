@@ -107,13 +107,16 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
 @click.option("--format", "fmt", type=click.Choice(FORMATS_VALIDATE), default="text",
               show_default=True, help="Report format.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--engine", type=click.Choice(("sparql", "pyshacl")), default="sparql",
+              show_default=True, help="sparql: the shapes compiled to SPARQL and run on "
+              "Oxigraph; pyshacl: pySHACL for every core constraint. Same results.")
 @click.option("--merge", is_flag=True, help="Validate FILES together with the built graph "
               "(for edits that refer to existing resources).")
 @endpoint_option
 @graph_option
 @click.pass_obj
 @handle_errors
-def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool,
+def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool, engine: str,
              merge: bool, endpoint: str | None, graph_iri: str | None) -> None:
     """Validate the built graph, or FILES, against the SHACL shapes.
 
@@ -128,10 +131,12 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool,
         paths.append(project.graph)
     if endpoint and files:
         raise InputError("give FILES or --endpoint, not both")
+    rdf = fmt == "turtle"
     if endpoint:
-        report, shorten = validate_endpoint(project, endpoint, graph_iri), shortener(DEFAULT_BASE)
+        report = validate_endpoint(project, endpoint, graph_iri, engine, rdf)
+        shorten = shortener(DEFAULT_BASE)
     else:
-        report, shorten = validate_files(project, paths)
+        report, shorten = validate_files(project, paths, engine, rdf)
     if fmt == "json":
         click.echo(as_json(report))
     elif fmt == "turtle":

@@ -39,21 +39,18 @@ def shapes(project: Project) -> Graph:
     return Graph().parse(project.shapes, format="turtle")
 
 
-def validate_files(project: Project, files: list[Path]) -> tuple[Report, Callable[[str], str]]:
+def validate_files(project: Project, files: list[Path], engine: str = "sparql",
+                   rdf: bool = False) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    report = validate(load(project, files), shapes(project), WORKERS)
+    report = validate(load(project, files), shapes(project), WORKERS, engine, rdf)
     return report, shortener(build.DEFAULT_BASE)
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
-    """Start validating the reasoned ``st`` on the other core; return a function that waits
-    for the report. Validation (pySHACL) is the longest stage of the report and needs
-    nothing the queries produce, so it runs while they run."""
-    def run() -> Report:
-        report = validate(st, shapes(project), WORKERS)
-        report.graph = None  # not needed by the report; heavy to send back
-        return report
-    return in_background(run)
+    """Start validating the reasoned ``st`` in a forked process; return a function that
+    waits for the report. Validation needs nothing the queries produce, so it runs while
+    they run."""
+    return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
 def shortener(base: str) -> Callable[[str], str]:
@@ -109,9 +106,10 @@ def report(project: Project, output: Path, rebuild: bool = False,
     return output, results, validation
 
 
-def validate_endpoint(project: Project, endpoint: str, graph: str | None = None) -> Report:
+def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
+                      engine: str = "sparql", rdf: bool = False) -> Report:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
     from .remote import remote_store
 
     return validate(remote_store(endpoint, graph).validation_store(project), shapes(project),
-                    WORKERS)
+                    WORKERS, engine, rdf)

@@ -1,9 +1,18 @@
-"""Validate a graph against the SHACL shapes with pySHACL: stage 6 of the pipeline.
+"""Validate a graph against the SHACL shapes: stage 6 of the pipeline.
 
 The data graph is the asserted triples plus what reasoning materialised (so shapes can
-check ``vr:alignedTo`` and class membership without inference at validation time). The
-report is grouped by severity, shape and focus node, and gives the source lines of each
-focus node where the graph knows them. Spec: https://www.w3.org/TR/shacl/#validation-report
+check ``vr:alignedTo`` and class membership without inference at validation time). Two
+engines give the same results (``tests/test_validate.py`` checks it):
+
+- ``sparql`` (the default): each core constraint compiled into one SPARQL query run on
+  Oxigraph (``validate_sparql``); a shape the compiler does not cover goes to pySHACL;
+- ``pyshacl``: pySHACL for every core constraint, on an rdflib copy of the store, with the
+  shapes' targets shared between forked processes.
+
+Either way, SHACL-SPARQL constraints whose query projects ``$this`` run once over the whole
+store on Oxigraph instead of once per focus node. The report is grouped by severity, shape
+and focus node, and gives the source lines of each focus node where the graph knows them.
+Spec: https://www.w3.org/TR/shacl/#validation-report
 """
 
 from __future__ import annotations
@@ -11,18 +20,23 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from . import store as st
-from .project import in_background
+from .errors import InputError
 from .namespaces import PROV, SH, VR
+from .project import in_background
+from .validate_sparql import Unsupported, compile_shapes, sparql_path, targeted
 
 SEVERITIES = ("Violation", "Warning", "Info")
+ENGINES = ("sparql", "pyshacl")
 
 
 @dataclass
@@ -34,13 +48,14 @@ class Result:
     value: str | None
     message: str
     lines: str | None
+    component: str | None = None
 
 
 @dataclass
 class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
-    graph: Graph | None = None
+    graph: Graph | None = None  # the SHACL validation report as RDF
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -52,69 +67,176 @@ class Report:
     def grouped(self) -> dict[str, dict[str, list[Result]]]:
         """severity -> shape -> results, in a stable order."""
         out: dict[str, dict[str, list[Result]]] = {}
-        for r in sorted(self.results, key=lambda r: (SEVERITIES.index(r.severity), r.shape,
-                                                     r.focus, r.path or "", r.value or "")):
+        for r in sorted(self.results, key=_order):
             out.setdefault(r.severity, {}).setdefault(r.shape, []).append(r)
         return out
 
 
-def validate(store: ox.Store, shapes: Graph, workers: int = 1) -> Report:
-    """Validate the (already reasoned) ``store`` against ``shapes``.
+def _order(r: Result) -> tuple:
+    return (SEVERITIES.index(r.severity), r.shape, r.focus, r.path or "", r.value or "",
+            r.component or "")
 
-    Core constraints run in pySHACL. SHACL-SPARQL constraints whose query projects
-    ``$this`` run once over the whole store on Oxigraph instead of once per focus node in
-    rdflib's engine (measured: 3.6 s -> 0.1 s on the real graph); their results are the same,
-    as ``tests/test_validate.py`` checks against pySHACL. With ``workers`` > 1 the shapes'
-    targets are shared out between forked processes (``_share``), each validating the same
-    data against its part; the union of their results is the report.
-    """
-    data = st.graph(store)
+
+def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sparql",
+             rdf: bool = False) -> Report:
+    """Validate the (already reasoned) ``store`` against ``shapes`` with ``engine`` (see
+    the module docstring), in ``workers`` threads or processes; with ``rdf`` the report
+    carries its SHACL validation report graph."""
     core, sparql = split_sparql(shapes)
-    parts = _share(core, data, workers)
-    pending = [in_background(lambda part=part: _sendable(*_core_results(data, part, shapes)))
-               for part in parts[1:]]
-    results, graph = _core_results(data, parts[0], shapes)
-    for wait in pending:
-        more, turtle = wait()
-        results += more
-        graph.parse(data=turtle, format="nt")
-    report = Report(True, results, graph)
+    found = _Found(shapes)
+    left = targeted(core)
+    if engine == "sparql":
+        compiled = compile_shapes(core, store)
+        # Oxigraph lets go of the GIL while it evaluates, so threads share the cores
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            answers = pool.map(lambda check: list(check.violations(store)), compiled.checks)
+            for check, violations in zip(compiled.checks, answers):
+                for component, focus, value in violations:
+                    found.add(check.shape, SH[component], check.path, focus, value)
+        left = compiled.skipped
+    if left:
+        _pyshacl(store, _keeping(core, left), shapes, workers, found)
     for constraint in sparql:
-        report.results.extend(constraint.run(store, data))
-    report.conforms = report.count("Violation") == 0
-    return report
+        constraint.run(store, found)
+    return found.report(store, rdf)
 
 
-def _core_results(data: Graph, core: Graph, shapes: Graph) -> tuple[list[Result], Graph]:
-    """pySHACL's results for ``core`` as :class:`Result` records, and its results graph."""
-    _, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=core, inference="none", allow_warnings=True, abort_on_first=False)
-    results = []
-    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
-        severity = results_graph.value(node, SH.resultSeverity)
-        focus = results_graph.value(node, SH.focusNode)
-        shape = results_graph.value(node, SH.sourceConstraint)
-        if not isinstance(shape, URIRef):
-            shape = results_graph.value(node, SH.sourceShape)
-        messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
-        results.append(Result(
-            severity=str(severity).rsplit("#", 1)[-1],
-            shape=_shape_name(shapes, shape),
-            focus=str(focus),
-            path=_term(results_graph.value(node, SH.resultPath)),
-            value=_term(results_graph.value(node, SH.value)),
-            message=messages[0] if messages else "",
-            lines=source_lines(data, focus),
-        ))
-    return results, results_graph
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+class _Found:
+    """The results as they are found: :class:`Result` records and, on request, a SHACL
+    validation report graph."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self.results: list[Result] = []
+        self.terms: list[tuple] = []  # what the report graph says of each result
+        self.about: dict[Node, tuple[Node, str, str]] = {}  # shape -> severity, message, name
+
+    def add(self, shape: Node, component: URIRef, path: Node | None, focus: object,
+            value: object | None, paths: Graph | None = None, severity: Node | None = None,
+            message: str | None = None, name: str | None = None) -> None:
+        """Record one result; ``focus`` and ``value`` are Oxigraph or rdflib terms, ``path``
+        a term of ``paths`` (default: the shapes graph)."""
+        focus, value = _rdflib(focus), _rdflib(value)
+        paths = paths if paths is not None else self.shapes
+        if shape not in self.about:
+            messages = sorted(str(m) for m in self.shapes.objects(shape, SH.message))
+            self.about[shape] = (self.shapes.value(shape, SH.severity) or SH.Violation,
+                                 messages[0] if messages else "",
+                                 _shape_name(self.shapes, shape))
+        default_severity, default_message, default_name = self.about[shape]
+        severity = severity or default_severity
+        message = message if message is not None else (
+            default_message or f"{component.rsplit('#', 1)[-1]} not met")
+        self.results.append(Result(
+            severity=str(severity).rsplit("#", 1)[-1], shape=name or default_name,
+            focus=str(focus), path=_path_text(paths, path), value=_term(value),
+            message=message, lines=None, component=str(component)))
+        self.terms.append((focus, severity, shape, component, value, path, paths, message))
+
+    def add_pyshacl(self, results: Graph) -> None:
+        """Record the results of a pySHACL report graph (not the sh:detail of a result)."""
+        for node in sorted(results.objects(None, SH.result), key=str):
+            messages = sorted(str(m) for m in results.objects(node, SH.resultMessage))
+            self.add(results.value(node, SH.sourceShape),
+                     results.value(node, SH.sourceConstraintComponent),
+                     results.value(node, SH.resultPath), results.value(node, SH.focusNode),
+                     results.value(node, SH.value), paths=results,
+                     severity=results.value(node, SH.resultSeverity),
+                     message=messages[0] if messages else "")
+
+    def report(self, store: ox.Store, rdf: bool = False) -> Report:
+        """The report, with each focus node's source lines read from ``store``, and with
+        ``rdf`` its graph (https://www.w3.org/TR/shacl/#validation-report)."""
+        lines = source_lines(store, {r.focus for r in self.results})
+        for r in self.results:
+            r.lines = lines.get(r.focus)
+        conforms = not any(r.severity == "Violation" for r in self.results)
+        return Report(conforms, sorted(self.results, key=_order),
+                      self.graph(conforms) if rdf else None)
+
+    def graph(self, conforms: bool) -> Graph:
+        g, report = Graph(), BNode()
+        g.bind("sh", SH)
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(conforms)))
+        for focus, severity, shape, component, value, path, paths, message in self.terms:
+            r = BNode()
+            g.add((report, SH.result, r))
+            for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
+                         (SH.resultSeverity, severity), (SH.sourceShape, shape),
+                         (SH.sourceConstraintComponent, component), (SH.value, value),
+                         (SH.resultPath, path), (SH.resultMessage, Literal(message))):
+                if o is not None:
+                    g.add((r, p, o))
+            if isinstance(path, BNode):
+                _copy(paths, path, g)
+        return g
+
+
+def _rdflib(term: object) -> Node | None:
+    return st.to_rdflib(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) \
+        else term
+
+
+def _copy(source: Graph, node: Node, into: Graph) -> None:
+    """Copy the blank-node structure (a property path) below ``node``."""
+    for p, o in source.predicate_objects(node):
+        into.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy(source, o, into)
+
+
+def _path_text(g: Graph, path: Node | None) -> str | None:
+    """A result's path: the IRI of a predicate path, SPARQL syntax for any other."""
+    if path is None or isinstance(path, URIRef):
+        return None if path is None else str(path)
+    try:
+        return sparql_path(g, path)
+    except Unsupported:
+        return "(a complex path)"
+
+
+def _keeping(core: Graph, mine: list[Node]) -> Graph:
+    """``core`` with every shape but targets only on the shapes in ``mine``, so that shapes
+    referred to by others still resolve."""
+    keep = set(mine)
+    part = Graph()
+    for s, p, o in core:
+        targets = p in _TARGETS or (p == RDF.type and o in (RDFS.Class, OWL.Class))
+        if not targets or s in keep:
+            part.add((s, p, o))
+    return part
+
+
+def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _Found) -> None:
+    """pySHACL on an rdflib copy of ``store``; with ``workers`` > 1 the shapes' targets are
+    shared out between forked processes, each validating the same data against its part."""
+    data = st.graph(store)
+    parts = _share(core, data, workers)
+
+    def run(part: Graph) -> Graph:
+        try:
+            return pyshacl.validate(data, shacl_graph=part, inference="none",
+                                    allow_warnings=True, abort_on_first=False)[1]
+        except Exception as err:  # e.g. TypeError comparing an ill-typed literal
+            raise InputError(f"pySHACL could not validate this data ({type(err).__name__}: "
+                             f"{err}); the SPARQL engine can: use --engine sparql") from None
+    # skolemised, blank nodes keep their labels through the pipe, so blank shapes resolve
+    pending = [in_background(lambda part=part: run(part).skolemize().serialize(format="nt"))
+               for part in parts[1:]]
+    found.add_pyshacl(run(parts[0]))
+    for wait in pending:
+        found.add_pyshacl(Graph().parse(data=wait(), format="nt").de_skolemize())
 
 
 def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
-    """Split the target shapes of ``core`` into ``workers`` shapes graphs of about equal
-    work (focus nodes times constraints), each keeping every shape but only its own
-    shapes' targets, so that shapes referred to by others still resolve."""
-    targeted = sorted(set(core.subjects(SH.targetClass, None)), key=str)
-    if workers <= 1 or len(targeted) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    """Split the targeted shapes of ``core`` into ``workers`` shapes graphs of about equal
+    work (focus nodes times constraints)."""
+    shapes = targeted(core)
+    if workers <= 1 or len(shapes) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [core]
 
     def cost(shape: object) -> int:
@@ -123,22 +245,10 @@ def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
         return nodes * (1 + sum(1 for _ in core.objects(shape, SH.property)))
 
     loads: list[tuple[int, list]] = [(0, []) for _ in range(workers)]
-    for shape in sorted(targeted, key=lambda s: (-cost(s), str(s))):
+    for shape in sorted(shapes, key=lambda s: (-cost(s), str(s))):
         i = min(range(workers), key=lambda k: loads[k][0])
         loads[i] = (loads[i][0] + cost(shape), loads[i][1] + [shape])
-    parts = []
-    for _, mine in loads:
-        part = Graph()
-        for t in core:
-            if t[1] != SH.targetClass or t[0] in mine:
-                part.add(t)
-        parts.append(part)
-    return parts
-
-
-def _sendable(results: list[Result], graph: Graph) -> tuple[list[Result], str]:
-    """Results and their graph in a form a pipe carries cheaply."""
-    return results, graph.serialize(format="nt")
+    return [_keeping(core, mine) for _, mine in loads if mine]
 
 
 @dataclass
@@ -146,31 +256,30 @@ class SparqlConstraint:
     """A SHACL-SPARQL constraint (https://www.w3.org/TR/shacl/#sparql-constraints) run as
     one query: ``$this`` left free, solutions kept where ``?this`` is a focus node."""
 
+    shape: Node
     name: str
     targets: list[str]
     query: str
     message: str
     severity: str
 
-    def run(self, store: ox.Store, data: Graph) -> list[Result]:
+    def run(self, store: ox.Store, found: _Found) -> None:
         classes = " ".join(f"<{c}>" for c in self.targets)
-        focus = {r["f"].value for r in store.query(
-            f"SELECT DISTINCT ?f WHERE {{ VALUES ?c {{ {classes} }} ?f a ?c }}",
-            use_default_graph_as_union=True)}
-        out = []
+        focus: set[str] | None = None  # read only if a solution needs it: most have none
         rows = store.query(self.query, use_default_graph_as_union=True)
         names = [v.value for v in rows.variables]
         for row in rows:
             this = row["this"]
+            if focus is None:
+                focus = {r["f"].value for r in store.query(
+                    f"SELECT DISTINCT ?f WHERE {{ VALUES ?c {{ {classes} }} ?f a ?c }}",
+                    use_default_graph_as_union=True)}
             if this is None or this.value not in focus:
                 continue
             values = {n: row[n] for n in names if row[n] is not None}
-            value = values.get("value")
-            out.append(Result(self.severity, self.name, this.value, None,
-                              _term(st.to_rdflib(value)) if value is not None else None,
-                              _fill(self.message, values),
-                              source_lines(data, URIRef(this.value))))
-        return out
+            found.add(self.shape, SH.SPARQLConstraintComponent, None, this, values.get("value"),
+                      severity=SH[self.severity], message=_fill(self.message, values),
+                      name=self.name)
 
 
 def _fill(message: str, values: dict[str, object]) -> str:
@@ -202,7 +311,7 @@ def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
         message = shapes.value(constraint, SH.message) or shapes.value(
             constraint, RDFS.comment) or "SPARQL constraint not met"
         name = str(constraint) if isinstance(constraint, URIRef) else str(shape)
-        found.append(SparqlConstraint(name, sorted(targets), prefixes + str(select),
+        found.append(SparqlConstraint(shape, name, sorted(targets), prefixes + str(select),
                                       str(message),
                                       str(severity or SH.Violation).rsplit("#", 1)[-1]))
         core.remove((shape, SH.sparql, constraint))
@@ -212,8 +321,7 @@ def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
 def _term(term: object) -> str | None:
     if term is None:
         return None
-    return str(term) if isinstance(term, URIRef) else (
-        "(a blank node path)" if not hasattr(term, "n3") else term.n3())
+    return str(term) if isinstance(term, URIRef) else term.n3()
 
 
 def _shape_name(shapes: Graph, shape: object) -> str:
@@ -223,25 +331,35 @@ def _shape_name(shapes: Graph, shape: object) -> str:
     parent = shapes.value(predicate=SH.property, object=shape)
     path = shapes.value(shape, SH.path)
     if parent is not None:
-        return f"{parent} {path.n3(shapes.namespace_manager) if path is not None else ''}".strip()
+        text = (path.n3(shapes.namespace_manager) if isinstance(path, URIRef)
+                else _path_text(shapes, path) or "")
+        return f"{parent} {text}".strip()
     return "(anonymous shape)"
 
 
-def source_lines(data: Graph, focus: object) -> str | None:
-    """``"110-112"`` from the focus node's source excerpt, if it has one."""
-    for excerpt in data.objects(focus, PROV.wasDerivedFrom):
-        first, last = data.value(excerpt, VR.firstLine), data.value(excerpt, VR.lastLine)
-        if first is not None:
-            return str(first) if first == last else f"{first}-{last}"
-    return None
+def source_lines(store: ox.Store, focus: set[str]) -> dict[str, str]:
+    """``{focus: "110-112"}`` from each focus node's first source excerpt, where known."""
+    iris = sorted(f for f in focus if "://" in f or f.startswith("urn:"))
+    if not iris:
+        return {}
+    rows = store.query(
+        f"SELECT ?f ?first ?last WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in iris)} }} "
+        f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
+        f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} }} ORDER BY ?f ?first ?last",
+        use_default_graph_as_union=True)
+    out: dict[str, str] = {}
+    for row in rows:
+        f, first, last = row["f"].value, row["first"].value, row["last"]
+        if f not in out:
+            out[f] = first if last is None or last.value == first else f"{first}-{last.value}"
+    return out
 
 
 def as_json(report: Report) -> str:
     return json.dumps({
         "conforms": report.conforms,
         "counts": {s: report.count(s) for s in SEVERITIES},
-        "results": [asdict(r) for r in sorted(report.results, key=lambda r: (
-            SEVERITIES.index(r.severity), r.shape, r.focus, r.path or "", r.value or ""))],
+        "results": [asdict(r) for r in sorted(report.results, key=_order)],
     }, indent=2, ensure_ascii=False)
 
 
