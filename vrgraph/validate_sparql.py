@@ -45,8 +45,8 @@ _WELL_TYPED = {  # lexical forms rdflib surely accepts; only other values are te
     XSD.integer: "^[+-]?[0-9]+$", XSD.decimal: "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
     XSD.boolean: "^(true|false|1|0)$",
 }
-_MAX_COUNT = 3
-_TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))  # counts are checked as "n pairwise different values exist"
+_MAX_COUNT = 3  # counts are checked as "n pairwise different values exist"
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 _ANNOTATIONS = {SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
                 SH.defaultValue, SH.deactivated, SH.targetClass, SH.targetNode,
                 SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.flags, SH.sparql,
@@ -138,6 +138,28 @@ def _sparql(term: Node) -> str:
     raise Unsupported(f"blank node {term} as a constraint value")
 
 
+def _alone(target: str, part: Part) -> Check:
+    value = f"({part.value} AS ?value)" if part.value else "?value"
+    key = f"({part.key} AS ?key)" if part.key else ""
+    return Check(part.shape, part.path, f"SELECT DISTINCT ?this {value} {key} WHERE {{ "
+                 f"{target}\n{part.pattern} }}", [part.component], [part.keep])
+
+
+def _together(target: str, group: list[Part]) -> Check:
+    """The tests of one shape's value nodes in one query, flagging which each row fails.
+    With a minCount of 1 among them, an OPTIONAL finds the focus nodes without values too."""
+    v, values = next(p.value for p in group if p.value), group[0].values
+    optional = any(p.absent for p in group)
+    tests = [p.test if p.absent or not optional else f"BOUND({v}) && ({p.test})" for p in group]
+    binds = " ".join(f"BIND({t} AS ?f{i})" for i, t in enumerate(tests))
+    flags = " ".join(f"?f{i}" for i in range(len(group)))
+    test = " || ".join(f"COALESCE(?f{i}, false)" for i in range(len(group)))
+    return Check(group[0].shape, group[0].path,
+                 f"SELECT DISTINCT ?this ({v} AS ?value) {flags} WHERE {{ {target}\n"
+                 f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} FILTER({test}) }}",
+                 [p.component for p in group], [p.keep for p in group])
+
+
 class _Compiler:
     def __init__(self, shapes: Graph, store: ox.Store) -> None:
         self.g, self.store = shapes, store
@@ -154,33 +176,16 @@ class _Compiler:
             return []
         target = self.targets(shape)
         parts = list(self.parts(shape, "?this", top=True))
-        tested: dict[tuple[Node, str], list[Part]] = {}
+        groups: dict[tuple[Node, str], list[Part]] = {}
         for part in parts:
             if part.test is not None:
-                tested.setdefault((part.shape, part.values), []).append(part)
-        alone = [p for p in parts if p.test is None] + [
-            p for group in tested.values() if all(q.absent for q in group) for p in group]
-        out = []
-        for part in alone:
-            value = f"({part.value} AS ?value)" if part.value else "?value"
-            key = f"({part.key} AS ?key)" if part.key else ""
-            out.append(Check(part.shape, part.path, f"SELECT DISTINCT ?this {value} {key} "
-                             f"WHERE {{ {target}\n{part.pattern} }}", [part.component], [part.keep]))
-        for (_, values), group in tested.items():
+                groups.setdefault((part.shape, part.values), []).append(part)
+        out = [_alone(target, p) for p in parts if p.test is None]
+        for group in groups.values():
             if all(p.absent for p in group):
-                continue
-            v = next(p.value for p in group if p.value)
-            optional = any(p.absent for p in group)  # then focus nodes without values count too
-            tests = [p.test if p.absent or not optional else f"BOUND({v}) && ({p.test})"
-                     for p in group]
-            flags = " ".join(f"?f{i}" for i in range(len(group)))
-            binds = " ".join(f"BIND({t} AS ?f{i})" for i, t in enumerate(tests))
-            test = " || ".join(f"COALESCE(?f{i}, false)" for i in range(len(group)))
-            out.append(Check(group[0].shape, group[0].path,
-                             f"SELECT DISTINCT ?this ({v} AS ?value) {flags} WHERE {{ {target}\n"
-                             f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} "
-                             f"FILTER({test}) }}",
-                             [p.component for p in group], [p.keep for p in group]))
+                out += [_alone(target, p) for p in group]
+            else:
+                out.append(_together(target, group))
         return out
 
     def targets(self, shape: Node) -> str:
@@ -198,9 +203,9 @@ class _Compiler:
 
     def instances(self, node: str, cls: Node) -> str:
         """``node`` is a SHACL instance of ``cls``: typed with it or with a subclass."""
-        subs = sorted(r["c"].value for r in self.store.query(
-            f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_sparql(cls)} }}",
-            use_default_graph_as_union=True) if isinstance(r["c"], ox.NamedNode))
+        subs = sorted({_sparql(cls)[1:-1]} | {r["c"].value for r in self.store.query(
+            f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>+ {_sparql(cls)} }}",
+            use_default_graph_as_union=True) if isinstance(r["c"], ox.NamedNode)})
         if len(subs) == 1:
             return f"{node} a <{subs[0]}> ."
         t = self.var("t")
