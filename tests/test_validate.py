@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.namespace import XSD as _XSD
 
+from vrgraph import store
 from vrgraph.cli import main
+from vrgraph.errors import InputError
 from vrgraph.namespaces import ORG, PROV, SH, VR
 from vrgraph.pipeline import validate_files
 from vrgraph.validate import validate
@@ -75,6 +78,21 @@ def test_malformed_turtle_gives_file_line_column_and_exit_2(tmp_path, content, l
     where = f"edit.ttl:{line}:" + (f"{column}:" if column else "")
     assert where in result.output
     assert what.lower() in result.output.lower()
+
+
+def test_a_file_goes_wholly_into_its_graph_or_not_at_all(tmp_path):
+    dataset = tmp_path / "named.trig"
+    dataset.write_text("<http://ex.org/a> <http://ex.org/b> <http://ex.org/c> .\n"
+                       "<http://ex.org/g> { <http://ex.org/a> <http://ex.org/b> <http://ex.org/d> }\n")
+    broken = tmp_path / "broken.ttl"
+    broken.write_text('<http://ex.org/a> <http://ex.org/b> <http://ex.org/e> .\n'
+                      '<http://ex.org/a> <http://ex.org/b> "x\n')
+    s = ox.Store()
+    store.add_file(s, dataset, store.ASSERTED)
+    assert len(s) == 2 and {q.graph_name for q in s} == {store.ASSERTED}
+    with pytest.raises(InputError, match=r"broken.ttl:2:\d+: malformed Turtle"):
+        store.add_file(s, broken, store.ASSERTED)
+    assert len(s) == 2
 
 
 def test_missing_and_unknown_files_are_exit_2(tmp_path):

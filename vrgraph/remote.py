@@ -301,8 +301,7 @@ class RemoteStore:
         docstring for what that means when the endpoint holds the reasoned union)."""
         from . import reason, store
         st = self.fetch()
-        st.extend(ox.Quad(q.subject, q.predicate, q.object, store.ONTOLOGY)
-                  for q in store.parse_file(project.ontology, project.display(project.ontology)))
+        store.add_file(st, project.ontology, store.ONTOLOGY, project.display(project.ontology))
         reason.materialise(st)
         return st
 
