@@ -150,7 +150,7 @@ class _Found:
     def report(self, store: ox.Store, rdf: bool = False) -> Report:
         """The report, with each focus node's source lines read from ``store``, and with
         ``rdf`` its graph (https://www.w3.org/TR/shacl/#validation-report)."""
-        lines = source_lines(store, {r.focus for r in self.results})
+        lines = source_lines(store, {str(t[0]) for t in self.terms if isinstance(t[0], URIRef)})
         for r in self.results:
             r.lines = lines.get(r.focus)
         conforms = not any(r.severity == "Violation" for r in self.results)
@@ -337,13 +337,12 @@ def _shape_name(shapes: Graph, shape: object) -> str:
     return "(anonymous shape)"
 
 
-def source_lines(store: ox.Store, focus: set[str]) -> dict[str, str]:
-    """``{focus: "110-112"}`` from each focus node's first source excerpt, where known."""
-    iris = sorted(f for f in focus if "://" in f or f.startswith("urn:"))
+def source_lines(store: ox.Store, iris: set[str]) -> dict[str, str]:
+    """``{iri: "110-112"}`` from each node's first source excerpt, where known."""
     if not iris:
         return {}
     rows = store.query(
-        f"SELECT ?f ?first ?last WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in iris)} }} "
+        f"SELECT ?f ?first ?last WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in sorted(iris))} }} "
         f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
         f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} }} ORDER BY ?f ?first ?last",
         use_default_graph_as_union=True)
