@@ -111,9 +111,13 @@ def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
     out = Compiled()
     for shape in targeted(shapes):
         try:
-            out.checks += _Compiler(shapes, store).checks(shape)
-        except Unsupported:
+            checks = _Compiler(shapes, store).checks(shape)
+            for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
+                store.query(check.query)
+        except (Unsupported, SyntaxError):
             out.skipped.append(shape)
+        else:
+            out.checks += checks
     return out
 
 
