@@ -47,7 +47,7 @@ LIMITS = {
     ("build", "pyoxigraph"): 1,
     ("load", "rdflib"): 100, ("load", "pyoxigraph"): 1000, ("load", "oxrdflib"): 100,
     ("reason", "rdflib"): 10, ("reason", "pyoxigraph"): 1000,
-    ("validate", "pyoxigraph"): 100,
+    ("validate", "pyoxigraph"): 1000,
     ("queries", "rdflib"): 10, ("queries", "pyoxigraph"): 1000, ("queries", "oxrdflib"): 100,
     ("publish", "pyoxigraph"): 10,
     ("endpoint", "server"): 100,
