@@ -131,12 +131,22 @@ _LOOKUPS = {
 }
 
 
+def _lookup(store: ox.Store, kind: str, wanted: str | None = None
+            ) -> list[tuple[ox.NamedNode, str, str]]:
+    """(node, key, label) of the resources a parameter of ``kind`` may name, each once, in
+    the store's order; only those ``wanted`` names (lowercased) if given."""
+    out: dict[tuple[str, str, str], ox.NamedNode] = {}
+    for node, key, label in store.query(_LOOKUPS[kind], use_default_graph_as_union=True):
+        entry = (node.value, key.value, label.value)
+        if wanted is None or wanted in (entry[1].lower(), entry[2].lower(), entry[0].lower(),
+                                        entry[0].rsplit("/", 1)[-1].lower()):
+            out.setdefault(entry, node)
+    return [(node, key, label) for (_, key, label), node in out.items()]
+
+
 def allowed_values(store: ox.Store, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
     """(node, key, label) of every resource a parameter of ``kind`` may name."""
-    rows = store.query(_LOOKUPS[kind], use_default_graph_as_union=True)
-    out = {(r["node"].value, r["key"].value, r["label"].value): r["node"] for r in rows}
-    return sorted(((node, key, label) for (_, key, label), node in out.items()),
-                  key=lambda t: _natural(t[1]))
+    return sorted(_lookup(store, kind), key=lambda t: _natural(t[1]))
 
 
 def _natural(key: str) -> list[Any]:
@@ -156,11 +166,12 @@ def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Lit
             raise QueryError(f"parameter '{param.name}': {raw!r} is not an http(s) IRI")
         return ox.NamedNode(raw)
     wanted = raw.strip().lower()
+    # the first match in natural key order, as in the listing below (matched before sorting:
+    # with a hundred documents, sorting every candidate cost more than the query itself)
+    matches = _lookup(store, param.type, wanted)
+    if matches:
+        return min(matches, key=lambda t: _natural(t[1]))[0]
     candidates = allowed_values(store, param.type)
-    for node, key, label in candidates:
-        if wanted in (key.lower(), label.lower(), node.value.lower(),
-                      node.value.rsplit("/", 1)[-1].lower()):
-            return node
     shown = ", ".join(key for _, key, _ in candidates[:60])
     more = f" and {len(candidates) - 60} more" if len(candidates) > 60 else ""
     shown_raw = raw if len(raw) <= 60 else raw[:57] + "..."
@@ -217,7 +228,7 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "
     result = execute(store, text, bindings, where)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        return Table(names, [[row[n] for n in names] for row in result])
+        return Table(names, [list(row) for row in result])  # a row lists its values in order
     return result
 
 
