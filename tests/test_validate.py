@@ -53,7 +53,7 @@ def test_text_report_groups_by_severity_with_source_lines():
     assert result.exit_code == 0
     assert "conforms (25 warnings)" in result.output.splitlines()[0]
     assert "Warning (25)" in result.output
-    assert "vrid:action/5.1.21 vr:ledBy [source line 140]" in result.output
+    assert "vrid:action/5.1.21 vr:ledBy (min count) [source line 140]" in result.output
 
 
 def test_turtle_report_parses():

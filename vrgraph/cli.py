@@ -6,6 +6,7 @@ failed; 2 unusable input (file, parameter, query); 3 an output could not be writ
 
 from __future__ import annotations
 
+import logging
 import functools
 import sys
 from pathlib import Path
@@ -74,6 +75,8 @@ class LazyGroup(click.Group):
 def main(ctx: click.Context, root: Path | None) -> None:
     """Turn a violence-reduction strategy into a knowledge graph: build, validate, reason,
     query, report, publish and serve it."""
+    # rdflib logs a traceback for every ill-typed literal it meets; validation reports them
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     ctx.obj = Project(root.resolve()) if root else Project.default()
 
 

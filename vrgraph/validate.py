@@ -354,6 +354,14 @@ def source_lines(store: ox.Store, iris: set[str]) -> dict[str, str]:
     return out
 
 
+def _component(iri: str | None) -> str:
+    """`` (max count)`` for sh:MaxCountConstraintComponent: which constraint failed."""
+    if not iri:
+        return ""
+    name = iri.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return " (" + re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower() + ")"
+
+
 def as_json(report: Report) -> str:
     return json.dumps({
         "conforms": report.conforms,
@@ -376,5 +384,6 @@ def as_text(report: Report, label: str, short: callable = str) -> str:
                 where = f" [source line {r.lines}]" if r.lines else ""
                 extra = f" {short(r.path)}" if r.path else ""
                 value = f" = {r.value}" if r.value else ""
-                lines.append(f"    {short(r.focus)}{extra}{value}{where}")
+                what = _component(r.component)
+                lines.append(f"    {short(r.focus)}{extra}{value}{what}{where}")
     return "\n".join(lines)

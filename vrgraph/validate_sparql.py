@@ -21,7 +21,6 @@ expressions cannot run, custom components) is returned as not compiled, for pySH
 from __future__ import annotations
 
 import itertools
-import logging
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -369,12 +368,5 @@ def sparql_path(g: Graph, p: Node) -> str:
 
 
 def _ill_typed(value: ox.Term) -> bool:
-    """rdflib's (and so pySHACL's) test of a typed literal's lexical form, without the
-    traceback rdflib logs for an ill-typed one."""
-    log = logging.getLogger("rdflib.term")
-    level = log.level
-    log.setLevel(logging.CRITICAL)
-    try:
-        return bool(Literal(value.value, datatype=URIRef(value.datatype.value)).ill_typed)
-    finally:
-        log.setLevel(level)
+    """rdflib's (and so pySHACL's) test of a typed literal's lexical form."""
+    return bool(Literal(value.value, datatype=URIRef(value.datatype.value)).ill_typed)
