@@ -826,12 +826,14 @@ def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
     process = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--workers", "1"],
                                stderr=subprocess.PIPE, text=True)
     try:
-        banner = ""
         lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.append(process.stderr.readline()),
+        # read stderr all along, so that the server never blocks on a full pipe
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")),
                                   daemon=True)
         reader.start()
-        reader.join(timeout=30)
+        deadline = time.monotonic() + 30
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.05)
         banner = lines[0] if lines else ""
         assert banner.startswith("vrgraph serve: http://127.0.0.1:"), banner
         base = banner.split()[2]
@@ -844,8 +846,9 @@ def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
         workers = [w for z in zygotes for w in _children(z)]
         assert len(zygotes) == 1 and len(workers) == 1
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
-        rest = process.stderr.read()
+        assert process.wait(timeout=30) == 0
+        reader.join(timeout=10)
+        rest = "".join(lines[1:])
         assert "stopped" in rest and "Traceback" not in rest
         assert _gone(zygotes + workers)
     finally:

@@ -82,6 +82,8 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     """Validate the (already reasoned) ``store`` against ``shapes`` with ``engine`` (see
     the module docstring), in ``workers`` threads or processes; with ``rdf`` the report
     carries its SHACL validation report graph."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}; use one of {ENGINES}")
     core, sparql = split_sparql(shapes)
     found = _Found(shapes)
     left = targeted(core)
