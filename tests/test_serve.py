@@ -823,8 +823,11 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
     code = "from vrgraph.serve import serve_command; serve_command()"
+    # Ctrl-C as a terminal sends it, even where the tests run in the background (a shell
+    # starts background jobs with SIGINT ignored, and Python then keeps ignoring it)
     process = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--workers", "1"],
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines: list[str] = []
         # read stderr all along, so that the server never blocks on a full pipe
