@@ -26,14 +26,15 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from . import store as st
 from .errors import InputError
 from .namespaces import PROV, SH, VR
 from .project import in_background
-from .validate_sparql import Unsupported, compile_shapes, sparql_path, targeted
+from .validate_sparql import (CLASSES, TARGETS, Unsupported, compile_shapes, sparql_path,
+                              targeted)
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
@@ -86,8 +87,9 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
         raise ValueError(f"unknown validation engine {engine!r}; use one of {ENGINES}")
     core, sparql = split_sparql(shapes)
     found = _Found(shapes)
-    left = targeted(core)
-    if engine == "sparql":
+    if engine == "pyshacl":
+        left = targeted(core)
+    else:
         compiled = compile_shapes(core, store)
         # Oxigraph lets go of the GIL while it evaluates, so threads share the cores
         with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -101,9 +103,6 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     for constraint in sparql:
         constraint.run(store, found)
     return found.report(store, rdf)
-
-
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 class _Found:
@@ -207,7 +206,7 @@ def _keeping(core: Graph, mine: list[Node]) -> Graph:
     keep = set(mine)
     part = Graph()
     for s, p, o in core:
-        targets = p in _TARGETS or (p == RDF.type and o in (RDFS.Class, OWL.Class))
+        targets = p in TARGETS or (p == RDF.type and o in CLASSES)
         if not targets or s in keep:
             part.add((s, p, o))
     return part

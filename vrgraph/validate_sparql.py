@@ -55,6 +55,10 @@ _COMPILED = {SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH
              SH["or"], SH.xone, SH.node, SH.property, SH.disjoint, *_COMPARE, *_PAIRS}
 
 
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+CLASSES = (RDFS.Class, OWL.Class)  # a shape typed so targets its own instances
+
+
 class Unsupported(Exception):
     """A shape uses a feature this compiler does not translate."""
 
@@ -108,9 +112,10 @@ def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
     data graph), as SHACL instance checks require."""
     out = Compiled()
+    subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
     for shape in targeted(shapes):
         try:
-            checks = _Compiler(shapes, store).checks(shape)
+            checks = _Compiler(shapes, store, subclasses).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
                 store.query(check.query)
         except (Unsupported, SyntaxError):
@@ -122,15 +127,14 @@ def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
 
 def targeted(shapes: Graph) -> list[Node]:
     """The shapes with targets (https://www.w3.org/TR/shacl/#targets), in a stable order."""
-    found = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-             for s in shapes.subjects(p, None)}
+    found = {s for p in TARGETS for s in shapes.subjects(p, None)}
     found |= {s for kind in (SH.NodeShape, SH.PropertyShape)
               for s in shapes.subjects(RDF.type, kind) if _is_class(shapes, s)}
     return sorted(found, key=lambda s: (isinstance(s, BNode), str(s)))
 
 
 def _is_class(shapes: Graph, s: Node) -> bool:
-    return (s, RDF.type, RDFS.Class) in shapes or (s, RDF.type, OWL.Class) in shapes
+    return any((s, RDF.type, c) in shapes for c in CLASSES)
 
 
 def _sparql(term: Node) -> str:
@@ -164,8 +168,9 @@ def _together(target: str, group: list[Part]) -> Check:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph, store: ox.Store) -> None:
-        self.g, self.store = shapes, store
+    def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]]
+                 ) -> None:
+        self.g, self.store, self.subclasses = shapes, store, subclasses
         self.names = itertools.count(1)
         self.stack: list[Node] = []
 
@@ -175,8 +180,6 @@ class _Compiler:
     def checks(self, shape: Node) -> list[Check]:
         """The queries for a targeted shape and its property shapes: one for all the tests
         on each shape's value nodes (so they are found once), one per other constraint."""
-        if self.g.value(shape, SH.deactivated) == Literal(True):
-            return []
         target = self.targets(shape)
         parts = list(self.parts(shape, "?this", top=True))
         groups: dict[tuple[Node, str], list[Part]] = {}
@@ -206,9 +209,12 @@ class _Compiler:
 
     def instances(self, node: str, cls: Node) -> str:
         """``node`` is a SHACL instance of ``cls``: typed with it or with a subclass."""
-        subs = sorted({_sparql(cls)[1:-1]} | {r["c"].value for r in self.store.query(
-            f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>+ {_sparql(cls)} }}",
-            use_default_graph_as_union=True) if isinstance(r["c"], ox.NamedNode)})
+        if cls not in self.subclasses:
+            self.subclasses[cls] = sorted({_sparql(cls)[1:-1]} | {
+                r["c"].value for r in self.store.query(
+                    f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>+ {_sparql(cls)} }}",
+                    use_default_graph_as_union=True) if isinstance(r["c"], ox.NamedNode)})
+        subs = self.subclasses[cls]
         if len(subs) == 1:
             return f"{node} a <{subs[0]}> ."
         t = self.var("t")
