@@ -105,25 +105,23 @@ class Catalogue:
         self.add(iri, SKOS.inScheme, URIRef(scheme))
         return iri
 
+    def titled(self, node: URIRef, kind: URIRef, title: str) -> URIRef:
+        self.add(node, RDF.type, kind)
+        self.add(node, DCTERMS.title, _en(title))
+        return node
+
     def scheme(self, iri: str, title: str) -> URIRef:
-        self.add(URIRef(iri), RDF.type, SKOS.ConceptScheme)
-        self.add(URIRef(iri), DCTERMS.title, _en(title))
-        return URIRef(iri)
+        return self.titled(URIRef(iri), SKOS.ConceptScheme, title)
 
     def dated(self, s: URIRef) -> None:
         self.add(s, DCTERMS.issued, _date(self.r.release))
         self.add(s, DCTERMS.modified, _date(self.r.release))
 
     def document(self, path: str, title: str) -> URIRef:
-        doc = self.url(path)
-        self.add(doc, RDF.type, FOAF.Document)
-        self.add(doc, DCTERMS.title, _en(title))
-        return doc
+        return self.titled(self.url(path), FOAF.Document, title)
 
     def standard(self, iri: str, title: str) -> URIRef:
-        self.add(URIRef(iri), RDF.type, DCTERMS.Standard)
-        self.add(URIRef(iri), DCTERMS.title, _en(title))
-        return URIRef(iri)
+        return self.titled(URIRef(iri), DCTERMS.Standard, title)
 
     def shared(self, publisher_label: str) -> None:
         """Publisher, contact, licence, coverage and the vocabulary terms used."""
