@@ -29,6 +29,8 @@ from vrgraph.project import Project
 from vrgraph.publish import publish_command
 from vrgraph.publish_csv import neutralise
 
+from tests.helpers import values_of
+
 ROOT = Path(__file__).resolve().parent.parent
 DCAT_AP = ROOT.parent / "shared" / "dcat-ap-3.0.1"
 BASE = "https://w3id.org/vrgraph/"
@@ -116,15 +118,7 @@ def test_no_blank_node_labels(release):
 
 
 def contexts(node):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                yield value
-            else:
-                yield from contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from contexts(item)
+    return values_of(node, "@context")
 
 
 def test_jsonld_context_is_inline_never_remote(release):

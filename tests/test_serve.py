@@ -33,6 +33,8 @@ from vrgraph.query import load_queries, run_canned
 from vrgraph.serve import ServeConfig, make_server, serve_command
 from vrgraph.serve_http import stderr_log
 
+from tests.helpers import values_of
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="vrgraph serve forks workers")
 
 TIMEOUT = 1.5
@@ -620,17 +622,7 @@ def test_openapi_describes_every_canned_query_from_its_header(srv, queries):
                       for op in doc["paths"][path].values()]
     assert len(operation_ids) == len(set(operation_ids))
 
-    def refs(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "$ref":
-                    yield value
-                else:
-                    yield from refs(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from refs(value)
-    for ref in set(refs(doc)):
+    for ref in set(values_of(doc, "$ref")):
         target = doc
         for part in ref.removeprefix("#/").split("/"):
             target = target[part]  # every $ref resolves
