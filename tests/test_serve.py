@@ -90,7 +90,10 @@ class Running:
             s.sendall(data)
             chunks = []
             while True:
-                chunk = s.recv(65536)
+                try:
+                    chunk = s.recv(65536)
+                except ConnectionResetError:  # the server closed before reading all we sent
+                    chunk = b""
                 if not chunk:
                     return b"".join(chunks)
                 chunks.append(chunk)
@@ -392,7 +395,7 @@ def test_malformed_query_gets_400_with_the_parser_message(srv):
     status, headers, body = srv.sparql("SELECT * WHERE { ?s ?p }")
     assert status == 400
     assert headers["content-type"].startswith("text/plain")
-    assert body.startswith(b"malformed query: error at 1:") and b"Traceback" not in body
+    assert body.startswith(b"malformed query: query:1:24: ") and b"Traceback" not in body
     status, _, body = srv.request("POST", "/sparql", b"\xff\xfe", {
         "Content-Type": "application/sparql-query"})
     assert status == 400 and b"UTF-8" in body
@@ -479,19 +482,52 @@ def test_request_size_limits(srv):
     assert status == 414 and b"POST" in body
     srv.assert_alive()
     answer = srv.raw(b"GET /sparql?query=" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 414")
+    assert answer.split(b"\r\n")[0].endswith(b"431 Request Header Fields Too Large")
     srv.assert_alive()
-    # a client that waits for 100-continue is refused before it sends the body
+    # a client that promised a huge body is cut off once it has sent twice the limit
     answer = srv.raw(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
-                     b"sparql-query\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 413") and b"100 Continue" not in answer
+                     b"sparql-query\r\nContent-Length: 1000000000\r\n\r\n" + b"#" * 3 * MAX_BODY)
+    assert answer.startswith(b"HTTP/1.1 413")
     answer = srv.raw(b"NONSENSE\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b"('NONSENSE')\n")
-    assert b"<html" not in answer.lower()
+    assert b" 400 Bad Request" in answer.split(b"\r\n")[0] and b"<html" not in answer.lower()
+    # a chunked body is read (waitress de-chunks it)
     answer = srv.raw(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
-                     b"sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 411")
+                     b"sparql-query\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                     b"5\r\nASK{}\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'"boolean":true}')
     srv.assert_alive()
+
+
+def test_request_smuggling_is_refused(srv):
+    """Two lengths for one body would let a proxy and this server disagree on where the
+    next request starts: refused with 400 and the connection closed, so no second answer."""
+    for heads in (b"Content-Length: 5\r\nContent-Length: 5\r\n",
+                  b"Content-Length: 5\r\nContent-Length: 50\r\n",
+                  b"Content-Length: 5, 5\r\n",
+                  b"Content-Length: +5\r\n",
+                  b"Transfer-Encoding: gzip, chunked\r\n"):
+        answer = srv.raw(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                         b"sparql-query\r\n" + heads + b"\r\nASK{}GET /queries HTTP/1.1\r\n"
+                         b"Host: x\r\n\r\n")
+        assert answer.count(b"HTTP/1.") == 1, (heads, answer)
+        assert answer.split(b" ")[1] in (b"400", b"501"), (heads, answer)
+    srv.assert_alive()
+
+
+def test_slow_clients_cannot_hold_the_server(srv):
+    """Many clients that open a connection and send half a request hold no request thread:
+    everyone else is answered at once."""
+    idle = [socket.create_connection((srv.host, srv.port), timeout=CLIENT_TIMEOUT)
+            for _ in range(60)]
+    try:
+        for s in idle:
+            s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHo")
+        started = time.monotonic()
+        srv.assert_alive()
+        assert time.monotonic() - started < 2
+    finally:
+        for s in idle:
+            s.close()
 
 
 def test_wrong_body_types_are_refused(srv):
@@ -817,7 +853,8 @@ def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
     code = "from vrgraph.serve import serve_command; serve_command()"
     # Ctrl-C as a terminal sends it, even where the tests run in the background (a shell
     # starts background jobs with SIGINT ignored, and Python then keeps ignoring it)
-    process = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--workers", "1"],
+    process = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--workers", "1",
+                                "--slow-workers", "1"],
                                stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
@@ -839,7 +876,7 @@ def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
         conn.close()
         zygotes = _children(process.pid)
         workers = [w for z in zygotes for w in _children(z)]
-        assert len(zygotes) == 1 and len(workers) == 1
+        assert len(zygotes) == 2 and len(workers) == 2  # a fast and a slow lane
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
         reader.join(timeout=10)

@@ -29,6 +29,13 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")),
     default="table", show_default=True,
     help="table for reading; csv; json (SPARQL 1.1 Query Results JSON); markdown.")
+timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+    help="Seconds the query may run before it is stopped (exit 2).")
+memory_option = click.option(
+    "--max-memory", type=click.IntRange(min=64), default=2048, show_default=True,
+    metavar="MB", help="Memory the query may use beyond the loaded graph, in MB (exit 2 "
+                       "beyond it).")
 graph_option = click.option(
     "--graph", "graph_iri", metavar="IRI", default=None,
     help="With --endpoint: use this named graph of the endpoint as the default graph.")
@@ -195,18 +202,34 @@ def query_show(project: Project, name: str) -> None:
 @format_option
 @endpoint_option
 @graph_option
+@timeout_option
+@memory_option
 @click.pass_obj
 @handle_errors
 def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str,
-              endpoint: str | None, graph_iri: str | None) -> None:
+              endpoint: str | None, graph_iri: str | None, timeout: float,
+              max_memory: int) -> None:
     """Run a canned query on the reasoned graph."""
     from .formats import render
     from .pipeline import shortener
-    from .query import run_canned
+    from .query import bind
 
     q = _canned(project, name)
-    table = run_canned(_store(project, endpoint, graph_iri), q, dict(params))
+    store = _store(project, endpoint, graph_iri)
+    table = _run(store, endpoint, q.text, bind(store, q, dict(params)), q.path.name, timeout,
+                 max_memory)
     click.echo(render(table, fmt, shortener(DEFAULT_BASE)))
+
+
+def _run(store: Any, endpoint: str | None, text: str, bindings: dict | None, where: str,
+         timeout: float, max_memory: int) -> Any:
+    """A query on the local graph runs in a confined child process (no network, no files,
+    bounded in time and memory: ``vrgraph.sandbox``); on an endpoint, here."""
+    from .query import run, run_confined
+
+    if endpoint:
+        return run(store, text, bindings, where)
+    return run_confined(store, text, bindings, where, timeout, max_memory * 2**20)
 
 
 def _canned(project: Project, name: str):
@@ -227,10 +250,13 @@ def _canned(project: Project, name: str):
 @format_option
 @endpoint_option
 @graph_option
+@timeout_option
+@memory_option
 @click.pass_obj
 @handle_errors
 def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
-           endpoint: str | None, graph_iri: str | None) -> None:
+           endpoint: str | None, graph_iri: str | None, timeout: float,
+           max_memory: int) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
@@ -238,7 +264,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
-    from .query import Table, run
+    from .query import Table
 
     if (text is None) == (path is None):
         raise QueryError("give the query as an argument or with -f FILE, not both")
@@ -247,10 +273,11 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
             text = path.read_text(encoding="utf-8")
         except OSError as err:
             raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
-    result = run(_store(project, endpoint, graph_iri), text, where=str(path or "query"))
+    result = _run(_store(project, endpoint, graph_iri), endpoint, text, None,
+                  str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener(DEFAULT_BASE)))
-    elif isinstance(result, ox.QueryBoolean):
+    elif isinstance(result, (bool, ox.QueryBoolean)):
         click.echo("true" if bool(result) else "false")
     else:
         click.echo(ox.serialize(list(result), format=ox.RdfFormat.TURTLE).decode())

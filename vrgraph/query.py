@@ -5,7 +5,9 @@ Canned queries are ``queries/*.rq`` files, each a valid SPARQL 1.1 query with a 
 ``params`` (a list of ``{name, type, default, description}``). Parameters are bound as
 typed RDF terms through Oxigraph's ``substitutions``, never spliced into the text; a value
 that names nothing in the graph is refused with the valid values listed. Every query, canned
-or not, is refused if it could reach outside the store (``SERVICE``, ``LOAD``, ``FROM``).
+or not, goes through :func:`vrgraph.sparql_guard.guard` first: one that could reach outside
+the store (``SERVICE``, ``LOAD``, ``FROM``) is refused, and the engine runs the guard's
+canonical text, never the text as given.
 Spec: https://www.w3.org/TR/sparql11-query/
 """
 
@@ -20,14 +22,13 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from . import sandbox
 from .errors import QueryError, located
+from .sparql_guard import guard
 
 PARAM_TYPES = ("principle", "agency", "action", "plan", "string", "integer", "iri")
 _VR = "https://w3id.org/vrgraph/def/"
-_FORBIDDEN = re.compile(r"(?<![?$:\w])(SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|"
-                        r"COPY|MOVE|ADD|WITH|USING)(?![\w:])", re.I)
-_STRIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_AT = re.compile(r"^error at (\d+):(\d+): ")
 
 
 @dataclass
@@ -51,20 +52,6 @@ class CannedQuery:
     description: str
     tags: list[str] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
-
-
-def check_safe(text: str, where: str = "query") -> None:
-    """Refuse a query that could reach the network or the file system, or change data.
-
-    Comments, strings and IRIs are blanked first, so only keywords are matched.
-    """
-    code = _STRIP.sub(" ", text)
-    m = _FORBIDDEN.search(code)
-    if m:
-        keyword = m.group(1).upper()
-        why = ("queries may not call other services or read other graphs" if keyword in
-               ("SERVICE", "FROM") else "queries are read-only")
-        raise QueryError(f"{where}: {keyword} is refused: {why}")
 
 
 def parse_header(text: str, where: str) -> dict[str, Any]:
@@ -101,7 +88,7 @@ def load_query(path: Path) -> CannedQuery:
         default = raw.get("default")
         params.append(Param(str(raw["name"]), str(raw["type"]), str(raw.get("description", "")),
                             None if default is None else str(default)))
-    check_safe(text, where)
+    guard(text, where)
     return CannedQuery(path.stem, path, text, str(header["title"]),
                        str(header["description"]).strip(), list(header.get("tags") or []),
                        params)
@@ -212,14 +199,21 @@ class Table:
 
 def execute(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query"
             ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Check a query and run it on the union of the store's graphs; Oxigraph's own result
-    (which ``serve`` streams and caps)."""
-    check_safe(text, where)
+    """Guard a query and run its canonical text on the union of the store's graphs;
+    Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
+    at the line and column of the query as given."""
+    checked = guard(text, where)
     try:
-        return store.query(text, substitutions=bindings or None,
+        return store.query(checked.text, substitutions=bindings or None,
                            use_default_graph_as_union=True)
     except SyntaxError as err:
-        raise QueryError(f"malformed {where}: {err.msg or err}") from None
+        message = err.msg or str(err)
+        at = _AT.match(message)
+        if at:
+            line, column = checked.origin(int(at.group(2)) - 1)
+            message = f"{where}:{line}:{column}: {message[at.end():]}"
+            raise QueryError(f"malformed query: {message}") from None
+        raise QueryError(f"malformed {where}: {message}") from None
     except OSError as err:
         raise QueryError(f"{where}: {err}") from None
 
@@ -245,3 +239,20 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "
 def run_canned(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None
                ) -> Table:
     return run(store, query.text, bind(store, query, values or {}), query.path.name)
+
+
+def run_confined(store: ox.Store, text: str, bindings: dict | None = None,
+                 where: str = "query", timeout: float = 120.0,
+                 memory: int | None = 2 * 2**30) -> Table | bool | list[ox.Triple]:
+    """:func:`run` in a child process that cannot reach the network or a file, stopped after
+    ``timeout`` seconds or ``memory`` bytes (``vrgraph.sandbox``); a crash of the engine is a
+    :class:`QueryError`, not the end of this process. A graph comes back as a list."""
+    guard(text, where)  # refused here, before a process is started
+
+    def answer() -> Table | bool | list[ox.Triple]:
+        result = run(store, text, bindings, where)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        return result if isinstance(result, Table) else list(result)
+
+    return sandbox.run_confined(answer, timeout, memory)

@@ -1,39 +1,49 @@
-"""Serve the reasoned graph over HTTP: a read-only SPARQL 1.1 endpoint, the canned queries as
-a small web API with an OpenAPI description, a query page and, optionally, the published
-site: the last stage, beside ``report`` and ``publish``.
+"""Serve the reasoned graph over HTTP: a read-only SPARQL 1.1 endpoint, the canned queries
+as a small web API with an OpenAPI description, a query page, linked-data dereferencing of
+the graph's IRIs and, optionally, the published site: the last stage, beside ``report``
+and ``publish``.
 
-``make_server(store, queries, config)`` binds the socket, forks the query workers (each
-holding ``store``; see ``serve_pool``) and returns a standard-library
-``ThreadingHTTPServer``; ``serve_command`` is the ``vrgraph serve`` command. The limits:
+``make_server(store, queries, config)`` binds the socket, starts the query workers (each
+holding ``store``; see ``serve_pool``) and returns a :class:`VrgraphServer`;
+``serve_command`` is the ``vrgraph serve`` command. HTTP is spoken by waitress
+(``serve_http`` is the WSGI application). The limits:
 
-- every query runs in a worker process; past ``timeout`` seconds it is killed (504) and
-  replaced; when every worker stays busy for ``timeout`` seconds the answer is 503;
+- every query is checked first (``sparql_guard``: ``SERVICE``, ``FROM``, ``LOAD`` and
+  updates get 403) and the workers run only the checked, canonical text, in processes that
+  cannot open a socket or a file (``sandbox``);
+- a query runs in the fast lane for ``fast_slice`` seconds, then, if still running, in the
+  slow lane (``serve_pool.Lanes``); past ``timeout`` seconds it is killed (504); past
+  ``max_memory`` MB it is stopped (507); a client with ``per_client`` long queries running
+  gets 429; when every worker stays busy for ``timeout`` seconds the answer is 503;
 - SELECT results stop after ``max_rows`` rows (graphs after ``max_rows`` triples): the header
   ``X-Vrgraph-Truncated`` says ``true`` and SPARQL JSON gets a top-level member
   ``"vrgraph": {"truncated": true, "maxRows": N, "message": ...}``;
-- request bodies over ``max_body`` bytes get 413, URLs longer than that 414;
-- updates, ``SERVICE``, ``FROM`` and ``LOAD`` get 403 before reaching a worker
-  (``query.check_safe``), and Oxigraph's query API cannot run an update anyway.
+- request bodies over ``max_body`` bytes get 413 (waitress reads none over twice that),
+  URLs longer than that 414, request heads over ``max_body`` + 8 KiB 431; a client idle
+  for 30 s is disconnected; at most 1,000 connections, a listen backlog of 1,024.
 """
 
 from __future__ import annotations
 
-import socket
+import logging
 import sys
-from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
+import threading
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 import pyoxigraph as ox
+from waitress.server import create_server
 
+from . import sandbox
 from .errors import VrgraphError
+from .namespaces import DEFAULT_BASE
 from .query import CannedQuery
 from .serve_describe import graph_sizes, openapi, query_list, valid_values
-from .serve_http import Handler, stderr_log
-from .serve_pool import WorkerPool
+from .serve_http import App, stderr_log
+from .serve_pool import Lanes
 from .serve_run import WorkerState
 
 
@@ -50,41 +60,74 @@ class ServeConfig:
     max_body: int = 100000
     workers: int = 2
     site: Path | None = None
+    cors: tuple[str, ...] = ()
+    slow_workers: int = 2
+    fast_slice: float = 0.5
+    per_client: int = 2
+    max_memory: int = 1024  # MB per query, beyond the loaded graph
+    max_file: int = 512 * 2**20  # the largest site file sent
+    threads: int = 16
+    base: str = DEFAULT_BASE
+    channel_timeout: int = 30
+    connections: int = 1000
 
 
-class VrgraphServer(ThreadingHTTPServer):
-    """The HTTP server with what its handlers need: the config, the worker pool, the canned
-    queries and the documents generated once at start."""
+class VrgraphServer:
+    """A running waitress server with vrgraph's application and worker lanes."""
 
-    daemon_threads = True
-    request_queue_size = 64
-
-    config: ServeConfig
-    pool: WorkerPool
-    queries: dict[str, CannedQuery]
-    query_list: dict[str, Any]
-    openapi: dict[str, Any]
-    sizes: dict[str, int]
-    page: bytes
-    site: Path | None
-    log: Callable[[str], None]
-
-    @property
-    def url(self) -> str:
+    def __init__(self, config: ServeConfig, lanes: Lanes, app_for: Callable[[str], App]
+                 ) -> None:
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth"
+        self.lanes = lanes
+        self.pool = lanes.fast
+        try:
+            self._server = create_server(
+                lambda environ, start: self.app(environ, start), host=config.host,
+                port=config.port, threads=config.threads, backlog=1024,
+                connection_limit=config.connections, channel_timeout=config.channel_timeout,
+                cleanup_interval=5, max_request_body_size=2 * config.max_body + 1024,
+                max_request_header_size=max(config.max_body + 8192, 16384),
+                expose_tracebacks=False, ident="vrgraph", clear_untrusted_proxy_headers=True,
+                asyncore_use_poll=True)
+        except (OSError, ValueError) as err:
+            lanes.close()
+            raise ServeError(f"cannot listen on {config.host}:{config.port}: "
+                             f"{getattr(err, 'strerror', None) or err}; choose another --port "
+                             f"or --host") from None
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in str(host) else host
-        return f"http://{host}:{port}/"
+        self.url = f"http://{host}:{port}/"
+        try:
+            self.app = app_for(self.url)
+        except BaseException:
+            self._server.close()
+            self._server.task_dispatcher.shutdown(timeout=1)
+            lanes.close()
+            raise
+
+    @property
+    def server_address(self) -> tuple[Any, ...]:
+        return (self._server.effective_host, self._server.effective_port)
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def shutdown(self) -> None:
+        """Stop accepting and end the serving loop (from another thread)."""
+        done = threading.Event()
+
+        def close_all() -> None:
+            for channel in list(self._server._map.values()):
+                channel.close()
+            done.set()
+
+        self._server.trigger.pull_trigger(close_all)
+        done.wait(5)
 
     def close(self) -> None:
-        """Stop listening and end the worker processes (call after ``shutdown()``)."""
-        self.server_close()
-        pool = getattr(self, "pool", None)
-        if pool is not None:
-            pool.close()
-
-
-class _VrgraphServer6(VrgraphServer):
-    address_family = socket.AF_INET6
+        """End the request threads and the worker processes (call after ``shutdown()``)."""
+        self._server.task_dispatcher.shutdown(timeout=5)
+        self.lanes.close()
 
 
 def query_page() -> bytes:
@@ -98,42 +141,37 @@ def make_server(store: ox.Store, queries: dict[str, CannedQuery],
     """Bind ``config.host:config.port`` (0: any free port, see ``server.url``) and start the
     workers over ``store``; run it with ``serve_forever()``, stop it with ``shutdown()``
     then ``close()``."""
-    cls = _VrgraphServer6 if ":" in config.host else VrgraphServer
-    try:
-        server = cls((config.host, config.port), Handler)
-    except OSError as err:
-        raise ServeError(f"cannot listen on {config.host}:{config.port}: "
-                         f"{err.strerror or err}; choose another --port or --host") from None
-    try:
-        server.config = config
-        server.log = log
-        server.queries = queries
-        server.site = Path(config.site).resolve() if config.site is not None else None
+    # the worker processes are forked first, while this process has no thread of its own
+    lanes = Lanes(WorkerState(store, queries), config.workers, config.slow_workers,
+                  config.fast_slice, config.per_client, config.max_memory * 2**20)
+    site = Path(config.site).resolve() if config.site is not None else None
+
+    def app_for(url: str) -> App:
         values = valid_values(store)
-        server.query_list = query_list(queries, values)
-        server.openapi = openapi(queries, values, config.timeout, config.max_rows)
-        server.sizes = graph_sizes(store)
-        server.page = query_page()
-        server.pool = WorkerPool(WorkerState(store, queries), config.workers)
-    except BaseException:
-        server.server_close()
-        raise
-    return server
+        return App(replace(config, site=site), lanes, queries, query_list(queries, values),
+                   openapi(queries, values, config.timeout, config.max_rows),
+                   graph_sizes(store), query_page(), config.base, url, log)
+
+    return VrgraphServer(config, lanes, app_for)
 
 
 def serve(store: ox.Store, queries: dict[str, CannedQuery], config: ServeConfig,
           echo: Callable[[str], None] = stderr_log) -> None:
     """Serve until interrupted (Ctrl-C), then stop the workers."""
-    server = make_server(store, queries, config)
+    held = sandbox.probe(config.max_memory * 2**20).describe()
+    server = make_server(store, queries, config, echo)
     echo(f"vrgraph serve: {server.url} (SPARQL at {server.url}sparql, the query page at "
-         f"{server.url}query; {config.workers} workers, {config.timeout:g} s per query, "
-         f"{config.max_rows} rows at most"
-         + (f"; site {config.site}" if config.site else "") + "). Ctrl-C stops.")
+         f"{server.url}query, linked data at {server.url}id/...; {config.workers} + "
+         f"{config.slow_workers} workers, {config.timeout:g} s per query, {config.max_rows} "
+         f"rows at most; workers: {held}"
+         + (f"; site {config.site}" if config.site else "")
+         + (f"; CORS for {', '.join(config.cors)}" if config.cors else "") + "). Ctrl-C stops.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        echo("vrgraph serve: stopped")
+        pass
     finally:
+        echo("vrgraph serve: stopped")
         server.close()
 
 
@@ -151,12 +189,25 @@ def serve(store: ox.Store, queries: dict[str, CannedQuery], config: ServeConfig,
               help="Largest request body in bytes (413 beyond); also the longest URL (414).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query worker processes (queries that run at the same time).")
+@click.option("--slow-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes for queries that outlast --fast-slice.")
+@click.option("--fast-slice", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds a query may run in the fast lane before it moves to the slow one.")
+@click.option("--per-client", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Long (slow-lane) queries one client address may run at once (429 beyond).")
+@click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True,
+              metavar="MB", help="Memory a query may use beyond the loaded graph (507 beyond).")
+@click.option("--cors", multiple=True, metavar="ORIGIN",
+              help="Allow this web origin (e.g. https://example.org) to read the answers; "
+                   "repeat for several; '*' for any. Off by default.")
 @click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="A folder of static files (e.g. a `vrgraph publish` "
                                  "release) to serve at /; the query page is then at /query.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int,
-                  max_body: int, workers: int, site: Path | None) -> None:
+                  max_body: int, workers: int, slow_workers: int, fast_slice: float,
+                  per_client: int, max_memory: int, cors: tuple[str, ...],
+                  site: Path | None) -> None:
     """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
     at /queries (OpenAPI at /openapi.json), a query page, and optionally a static site."""
     from .pipeline import load
@@ -166,7 +217,8 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, max_
     project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
     try:
         store = load(project)
-        config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site)
+        config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
+                             slow_workers, fast_slice, per_client, max_memory)
         serve(store, load_queries(project.queries), config,
               lambda line: click.echo(line, err=True))
     except VrgraphError as err:  # the CLI's way: one line, the documented exit code

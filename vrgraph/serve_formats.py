@@ -58,6 +58,7 @@ JSON_LD = Format("jsonld", "application/ld+json", ("application/x-json+ld",),
                  FORMATS_NS + "JSON-LD")
 N_TRIPLES = Format("ntriples", "application/n-triples", (), FORMATS_NS + "N-Triples")
 RDF_XML = Format("rdfxml", "application/rdf+xml", (), FORMATS_NS + "RDF_XML")
+HTML = Format("html", "text/html", ("application/xhtml+xml",), "")  # pages, not results
 
 # In order of preference: the first is the default when the client does not say.
 SOLUTION_FORMATS = (JSON, XML, CSV, TSV)

@@ -1,45 +1,63 @@
-"""The HTTP side of ``vrgraph serve``: routes, request limits, static files, the log.
+"""The HTTP side of ``vrgraph serve``: a WSGI application (PEP 3333) that waitress serves.
 
-Routes (GET and HEAD unless said): ``/sparql`` (also POST; SPARQL 1.1 Protocol,
-https://www.w3.org/TR/sparql11-protocol/), ``/queries``, ``/queries/NAME``,
-``/queries/NAME.rq``, ``/openapi.json``, ``/query`` (the query page), ``/`` (the site's
-index.html, else the query page) and, with a site folder, every file under it. OPTIONS
-answers 204 anywhere; every other method 405. Errors are a one-line ``text/plain`` message,
-never a traceback; one line per request goes to stderr.
+Waitress, a maintained pure-Python server, owns the protocol: request parsing (a duplicate or
+conflicting ``Content-Length``, a malformed request line or header is a 400 there, never a
+second request), body and header size limits, slow clients (cut after ``channel_timeout``),
+the listen backlog. This module owns the routes (GET and HEAD unless said):
+
+- ``/sparql`` (also POST): the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/);
+  without a query, the service description; asked for ``text/html``, the query page;
+- ``/queries``, ``/queries/NAME``, ``/queries/NAME.rq``, ``/openapi.json``, ``/query``;
+- linked data, as the UK URI pattern has it: ``/id/...`` answers 303 to ``/doc/...``;
+  ``/def/TERM`` answers 303 to ``/doc/def/TERM``; ``/doc/...`` gives the resource's
+  description as HTML (the published page where ``--site`` has it), Turtle, JSON-LD,
+  N-Triples or RDF/XML, by ``Accept`` or by a ``.ttl``/``.jsonld``/``.nt``/``.rdf`` suffix;
+- ``/`` (the site's index.html, else the query page) and, with a site folder, its files.
+
+OPTIONS answers 204 anywhere; every other method 405. CORS headers go only to the origins
+given with ``--cors``. Errors are a one-line ``text/plain`` message, never a traceback; one
+line per request goes to the log.
 """
 
 from __future__ import annotations
 
+import html
 import json
-import os
 import re
-import shutil
-import sys
 import time
-import traceback
+from dataclasses import dataclass, field
 from email.utils import formatdate
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from . import __version__
+import pyoxigraph as ox
+
 from . import serve_formats as fmt
 from . import serve_site
-from .errors import QueryError
-from .query import check_safe
 from .serve_describe import SD_PREFIXES, service_description
-from .serve_run import MAX_ROWS, TRUNCATED, Job
+from .serve_run import MAX_ROWS, TRUNCATED, Job, Reply
+from .sparql_guard import GuardError, guard
 
 if TYPE_CHECKING:
-    from .serve import VrgraphServer
+    from .serve import ServeConfig
+    from .serve_pool import Lanes
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 PLAIN = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 PAGE_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'")
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SUFFIXES = {".ttl": fmt.TURTLE, ".jsonld": fmt.JSON_LD, ".nt": fmt.N_TRIPLES,
+             ".rdf": fmt.RDF_XML}
+_LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel",
+           "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")
+_STATUS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Other",
+           400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           406: "Not Acceptable", 411: "Length Required", 413: "Content Too Large",
+           414: "URI Too Long", 415: "Unsupported Media Type", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout",
+           507: "Insufficient Storage"}
 
 
 class HttpError(Exception):
@@ -52,170 +70,166 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
-class Handler(BaseHTTPRequestHandler):
-    server: VrgraphServer
-    protocol_version = "HTTP/1.1"
-    server_version = f"vrgraph/{__version__}"
-    timeout = 30  # seconds a client may take to send its request: slow senders are cut off
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = PLAIN
+    headers: dict[str, str] = field(default_factory=dict)
 
-    # -- the request cycle and the log ------------------------------------------------------
-    def handle_one_request(self) -> None:
-        self._status: int | None = None
-        self._size = 0
-        self._start = time.monotonic()
-        self._body_read = False
+    @classmethod
+    def text(cls, status: int, message: str, headers: dict[str, str] | None = None
+             ) -> Response:
+        return cls(status, (message.rstrip() + "\n").encode("utf-8"), PLAIN, headers or {})
+
+    @classmethod
+    def json(cls, doc: Any) -> Response:
+        return cls(200, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"),
+                   "application/json; charset=utf-8")
+
+    @classmethod
+    def redirect(cls, status: int, location: str, vary: bool = False) -> Response:
+        return cls(status, b"", PLAIN, {"Location": location, **({"Vary": "Accept"}
+                                                                   if vary else {})})
+
+
+@dataclass
+class Request:
+    """The parts of a WSGI request the routes read."""
+
+    method: str
+    path: str  # percent-encoded, as sent
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    client: str
+    target: str  # the request target, for the log
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, Any], max_body: int) -> Request:
+        raw = environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"), safe="/%")
+        if environ.get("QUERY_STRING") and "?" not in raw:
+            raw += "?" + environ["QUERY_STRING"]
+        url = urlsplit(raw)
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
+                   if key.startswith("HTTP_")}
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").lower()] = environ[key]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if 0 < length <= max_body else b""
+        return cls(environ.get("REQUEST_METHOD", "GET").upper(), url.path or "/", url.query,
+                   headers, body, environ.get("REMOTE_ADDR", "-"),
+                   f'{environ.get("REQUEST_METHOD", "-")} {raw} '
+                   f'{environ.get("SERVER_PROTOCOL", "HTTP/1.1")}')
+
+
+@dataclass
+class App:
+    """The WSGI application; everything it needs is made once, at start."""
+
+    config: ServeConfig
+    lanes: Lanes
+    queries: dict[str, Any]
+    query_list: dict[str, Any]
+    openapi: dict[str, Any]
+    sizes: dict[str, int]
+    page: bytes
+    base: str  # the graph's base IRI: /id/x on this server is {base}id/x
+    url: str  # this server's own address, for the service description
+    log: Callable[[str], None]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        start = time.monotonic()
+        request = None
         try:
-            super().handle_one_request()
-        finally:
-            if self._status is not None:
-                self._log_line()
-
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        self._status = int(code) if isinstance(code, int) else None
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
-        """The standard library's own messages are folded into the one line per request."""
-
-    def _log_line(self) -> None:
-        line = self.requestline if len(self.requestline) <= 300 else self.requestline[:297] + "..."
-        line = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)
-        ms = (time.monotonic() - self._start) * 1000
-        self.server.log(f'{self.client_address[0]} - [{self.log_date_time_string()}] '
-                        f'"{line}" {self._status} {self._size} {ms:.0f}ms')
-
-    def __getattr__(self, name: str) -> Any:
-        # Any method without a do_ handler of its own (PUT, DELETE, PATCH, anything): 405.
-        if name.startswith("do_"):
-            return self._not_allowed
-        raise AttributeError(name)
-
-    def do_GET(self) -> None:
-        self._handle(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._handle(send_body=False)
-
-    def do_POST(self) -> None:
-        self._handle(send_body=True)
-
-    def do_OPTIONS(self) -> None:
-        self._send(204, b"", PLAIN, {
-            "Allow": ALLOW, "Access-Control-Allow-Methods": ALLOW,
-            "Access-Control-Allow-Headers": "Accept, Content-Type",
-            "Access-Control-Max-Age": "86400"}, True)
-
-    def _not_allowed(self) -> None:
-        self._error(405, f"method {self.command} is not allowed; this server is read-only "
-                         f"and answers {ALLOW}", {"Allow": ALLOW})
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def handle_expect_100(self) -> bool:
-        length = self.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.server.config.max_body:
-            self.close_connection = True
-            self._error(413, self._too_large(int(length)))
-            return False
-        return super().handle_expect_100()
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None
-                   ) -> None:
-        """The standard library's errors (bad request line, 414, 431...) as plain text."""
-        self.close_connection = True
-        if self.request_version == "HTTP/0.9":  # an unreadable request line: still a status line
-            self.request_version = "HTTP/1.0"
-        text = message or HTTPStatus(code).phrase
-        if code == 414:
-            text = "the request line is too long; send a long query by POST"
-        self._error(code, text)
-
-    def _handle(self, send_body: bool) -> None:
-        try:
-            self._route(send_body)
+            request = Request.from_environ(environ, self.config.max_body)
+            response = self.route(request)
         except HttpError as err:
-            self._error(err.status, err.message, err.headers, send_body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:  # noqa: BLE001 - a bug: 500 to the client, traceback to the log
-            self.server.log(traceback.format_exc().rstrip())
-            self.close_connection = True
-            self._error(500, "internal error; see the server log", send_body=send_body)
+            response = Response.text(err.status, err.message, err.headers)
+        except Exception as err:  # noqa: BLE001 - a bug: 500 to the client, one line to the log
+            self.log(f"vrgraph serve: internal error: {type(err).__name__}: {err}"[:500])
+            response = Response.text(500, "internal error; see the server log")
+        headers = self._headers(response, environ)
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        start_response(f"{response.status} {_STATUS.get(response.status, '')}".rstrip(),
+                       headers)
+        self._log_line(environ, request, response, start)
+        return [b"" if head else response.body]
 
-    def _finish_body(self) -> None:
-        """A request body left unread would be taken for the next request: close the
-        connection after this answer instead (called before the headers are sent)."""
-        headers = getattr(self, "headers", None)
-        if headers is None:
-            return
-        if not self._body_read and headers.get("Content-Length", "0").strip() not in ("", "0"):
-            self.close_connection = True
-        if headers.get("Transfer-Encoding"):
-            self.close_connection = True
+    def _headers(self, response: Response, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        headers = {"X-Content-Type-Options": "nosniff", **response.headers}
+        if response.status != 204:
+            headers["Content-Type"] = response.content_type
+            headers["Content-Length"] = str(len(response.body))
+        origin = environ.get("HTTP_ORIGIN")
+        allowed = self.config.cors
+        if origin and ("*" in allowed or origin in allowed):
+            headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+            headers["Access-Control-Expose-Headers"] = f"{TRUNCATED}, {MAX_ROWS}"
+            if "*" not in allowed:
+                headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), "Origin")))
+            if environ.get("REQUEST_METHOD") == "OPTIONS":
+                headers["Access-Control-Allow-Methods"] = ALLOW
+                headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+                headers["Access-Control-Max-Age"] = "86400"
+        return list(headers.items())
 
-    # -- sending ----------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str],
-              send_body: bool) -> None:
-        self._finish_body()
-        self.send_response(status)
-        if status != 204:
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", f"{TRUNCATED}, {MAX_ROWS}")
-        for key, value in headers.items():
-            self.send_header(key, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if send_body and status != 204:
-            self.wfile.write(body)
-            self._size = len(body)
-
-    def _error(self, status: int, message: str, headers: dict[str, str] | None = None,
-               send_body: bool | None = None) -> None:
-        if send_body is None:
-            send_body = self.command != "HEAD"
-        self._send(status, (message.rstrip() + "\n").encode("utf-8"), PLAIN, headers or {},
-                   send_body)
-
-    def _json(self, doc: Any, send_body: bool) -> None:
-        self._send(200, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"),
-                   "application/json; charset=utf-8", {}, send_body)
+    def _log_line(self, environ: dict[str, Any], request: Request | None, response: Response,
+                  start: float) -> None:
+        target = request.target if request else environ.get("PATH_INFO", "-")
+        target = target if len(target) <= 300 else target[:297] + "..."
+        target = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in target)
+        ms = (time.monotonic() - start) * 1000
+        when = time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
+        self.log(f'{environ.get("REMOTE_ADDR", "-")} - [{when}] "{target}" '
+                 f'{response.status} {len(response.body)} {ms:.0f}ms')
 
     # -- routing ----------------------------------------------------------------------------
-    def _route(self, send_body: bool) -> None:
-        config = self.server.config
-        if len(self.path) > config.max_body:
-            raise HttpError(414, f"the URL is longer than {config.max_body} bytes; send a long "
-                                 f"query by POST")
-        url = urlsplit(self.path)
-        path = url.path
-        if self.command == "POST" and path != "/sparql":
+    def route(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(204, headers={"Allow": ALLOW})
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise HttpError(405, f"method {request.method} is not allowed; this server is "
+                                 f"read-only and answers {ALLOW}", {"Allow": ALLOW})
+        if len(request.path) + len(request.query) > self.config.max_body:
+            raise HttpError(414, f"the URL is longer than {self.config.max_body} bytes; send a "
+                                 f"long query by POST")
+        path = request.path
+        if request.method == "POST" and path != "/sparql":
             raise HttpError(405, f"POST is only for /sparql; {path} answers GET, HEAD, OPTIONS",
                             {"Allow": "GET, HEAD, OPTIONS"})
         if path == "/sparql":
-            if self.command == "POST":
-                return self._sparql_post(url.query, send_body)
-            params = _params(url.query)
-            return self._sparql(params, send_body)
+            return self.sparql(request)
         if path in ("/queries", "/queries/"):
-            return self._json(self.server.query_list, send_body)
+            return Response.json(self.query_list)
         if path.startswith("/queries/"):
-            return self._canned(unquote(path[len("/queries/"):]), url.query, send_body)
+            return self.canned(request, unquote(path[len("/queries/"):]))
         if path == "/openapi.json":
-            return self._json(self.server.openapi, send_body)
+            return Response.json(self.openapi)
+        if path.startswith("/id/"):
+            return Response.redirect(303, "/doc/" + path[len("/id/"):], vary=False)
+        if path.startswith("/def/") and len(path) > len("/def/"):
+            return Response.redirect(303, "/doc/def/" + path[len("/def/"):])
+        if path.startswith("/doc/") and not self._site_file(path):
+            return self.document(request)
         if path == "/query" or (path == "/" and not self._site_index()):
-            return self._send(200, self.server.page, "text/html; charset=utf-8",
-                              {"Content-Security-Policy": PAGE_POLICY}, send_body)
-        if self.server.site is None:
-            raise HttpError(404, f"nothing at {path}; try /query, /sparql, /queries or "
-                                 f"/openapi.json")
-        return self._static(path, url.query, send_body)
+            return self._page()
+        if self.config.site is None:
+            raise HttpError(404, f"nothing at {path[:200]}; try /query, /sparql, /queries, "
+                                 f"/openapi.json or /id/...")
+        return self.static(path, request.query)
+
+    def _page(self) -> Response:
+        return Response(200, self.page, HTML, {"Content-Security-Policy": PAGE_POLICY})
 
     # -- SPARQL protocol ----------------------------------------------------------------------
-    def _sparql(self, params: dict[str, list[str]], send_body: bool) -> None:
+    def sparql(self, request: Request) -> Response:
+        if request.method == "POST":
+            params = self._post_params(request)
+        else:
+            params = _params(request.query)
         if "update" in params:
             raise HttpError(403, "updates are refused: this endpoint is read-only")
         for name in ("default-graph-uri", "named-graph-uri"):
@@ -224,135 +238,187 @@ class Handler(BaseHTTPRequestHandler):
                                      f"default graph is the union of the store's graphs)")
         queries = params.get("query", [])
         if not queries:
-            if self.command == "POST":
+            if request.method == "POST":
                 raise HttpError(400, "give the query as the form field 'query'")
-            return self._service_description(send_body)
+            accept = request.headers.get("accept")
+            if fmt.negotiate(accept, (*fmt.GRAPH_FORMATS, fmt.HTML)) is fmt.HTML:
+                return self._page()
+            return self._service_description(request, accept)
         if len(queries) > 1:
             raise HttpError(400, "give exactly one 'query' parameter")
-        self._query(queries[0], send_body)
+        try:
+            checked = guard(queries[0])
+        except GuardError as err:
+            raise HttpError(err.status, str(err)) from None
+        return self.run(Job(request.headers.get("accept"), self.config.max_rows,
+                            text=checked.text), request.client)
 
-    def _sparql_post(self, url_query: str, send_body: bool) -> None:
-        if self.headers.get("Transfer-Encoding"):
-            raise HttpError(411, "send the body with a Content-Length (chunked bodies are "
-                                 "not accepted)")
-        raw_length = self.headers.get("Content-Length")
-        if raw_length is None:
-            raise HttpError(411, "send the body with a Content-Length")
-        if not raw_length.strip().isdigit():
-            raise HttpError(400, f"bad Content-Length {raw_length!r}")
-        length = int(raw_length)
-        if length > self.server.config.max_body:
-            raise HttpError(413, self._too_large(length))
-        body = self.rfile.read(length)
-        self._body_read = True
-        if len(body) != length:
-            self.close_connection = True
-            raise HttpError(400, "the body ended before its Content-Length")
-        if "Content-Type" not in self.headers:
+    def _post_params(self, request: Request) -> dict[str, list[str]]:
+        length = request.headers.get("content-length")
+        if int(length or 0) > self.config.max_body:
+            raise HttpError(413, f"the request body ({length} bytes) is larger than the "
+                                 f"server's limit of {self.config.max_body} bytes (--max-body)")
+        if "content-type" not in request.headers:
             raise HttpError(415, "say what the body is: Content-Type "
                                  "application/x-www-form-urlencoded or application/sparql-query")
-        media = self.headers.get_content_type()
-        charset = (self.headers.get_content_charset() or "utf-8").lower()
+        media, _, options = request.headers["content-type"].partition(";")
+        media = media.strip().lower()
+        charset = "utf-8"
+        for option in options.split(";"):
+            key, _, value = option.partition("=")
+            if key.strip().lower() == "charset":
+                charset = value.strip().strip('"').lower()
         if charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
             raise HttpError(415, f"charset {charset} is not supported; send UTF-8")
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise HttpError(400, "the body is not UTF-8") from None
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise HttpError(400, f"the body is not UTF-8 (byte {err.start})") from None
         if media == "application/sparql-update":
             raise HttpError(403, "updates are refused: this endpoint is read-only")
         if media == "application/x-www-form-urlencoded":
-            return self._sparql(_params(text), send_body)
+            return _params(text)
         if media == "application/sparql-query":
-            params = _params(url_query)
-            params.pop("query", None)
+            params = _params(request.query)
             params["query"] = [text]
-            return self._sparql(params, send_body)
+            return params
         raise HttpError(415, f"cannot read a {media} body; send application/x-www-form-"
                              f"urlencoded (query=...) or application/sparql-query")
 
-    def _too_large(self, length: int) -> str:
-        return (f"the request body ({length} bytes) is larger than the server's limit of "
-                f"{self.server.config.max_body} bytes (--max-body)")
-
-    def _query(self, text: str, send_body: bool) -> None:
-        try:
-            check_safe(text)
-        except QueryError as err:
-            raise HttpError(403, str(err)) from None
-        self._run(Job(self.headers.get("Accept"), self.server.config.max_rows, text=text),
-                  send_body)
-
-    def _run(self, job: Job, send_body: bool) -> None:
-        reply = self.server.pool.run(job, self.server.config.timeout)
+    def run(self, job: Job, client: str) -> Response:
+        reply: Reply = self.lanes.run(job, self.config.timeout, client)
         if reply.log:
-            self.server.log(reply.log.rstrip())
+            self.log(reply.log.strip().splitlines()[-1][:500])
         headers = dict(reply.headers)
         headers["Vary"] = "Accept"
-        self._send(reply.status, reply.body, reply.content_type, headers, send_body)
+        return Response(reply.status, reply.body, reply.content_type, headers)
 
-    def _service_description(self, send_body: bool) -> None:
-        chosen = fmt.negotiate(self.headers.get("Accept"), fmt.GRAPH_FORMATS)
+    def _service_description(self, request: Request, accept: str | None) -> Response:
+        chosen = fmt.negotiate(accept, fmt.GRAPH_FORMATS)
         if chosen is None:
             raise HttpError(406, f"the service description is given as "
                                  f"{fmt.offered(fmt.GRAPH_FORMATS)}", {"Vary": "Accept"})
-        config = self.server.config
-        triples = service_description(self._base() + "sparql", self.server.sizes,
-                                      config.timeout, config.max_rows)
-        self._send(200, fmt.graph(chosen, triples, prefixes=SD_PREFIXES), chosen.content_type, {"Vary": "Accept"},
-                   send_body)
-
-    def _base(self) -> str:
-        host = self.headers.get("Host", "")
-        if not _HOST.match(host):
-            name, port = self.server.server_address[:2]
-            host = f"[{name}]:{port}" if ":" in str(name) else f"{name}:{port}"
-        return f"http://{host}/"
+        host = request.headers.get("host", "")
+        url = f"http://{host}/" if _HOST.match(host) else self.url
+        triples = service_description(url + "sparql", self.sizes,
+                                      self.config.timeout, self.config.max_rows)
+        return Response(200, fmt.graph(chosen, triples, prefixes=SD_PREFIXES),
+                        chosen.content_type, {"Vary": "Accept"})
 
     # -- canned queries -----------------------------------------------------------------------
-    def _canned(self, name: str, url_query: str, send_body: bool) -> None:
-        queries = self.server.queries
-        if name.endswith(".rq") and name[:-3] in queries:
-            return self._send(200, queries[name[:-3]].text.encode("utf-8"),
-                              "application/sparql-query; charset=utf-8", {}, send_body)
-        if name not in queries:
+    def canned(self, request: Request, name: str) -> Response:
+        if name.endswith(".rq") and name[:-3] in self.queries:
+            return Response(200, self.queries[name[:-3]].text.encode("utf-8"),
+                            "application/sparql-query; charset=utf-8")
+        if name not in self.queries:
             shown = name if len(name) <= 60 else name[:57] + "..."
             raise HttpError(404, f"no canned query {shown!r}; GET /queries lists them: "
-                                 f"{', '.join(queries)}")
+                                 f"{', '.join(self.queries)}")
         values: dict[str, str] = {}
-        for key, given in _params(url_query).items():
+        for key, given in _params(request.query).items():
             if len(given) > 1:
                 raise HttpError(400, f"give parameter '{key}' once")
             values[key] = given[0]
-        self._run(Job(self.headers.get("Accept"), self.server.config.max_rows, name=name,
-                      params=values), send_body)
+        return self.run(Job(request.headers.get("accept"), self.config.max_rows, name=name,
+                            params=values), request.client)
+
+    # -- linked data --------------------------------------------------------------------------
+    def document(self, request: Request) -> Response:
+        """``/doc/...``: the description of ``{base}id/...`` (or ``{base}def/...``)."""
+        rest = unquote(request.path[len("/doc/"):], errors="strict")
+        chosen: fmt.Format | None = None
+        for suffix, by_suffix in _SUFFIXES.items():
+            if rest.endswith(suffix):
+                rest, chosen = rest[:-len(suffix)], by_suffix
+                break
+        if rest.endswith(".html"):
+            rest, chosen = rest[:-len(".html")], fmt.HTML
+        if not rest or any(c in rest for c in '<>"{}|\\^` \n\r\t'):
+            raise HttpError(404, f"no resource at {request.path[:200]}")
+        iri = self.base + (rest if rest.startswith("def/") else "id/" + rest)
+        if chosen is None:
+            chosen = fmt.negotiate(request.headers.get("accept"),
+                                   (fmt.HTML, *fmt.GRAPH_FORMATS))
+            if chosen is None:
+                raise HttpError(406, f"a description is given as text/html or "
+                                     f"{fmt.offered(fmt.GRAPH_FORMATS)}", {"Vary": "Accept"})
+        reply = self.lanes.run(Job(fmt.N_TRIPLES.media_type, self.config.max_rows,
+                                   resource=iri), self.config.timeout, request.client)
+        if reply.status != 200:
+            return Response(reply.status, reply.body, reply.content_type, reply.headers)
+        triples = sorted(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES), key=str)
+        if not any(t.subject == ox.NamedNode(iri) for t in triples):
+            raise HttpError(404, f"nothing is known about <{iri}>; GET /sparql to search")
+        if chosen is fmt.HTML:
+            return Response(200, describe_html(iri, triples, self.base), HTML, {"Vary": "Accept"})
+        return Response(200, fmt.graph(chosen, triples), chosen.content_type, {"Vary": "Accept"})
 
     # -- the site -----------------------------------------------------------------------------
     def _site_index(self) -> bool:
-        site = self.server.site
+        site = self.config.site
         return site is not None and (site / "index.html").is_file()
 
-    def _static(self, path: str, url_query: str, send_body: bool) -> None:
-        found = serve_site.resolve(self.server.site, path)
+    def _site_file(self, path: str) -> bool:
+        """Whether the site has ``path`` itself, or the page ``path``.html (``/doc/...``)."""
+        site = self.config.site
+        if site is None:
+            return False
+        found = serve_site.resolve(site, path)
+        return found is not None and found.file is not None
+
+    def static(self, path: str, url_query: str) -> Response:
+        assert self.config.site is not None
+        found = serve_site.resolve(self.config.site, path)
         if found is None:
             raise HttpError(404, f"no such file: {path[:200]}")
         if found.redirect is not None:
-            location = found.redirect + (f"?{url_query}" if url_query else "")
-            return self._send(301, b"", PLAIN, {"Location": location}, send_body)
+            return Response.redirect(301, found.redirect + (f"?{url_query}" if url_query else ""))
+        assert found.file is not None
         with found.file.open("rb") as handle:
-            stat = os.fstat(handle.fileno())
-            self._finish_body()
-            self.send_response(200)
-            self.send_header("Content-Type", serve_site.content_type(found.file))
-            self.send_header("Content-Length", str(stat.st_size))
-            self.send_header("Last-Modified", formatdate(stat.st_mtime, usegmt=True))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if send_body:
-                shutil.copyfileobj(handle, self.wfile)
-                self._size = stat.st_size
+            body = handle.read(self.config.max_file + 1)
+            stat_mtime = found.file.stat().st_mtime
+        if len(body) > self.config.max_file:
+            raise HttpError(404, f"{path[:200]} is larger than the server sends")
+        return Response(200, body, serve_site.content_type(found.file),
+                        {"Last-Modified": formatdate(stat_mtime, usegmt=True)})
+
+
+def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
+    """A page describing ``iri``: its statements, each linked resource named by its label.
+    Every value is escaped (``html.escape``)."""
+    subject = ox.NamedNode(iri)
+    labels: dict[str, str] = {}
+    for t in triples:
+        if t.predicate.value in _LABELS and isinstance(t.object, ox.Literal):
+            labels.setdefault(t.subject.value, t.object.value)
+    rows = sorted((t for t in triples if t.subject == subject),
+                  key=lambda t: (t.predicate.value, str(t.object)))
+
+    def show(term: Any) -> str:
+        if isinstance(term, ox.NamedNode):
+            href = term.value
+            if href.startswith(base):
+                href = "/" + href[len(base):]
+            text = labels.get(term.value, term.value)
+            return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+        if isinstance(term, ox.Literal):
+            return html.escape(term.value)
+        return "<i>[details]</i>"
+
+    title = html.escape(labels.get(iri, iri))
+    body = "".join(f"<tr><th>{show(t.predicate)}</th><td>{show(t.object)}</td></tr>"
+                   for t in rows)
+    doc = html.escape(_doc(iri, base))
+    links = " ".join(f'<a href="{doc}{suffix}">{name}</a>' for name, suffix in (
+        ("Turtle", ".ttl"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"), ("RDF/XML", ".rdf")))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'</head><body><h1>{title}</h1><p><code>{html.escape(iri)}</code></p>'
+            f'<table>{body}</table><p>Also as: {links}</p></body></html>\n').encode("utf-8")
+
+
+def _doc(iri: str, base: str) -> str:
+    rest = iri[len(base):]
+    return "/doc/" + (rest[len("id/"):] if rest.startswith("id/") else rest)
 
 
 def _params(query: str) -> dict[str, list[str]]:
@@ -364,5 +430,7 @@ def _params(query: str) -> dict[str, list[str]]:
 
 def stderr_log(line: str) -> None:
     """One line to stderr (the stream of the moment, so a test's capture sees it)."""
+    import sys
+
     sys.stderr.write(line + "\n")
     sys.stderr.flush()

@@ -8,14 +8,25 @@ from the same single-threaded copy of the loaded store, however many server thre
 running when a worker is replaced. A job is pickled to a free worker; the server waits up
 to the time limit for the reply, and on timeout kills the worker (``SIGKILL``: Oxigraph
 cannot be interrupted from Python) and asks the zygote for a fresh one; the zygote reaps
-the dead. When the server closes (or dies) the zygote kills and reaps its workers and exits,
-so none outlive the server.
+the dead and keeps their exit status, which the server asks for when a worker vanishes
+(out of memory, a crash). When the server closes (or dies) the zygote kills and reaps its
+workers and exits, so none outlive the server.
+
+The zygote moves into an empty network namespace where the OS allows it, and every worker
+confines itself before it reads a job (``vrgraph.sandbox``: no new files or sockets, bounded
+memory), then lowers its priority by ``nice``.
+
+:class:`Lanes` puts two pools behind one door: every query starts in the *fast* lane with a
+short time slice; one still running at the end of its slice is stopped there and run again in
+the *slow* lane (a pool of its own, at a lower CPU priority, at most ``per_client`` long
+queries per client at a time), so a few long queries can never hold up the many short ones.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import struct
 import queue
 import select
 import signal
@@ -25,6 +36,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+from . import sandbox
 from .errors import VrgraphError
 from .serve_run import Job, Reply, WorkerState, execute
 
@@ -52,15 +64,17 @@ class _Worker:
 class WorkerPool:
     """``size`` worker processes holding ``state``; :meth:`run` runs a job on one of them."""
 
-    def __init__(self, state: WorkerState, size: int = 2) -> None:
+    def __init__(self, state: WorkerState, size: int = 2, nice: int = 0,
+                 memory: int | None = None) -> None:
         if "fork" not in dir(os):
             raise PoolError("vrgraph serve needs os.fork (Linux, macOS or another Unix)")
         self.size = size
+        self.memory = memory
         self._lock = threading.Lock()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: dict[int, _Worker] = {}
         self._closed = False
-        self._channel, self._zygote = _start_zygote(state)
+        self._channel, self._zygote = _start_zygote(state, nice, memory)
         try:
             for _ in range(size):
                 self._idle.put(self._spawn())
@@ -83,6 +97,21 @@ class WorkerPool:
             self._live[worker.pid] = worker
             return worker
 
+    def _exit_status(self, pid: int) -> int | None:
+        """The wait status of the dead worker ``pid``, from the zygote (None if unknown)."""
+        with self._lock:
+            if self._closed:
+                return None
+            try:
+                self._channel.sendall(b"s" + struct.pack("!i", pid))
+                answer = self._channel.recv(4, socket.MSG_WAITALL)
+            except OSError:
+                return None
+        if len(answer) != 4:
+            return None
+        status = struct.unpack("!i", answer)[0]
+        return None if status < 0 else status
+
     def _discard(self, worker: _Worker, kill: bool = True) -> _Worker | None:
         """Kill ``worker`` (or, if it has gone, forget it) and return its replacement (None
         if none can be started)."""
@@ -98,11 +127,12 @@ class WorkerPool:
             print(f"vrgraph serve: {err}", file=sys.stderr, flush=True)
             return None
 
-    def run(self, job: Job, timeout: float) -> Reply:
-        """Run ``job`` on a free worker within ``timeout`` seconds: 504 when the query takes
-        longer (its worker is killed and replaced), 503 when no worker is free in time."""
+    def run(self, job: Job, limit: float, wait: float) -> Reply | None:
+        """Run ``job`` on a worker, waiting at most ``wait`` seconds for a free one (503
+        after that); None if it ran past ``limit`` seconds (its worker is killed and
+        replaced)."""
         try:
-            worker: _Worker | None = self._idle.get(timeout=timeout)
+            worker: _Worker | None = self._idle.get(timeout=wait)
         except queue.Empty:
             return Reply.error(503, f"all {self.size} query workers are busy; try again shortly",
                                Retry_After="2")
@@ -112,16 +142,21 @@ class WorkerPool:
                 return Reply.error(503, "no query worker could be started; see the server log")
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(timeout):
+            if not worker.conn.poll(limit):
                 worker = self._discard(worker)
-                return Reply.error(504, f"query stopped: it ran longer than the time limit of "
-                                        f"{timeout:g} s; narrow it (fewer unbound patterns, "
-                                        f"a LIMIT) or ask for a longer --timeout")
+                return None
             return worker.conn.recv()
         except (EOFError, OSError):  # the worker has gone: its socket is closed
+            pid = worker.pid
             worker = self._discard(worker, kill=False)
-            return Reply.error(503, "the query worker stopped unexpectedly (out of memory?); "
-                                    "try again or narrow the query")
+            status = self._exit_status(pid)
+            if status is not None and os.WIFSIGNALED(status) and \
+                    os.WTERMSIG(status) in (signal.SIGABRT, signal.SIGKILL):
+                return Reply.error(507, "query stopped: " + sandbox.describe_exit(
+                    status, self.memory) + " (the server's --max-memory)")
+            why = sandbox.describe_exit(status, self.memory) if status is not None else \
+                "its worker stopped unexpectedly"
+            return Reply.error(500, f"query stopped: {why}")
         finally:
             if worker is not None:
                 if self._closed:
@@ -156,7 +191,63 @@ class WorkerPool:
             pass
 
 
-def _start_zygote(state: WorkerState) -> tuple[socket.socket, int]:
+class Lanes:
+    """The fast and the slow lane (see the module): :meth:`run` answers every job."""
+
+    def __init__(self, state: WorkerState, fast: int = 2, slow: int = 2, slice_: float = 0.5,
+                 per_client: int = 2, memory: int | None = None) -> None:
+        self.slice = slice_
+        self.per_client = per_client
+        self.memory = memory
+        self._lock = threading.Lock()
+        self._long: dict[str, int] = {}
+        self.fast = WorkerPool(state, fast, 0, memory)
+        try:
+            self.slow = WorkerPool(state, slow, 10, memory)
+        except PoolError:
+            self.fast.close()
+            raise
+
+    def run(self, job: Job, timeout: float, client: str = "") -> Reply:
+        """Answer ``job`` within ``timeout`` seconds: its result, or 504 (too long), 503 (every
+        worker busy for too long), 429 (this client already runs ``per_client`` long queries),
+        507 (out of memory) or 500 (the engine crashed)."""
+        start = time.monotonic()
+        reply = self.fast.run(job, min(self.slice, timeout), timeout)
+        if reply is not None:
+            return reply
+        left = timeout - (time.monotonic() - start)
+        if left <= 0:
+            return _too_long(timeout)
+        with self._lock:
+            running = self._long.get(client, 0)
+            if running >= self.per_client:
+                return Reply.error(429, f"you already run {running} long queries (over "
+                                        f"{self.slice:g} s); wait for them to finish",
+                                   Retry_After=str(max(1, round(left))))
+            self._long[client] = running + 1
+        try:
+            reply = self.slow.run(job, left, left)
+        finally:
+            with self._lock:
+                self._long[client] -= 1
+                if not self._long[client]:
+                    del self._long[client]
+        return _too_long(timeout) if reply is None else reply
+
+    def close(self) -> None:
+        self.fast.close()
+        self.slow.close()
+
+
+def _too_long(timeout: float) -> Reply:
+    return Reply.error(504, f"query stopped: it ran longer than the time limit of {timeout:g} s; "
+                            f"narrow it (fewer unbound patterns, a LIMIT) or ask for a longer "
+                            f"--timeout")
+
+
+def _start_zygote(state: WorkerState, nice: int, memory: int | None
+                  ) -> tuple[socket.socket, int]:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     pid = os.fork()
     if pid:
@@ -168,7 +259,8 @@ def _start_zygote(state: WorkerState) -> tuple[socket.socket, int]:
         ours.close()
         keep = theirs.fileno()
         _become_quiet_child(keep)
-        _zygote_loop(theirs, state)
+        sandbox.isolate_network()  # once, here: every worker is forked into it
+        _zygote_loop(theirs, state, nice, memory)
     except BaseException:  # noqa: BLE001 - a forked child must never unwind into the server
         code = 1
     finally:
@@ -186,18 +278,32 @@ def _become_quiet_child(keep: int) -> None:
     os.closerange(keep + 1, max(os.sysconf("SC_OPEN_MAX"), keep + 2))
 
 
-def _zygote_loop(channel: socket.socket, state: WorkerState) -> None:
-    """Fork a worker for each byte the server sends; reap dead workers every second; when
-    the server closes the channel (or goes), kill and reap the workers still running."""
+def _zygote_loop(channel: socket.socket, state: WorkerState, nice: int,
+                 memory: int | None) -> None:
+    """Fork a worker for each ``w`` the server sends, tell the exit status of a dead one for
+    each ``s`` + pid; reap dead workers every second; when the server closes the channel (or
+    goes), kill and reap the workers still running."""
     live: set[int] = set()
+    dead: dict[int, int] = {}
     try:
         while True:
             ready, _, _ = select.select([channel], [], [], 1.0)
-            _reap(live)
+            _reap(live, dead)
             if not ready:
                 continue
-            if not channel.recv(1):  # the server has closed the channel or gone
+            command = channel.recv(1)
+            if not command:  # the server has closed the channel or gone
                 return
+            if command == b"s":
+                pid = struct.unpack("!i", channel.recv(4, socket.MSG_WAITALL))[0]
+                if pid in live:  # it is dying (its socket is closed): wait for it
+                    try:
+                        dead[pid] = os.waitpid(pid, 0)[1]
+                    except ChildProcessError:
+                        pass
+                    live.discard(pid)
+                channel.sendall(struct.pack("!i", dead.pop(pid, -1)))
+                continue
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             pid = os.fork()
             if pid == 0:
@@ -205,7 +311,10 @@ def _zygote_loop(channel: socket.socket, state: WorkerState) -> None:
                 try:
                     channel.close()
                     ours.close()
-                    _worker_loop(Connection(theirs.detach()), state)
+                    sandbox.confine(theirs.detach(), memory)
+                    if nice:
+                        os.nice(nice)
+                    _worker_loop(Connection(sandbox.CHANNEL_FD), state)
                 except BaseException:  # noqa: BLE001 - see above
                     code = 1
                 finally:
@@ -227,17 +336,21 @@ def _zygote_loop(channel: socket.socket, state: WorkerState) -> None:
                 pass
 
 
-def _reap(live: set[int]) -> None:
-    """Collect the exit status of every worker that has ended (killed on timeout)."""
+def _reap(live: set[int], dead: dict[int, int]) -> None:
+    """Collect the exit status of every worker that has ended (killed on timeout, out of
+    memory, crashed); keep the last few hundred for the server to ask about."""
     while live:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             live.clear()
             return
         if pid == 0:
             return
         live.discard(pid)
+        dead[pid] = status
+        if len(dead) > 256:
+            del dead[next(iter(dead))]
 
 
 def _worker_loop(conn: Connection, state: WorkerState) -> None:

@@ -21,15 +21,32 @@ TRUNCATED = "X-Vrgraph-Truncated"
 MAX_ROWS = "X-Vrgraph-Max-Rows"
 
 
+DESCRIBE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT { ?resource ?p ?o . ?o ?label ?name . ?o ?bp ?bo . ?s ?q ?resource }
+WHERE {
+  { ?resource ?p ?o }
+  UNION { ?resource ?p ?o . FILTER(isIRI(?o))
+          VALUES ?label { rdfs:label skos:prefLabel dcterms:title } ?o ?label ?name }
+  UNION { ?resource ?p ?o . FILTER(isBlank(?o)) ?o ?bp ?bo }
+  UNION { ?s ?q ?resource . FILTER(isBlank(?s)) }
+}"""
+"""A resource's description for ``/doc/...``: what it says, the labels of what it links to,
+and its blank nodes (qualified alignments, evidence) one level deep."""
+
+
 @dataclass
 class Job:
-    """A query to run: ad-hoc ``text``, or the canned query ``name`` with ``params``."""
+    """A query to run: ad-hoc ``text``, the canned query ``name`` with ``params``, or the
+    description of the ``resource`` IRI."""
 
     accept: str | None
     max_rows: int
     text: str | None = None
     name: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+    resource: str | None = None
 
 
 @dataclass
@@ -70,6 +87,9 @@ def _execute(state: WorkerState, job: Job) -> Reply:
         canned = state.queries[job.name]
         text, where = canned.text, f"query '{job.name}'"
         bindings = bind(state.store, canned, job.params)
+    elif job.resource is not None:
+        text, where = DESCRIBE, "description"
+        bindings = {ox.Variable("resource"): ox.NamedNode(job.resource)}
     else:
         text, where, bindings = job.text or "", "query", None
     # the server checked already (403); run_query checks again, as a second lock

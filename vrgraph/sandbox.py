@@ -1,0 +1,206 @@
+"""The second lock on every query: the process that runs it cannot reach the network or open
+a file, and its memory is bounded. The first lock is ``vrgraph.sparql_guard``.
+
+:func:`confine` is called in a freshly forked child (a ``vrgraph serve`` worker, or the
+child that runs a ``vrgraph sparql`` / ``query run`` query) before it reads any query:
+
+- **no new file descriptors** (everywhere with ``setrlimit``): the child keeps standard
+  input, output and error (on ``/dev/null``) and one channel to its parent as descriptor 3,
+  then lowers ``RLIMIT_NOFILE`` to 4. ``socket()``, ``open()`` and ``pipe()`` then fail
+  with ``EMFILE``: no connection, no file, whatever the engine is asked to do;
+- **no network** (Linux, where the kernel lets it): the child moves into a new, empty
+  network namespace (``unshare(CLONE_NEWNET)``, as root; otherwise inside a new user
+  namespace), in which not even loopback is up;
+- **bounded memory** (where ``RLIMIT_AS`` is enforced: Linux, not macOS): the address
+  space may grow by ``memory`` bytes beyond what the child holds when confined; an
+  allocation past it fails and Oxigraph aborts the child (``SIGABRT``), which the parent
+  reports as a query over the memory limit.
+
+:func:`run_confined` runs one function that way with a time limit, for the command line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import QueryError
+
+CHANNEL_FD = 3
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """Which locks hold in this process (for the server's start-up line and the docs)."""
+
+    no_files: bool
+    no_network: bool
+    memory_limit: int | None
+
+    def describe(self) -> str:
+        held = ["no new files or sockets" if self.no_files else "files NOT locked"]
+        held.append("no network (empty network namespace)" if self.no_network
+                    else "no network namespace (the file lock still refuses sockets)")
+        if self.memory_limit:
+            held.append(f"{self.memory_limit // 2**20} MB memory per query")
+        return "; ".join(held)
+
+
+def confine(channel: int, memory: int | None) -> Confinement:
+    """Lock this (freshly forked, single-threaded) process down; ``channel`` becomes
+    descriptor 3 and is the only one kept open besides standard input, output and error."""
+    network = isolate_network()
+    os.dup2(channel, CHANNEL_FD)
+    if channel != CHANNEL_FD:
+        os.close(channel)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(CHANNEL_FD + 1, _max_fd())
+    limit = None
+    if memory:
+        limit = memory
+        size = _address_space()
+        if size is not None:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
+            except (ValueError, OSError):
+                limit = None
+        else:
+            limit = None
+    resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
+    return Confinement(True, network, limit)
+
+
+def isolate_network() -> bool:
+    """Move into a new, empty network namespace; False where the OS does not allow it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        unshare = libc.unshare
+    except (OSError, AttributeError):
+        return False
+    if unshare(_CLONE_NEWNET) == 0:
+        return True
+    return unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+
+
+def probe(memory: int | None = None) -> Confinement:
+    """What :func:`confine` achieves on this machine, found in a throw-away child."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 0
+        try:
+            os.close(read)
+            held = confine(write, memory)
+            os.write(CHANNEL_FD, pickle.dumps(held))
+        except BaseException:  # noqa: BLE001 - a forked child must never unwind
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as handle:
+        data = handle.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data) if data else Confinement(False, False, None)
+
+
+def describe_exit(status: int, memory: int | None) -> str:
+    """Why a confined child ended without an answer, from its wait status."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGABRT or sig == signal.SIGKILL:
+            limit = f" of {memory // 2**20} MB" if memory else ""
+            return (f"the query needed more memory than the limit{limit} allows; narrow it "
+                    f"(fewer unbound patterns, a LIMIT)")
+        if sig == signal.SIGSEGV:
+            return ("the query crashed the query engine (too deeply nested or too long a "
+                    "chain for its stack); split or flatten it")
+        return f"the query's process was stopped by signal {signal.Signals(sig).name}"
+    return f"the query's process ended with code {os.WEXITSTATUS(status)} without an answer"
+
+
+def run_confined(fn: Callable[[], Any], timeout: float, memory: int | None) -> Any:
+    """Run ``fn()`` in a confined child (see the module) and return its result, pickled back;
+    :class:`QueryError` if it takes longer than ``timeout`` seconds (the child is killed),
+    runs out of memory or crashes. An exception ``fn`` raises is raised here (it must be
+    picklable, as :class:`QueryError` is)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 0
+        try:
+            os.close(read)
+            confine(write, memory)
+            try:
+                payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as err:  # noqa: BLE001 - sent to the parent, raised there
+                payload = pickle.dumps((False, _portable(err)))
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(CHANNEL_FD, view):]
+        except BaseException:  # noqa: BLE001 - a forked child must never unwind
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise QueryError(f"query stopped: it ran longer than the time limit of "
+                                 f"{timeout:g} s; narrow it or give a longer --timeout")
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        raise QueryError(describe_exit(status, memory))
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise value
+    return value
+
+
+def _portable(err: Exception) -> Exception:
+    """``err`` if it survives pickling, else a :class:`QueryError` with its message."""
+    try:
+        pickle.loads(pickle.dumps(err))
+        return err
+    except Exception:  # noqa: BLE001
+        return QueryError(f"{type(err).__name__}: {err}")
+
+
+def _max_fd() -> int:
+    try:
+        return max(os.sysconf("SC_OPEN_MAX"), CHANNEL_FD + 2)
+    except (ValueError, OSError):
+        return 65536
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
