@@ -68,7 +68,15 @@ def test_query_run_csv_and_markdown():
     (["sparql", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"], "FROM is refused"),
     (["sparql", "LOAD <file:///etc/passwd>"], "LOAD is refused"),
     (["sparql", "DELETE WHERE { ?s ?p ?o }"], "DELETE is refused"),
-    (["sparql", "SELECT * WHERE { ?s ?p }"], "error at 1:"),
+    (["sparql", "SELECT * WHERE { ?s ?p }"], "malformed query: query:1:24: expected"),
+    (["sparql", "ASK " + "{" * 3000 + "}" * 3000], "nests deeper than 64 levels"),
+    (["sparql", "ASK { FILTER(" + "!" * 10000 + "true) }"], "chains more than 300 steps"),
+    (["sparql", "ASK { ?s ?p ?o } \x0b"], "query:1:18: cannot read '\\x0b': not a SPARQL token"),
+    (["sparql", "--timeout", "1", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i"],
+     "ran longer than the time limit of 1 s"),
+    (["sparql", "--max-memory", "100",
+      "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"], "more memory than the limit"),
+    (["query", "run", "principle-coverage", "--timeout", "0"], "--timeout"),
     (["sparql"], "give the query as an argument or with -f FILE"),
 ])
 def test_bad_input_is_exit_2_with_a_message(args, message):
