@@ -887,3 +887,145 @@ def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+# -- linked data ----------------------------------------------------------------------------
+def test_an_id_iri_redirects_303_to_its_document(bare):
+    status, headers, body = bare.get("/id/action/5.1.1", "text/turtle")
+    assert status == 303 and headers["location"] == "/doc/action/5.1.1" and body == b""
+    status, headers, _ = bare.get("/def/Action")
+    assert status == 303 and headers["location"] == "/doc/def/Action"
+
+
+@pytest.mark.parametrize("accept, media, rdf_format", [
+    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_a_document_negotiates_every_rdf_syntax(bare, accept, media, rdf_format):
+    status, headers, body = bare.get("/doc/action/5.1.1", accept)
+    assert status == 200 and headers["content-type"].startswith(media)
+    assert "Accept" in headers["vary"]
+    triples = [q.triple for q in ox.parse(body, format=rdf_format)]
+    action = ox.NamedNode(f"{ID}action/5.1.1")
+    assert ox.Triple(action, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode(f"{VR}Action")) in triples
+    # what it links to is named
+    assert ox.Triple(ox.NamedNode(f"{ID}principle/strategic/4"),
+                     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                     ox.Literal("Strategic Principle 4", language="en")) in triples
+    suffix = {ox.RdfFormat.TURTLE: ".ttl", ox.RdfFormat.JSON_LD: ".jsonld",
+              ox.RdfFormat.N_TRIPLES: ".nt", ox.RdfFormat.RDF_XML: ".rdf"}[rdf_format]
+    status, headers, again = bare.get("/doc/action/5.1.1" + suffix, "text/html")
+    assert status == 200 and headers["content-type"].startswith(media) and again == body
+
+
+def test_a_browser_gets_html_pages(bare):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    status, headers, body = bare.get("/doc/action/5.1.1", browser)
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b"Strategic Principle 4" in body and b'href="/id/principle/strategic/4"' in body
+    status, headers, body = bare.get("/sparql", browser)
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert body == bare.get("/query")[2]
+    status, headers, _ = bare.get("/sparql", "*/*")  # a tool, not a browser: the description
+    assert headers["content-type"].startswith("text/turtle")
+    status, headers, body = bare.get("/doc/def/Action", browser)
+    assert status == 200 and b"Action" in body
+
+
+def test_unknown_or_hostile_documents_are_404(bare):
+    for path in ("/doc/action/9.9.9", "/doc/%3Cscript%3E", "/doc/a%20b", "/doc/",
+                 "/id/action/%0a", "/doc/%ff"):
+        status, headers, body = bare.get(path, "text/turtle")
+        assert status in (303, 404), (path, status)
+        assert b"<script>" not in body
+    bare.assert_alive()
+
+
+def test_rdflib_dereferences_an_iri_through_the_server(bare):
+    g = Graph().parse(bare.base + "id/action/5.1.1")
+    action = URIRef(f"{ID}action/5.1.1")
+    assert (action, URIRef(f"{VR}alignedTo"), URIRef(f"{ID}principle/strategic/4")) in g
+
+
+# -- CORS -----------------------------------------------------------------------------------
+def test_cors_is_off_by_default(bare):
+    status, headers, _ = bare.request("GET", "/sparql?query=ASK%7B%7D",
+                                      headers={"Origin": "https://evil.example"})
+    assert status == 200 and "access-control-allow-origin" not in headers
+    status, headers, _ = bare.request("OPTIONS", "/sparql", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert status == 204 and "access-control-allow-origin" not in headers
+
+
+def test_cors_allows_only_the_given_origins(store, queries):
+    running = Running(make_server(store, queries, ServeConfig(
+        port=0, workers=1, slow_workers=1, cors=("https://ok.example",)), log=lambda line: None))
+    try:
+        status, headers, _ = running.request("GET", "/sparql?query=ASK%7B%7D",
+                                             headers={"Origin": "https://ok.example"})
+        assert headers["access-control-allow-origin"] == "https://ok.example"
+        assert "Origin" in headers["vary"]
+        status, headers, _ = running.request("OPTIONS", "/sparql", headers={
+            "Origin": "https://ok.example", "Access-Control-Request-Method": "POST"})
+        assert status == 204 and "POST" in headers["access-control-allow-methods"]
+        status, headers, _ = running.request("GET", "/sparql?query=ASK%7B%7D",
+                                             headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in headers
+    finally:
+        running.stop()
+
+
+# -- bounds and lanes ---------------------------------------------------------------------------
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+
+
+def test_a_query_over_the_memory_limit_is_stopped_with_507(store, queries):
+    running = Running(make_server(store, queries, ServeConfig(
+        port=0, workers=1, slow_workers=1, timeout=60, max_memory=100),
+        log=lambda line: None))
+    try:
+        status, _, body = running.sparql(CROSS)
+        assert status == 507 and b"memory" in body and b"100 MB" in body
+        running.assert_alive()
+    finally:
+        running.stop()
+
+
+def test_cheap_queries_flow_while_long_ones_run(store, queries):
+    """Two long queries move to the slow lane after the fast slice; meanwhile cheap queries
+    are answered at once; a third long query from the same client gets 429."""
+    running = Running(make_server(store, queries, ServeConfig(
+        port=0, workers=1, slow_workers=2, timeout=4, fast_slice=0.3, per_client=2),
+        log=lambda line: None))
+    try:
+        results: list[int] = []
+        slow = [threading.Thread(target=lambda: results.append(running.sparql(SLOW)[0]))
+                for _ in range(2)]
+        for t in slow:
+            t.start()
+        time.sleep(1.0)  # both are in the slow lane now
+        started = time.monotonic()
+        for _ in range(10):
+            running.assert_alive()
+        assert time.monotonic() - started < 2
+        status, headers, body = running.sparql(SLOW)
+        assert status == 429 and b"long queries" in body and "retry-after" in headers
+        for t in slow:
+            t.join(timeout=CLIENT_TIMEOUT)
+        assert results == [504, 504]
+    finally:
+        running.stop()
+
+
+def test_a_client_that_hangs_up_leaves_no_traceback_in_the_log(srv, log_lines):
+    for _ in range(3):
+        with socket.create_connection((srv.host, srv.port)) as s:
+            s.sendall(b"GET /sparql?query=" + urllib.parse.quote(PRINCIPLES).encode()
+                      + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    srv.assert_alive()
+    time.sleep(0.3)
+    assert not [line for line in log_lines if "Traceback" in line or "\n" in line]

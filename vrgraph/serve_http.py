@@ -325,7 +325,10 @@ class App:
     # -- linked data --------------------------------------------------------------------------
     def document(self, request: Request) -> Response:
         """``/doc/...``: the description of ``{base}id/...`` (or ``{base}def/...``)."""
-        rest = unquote(request.path[len("/doc/"):], errors="strict")
+        try:
+            rest = unquote(request.path[len("/doc/"):], errors="strict")
+        except UnicodeDecodeError:
+            raise HttpError(404, f"no resource at {request.path[:200]}") from None
         chosen: fmt.Format | None = None
         for suffix, by_suffix in _SUFFIXES.items():
             if rest.endswith(suffix):
