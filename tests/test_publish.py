@@ -557,3 +557,99 @@ def test_hostile_values_are_escaped_and_named_things_get_a_page():
     assert doc["@id"] == str(plan) and doc["@reverse"]["vr:inPlan"] == [{"@id": str(action)}]
     assert "../action/9.9.9.html" in stub.links
     assert (action, vr.inPlan, plan) in Graph().parse(data=stub.scripts[0], format="json-ld")
+
+
+# -- linked data from a static host --------------------------------------------------------------
+def test_each_resource_has_its_description_in_four_syntaxes(release):
+    action = URIRef(BASE + "id/action/5.1.1")
+    graphs = {suffix: Graph().parse(release / f"doc/action/5.1.1{suffix}", format=fmt)
+              for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld"),
+                                  (".nt", "nt"), (".rdf", "xml"))}
+    first = graphs[".ttl"]
+    assert (action, RDF.type, URIRef(BASE + "def/Action")) in first
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    assert (URIRef(BASE + "id/principle/strategic/4"), label,
+            Literal("Strategic Principle 4", lang="en")) in first
+    for suffix, g in graphs.items():
+        assert isomorphic(g, first), suffix
+    pages = {p.with_suffix("") for p in (release / "doc" / "action").glob("*.html")
+             if p.name != "index.html"}
+    assert pages == {p.with_suffix("") for p in (release / "doc" / "action").glob("*.ttl")}
+
+
+def test_htaccess_redirects_ids_and_terms(release):
+    rules = (release / ".htaccess").read_text()
+    assert "RewriteBase /vrgraph/" in rules
+    assert f"RewriteRule ^id/(.+)$ {BASE}doc/$1.ttl [R=303,L]" in rules
+    assert f"RewriteRule ^id/(.+)$ {BASE}doc/$1.html [R=303,L]" in rules
+    assert f"{BASE}ontology/vrgraph.ttl [R=303,L]" in rules
+
+
+APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if os.path.exists("/usr/sbin/apache2")
+                                     else None)
+MODULES = Path("/usr/lib/apache2/modules")
+
+
+@pytest.mark.skipif(APACHE is None or not MODULES.is_dir(),
+                    reason="needs Apache (Debian package apache2) to serve the release")
+def test_a_published_iri_dereferences_on_apache_with_the_htaccess(project, tmp_path):
+    """The release behind a real Apache, its .htaccess as w3id.org would run it: rdflib
+    (a linked-data client) follows the 303 from the IRI to the Turtle description."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/vrgraph/"
+    www = tmp_path / "www"
+    result = run([str(www / "vrgraph"), "--base-iri", base], project)
+    assert result.exit_code == 0, result.output
+    conf = tmp_path / "httpd.conf"
+    modules = "\n".join(f"LoadModule {m}_module {MODULES}/mod_{m}.so"
+                        for m in ("mpm_event", "authz_core", "rewrite", "mime", "dir"))
+    conf.write_text(f"""ServerName 127.0.0.1
+Listen 127.0.0.1:{port}
+PidFile {tmp_path}/httpd.pid
+ErrorLog {tmp_path}/error.log
+{modules}
+TypesConfig /etc/mime.types
+DocumentRoot {www}
+<Directory {www}>
+  AllowOverride All
+  Require all granted
+</Directory>
+""")
+    apache = subprocess.Popen([APACHE, "-X", "-f", str(conf)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Apache did not start"
+                time.sleep(0.1)
+        g = Graph().parse(base + "id/action/5.1.1")
+        # (the vocabulary keeps its own namespace whatever the base)
+        assert (URIRef(base + "id/action/5.1.1"), RDF.type, URIRef(BASE + "def/Action")) in g
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        for accept, target in (("text/html", "doc/action/5.1.1.html"),
+                               ("application/ld+json", "doc/action/5.1.1.jsonld"),
+                               ("application/rdf+xml", "doc/action/5.1.1.rdf")):
+            request = urllib.request.Request(base + "id/action/5.1.1", headers={"Accept": accept})
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                opener.open(request, timeout=10)
+            assert answer.value.code == 303 and answer.value.headers["Location"] == base + target
+        with urllib.request.urlopen(base + "doc/action/5.1.1.jsonld", timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("application/ld+json")
+    finally:
+        apache.terminate()
+        apache.wait(timeout=10)

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import curation, publish_csv, publish_rdf, reason, store
+from . import curation, publish_csv, publish_ld, publish_rdf, reason, store
 from . import publish_release as settings
 from .errors import CurationError, InputError, VrgraphError
 from .namespaces import DCTERMS, DEFAULT_BASE, SKOS, VR, VRSH
@@ -34,7 +35,7 @@ from .publish_dcat import (DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, ca
                            void)
 from .publish_html import STYLE, CSS, Alternate
 from .publish_ontodoc import PATH as ONTOLOGY_PAGE, OntologyPage
-from .publish_site import Download, Site
+from .publish_site import Download, Site, page_path
 from .publish_write import MARKER, check_outdir, write_release
 
 SUMS = "SHA256SUMS"
@@ -77,7 +78,8 @@ VOCABULARY = (("ontology/vrgraph.ttl", "ontology", "Ontology (OWL 2, Turtle)"),
 
 
 def publish(project: Project, outdir: Path, base_iri: str | None = None,
-            release: settings.Release | None = None) -> list[Path]:
+            release: settings.Release | None = None, site_url: str | None = None
+            ) -> list[Path]:
     """Write a complete release to ``outdir``; return its files, sorted.
 
     Raises :class:`InputError` for a refused ``outdir`` or a bad ``base_iri``,
@@ -85,18 +87,19 @@ def publish(project: Project, outdir: Path, base_iri: str | None = None,
     if the files cannot be written. On any failure ``outdir`` is left as it was.
     """
     base = check_base(base_iri)
+    hosted = check_base(site_url, "--site-url") if site_url else base
     target = check_outdir(project, outdir)
-    files = release_files(project, base, release or settings.load())
+    files = release_files(project, base, release or settings.load(), hosted)
     check_privacy(project, files)
     return write_release(target, files)
 
 
-def check_base(base_iri: str | None) -> str:
+def check_base(base_iri: str | None, option: str = "--base-iri") -> str:
     if base_iri is None:
         return DEFAULT_BASE
     base = base_iri.strip().rstrip("/") + "/"
     if not _BASE.match(base):
-        raise InputError(f"--base-iri {base_iri!r}: give an absolute http(s) IRI without "
+        raise InputError(f"{option} {base_iri!r}: give an absolute http(s) IRI without "
                          f"query or fragment, e.g. https://example.org/vrgraph/")
     return base
 
@@ -121,25 +124,29 @@ def _as_graph(quads: list[Any]) -> Graph:
     return g
 
 
-def inferred(project: Project, g: Graph) -> Graph:
-    """What reasoning adds to ``g`` with the ontology (the INFERRED graph)."""
+def reasoned(project: Project, g: Graph) -> ox.Store:
+    """A store of ``g`` (ASSERTED), the ontology and what reasoning adds (INFERRED): what
+    ``vrgraph serve`` answers from."""
     st = store.from_rdflib(g)
     store.from_rdflib(_as_graph(store.parse_file(project.ontology,
                                                  project.display(project.ontology))),
                       st, store.ONTOLOGY)
     reason.materialise(st)
-    return store.graph(st, store.INFERRED)
+    return st
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def release_files(project: Project, base: str, release: settings.Release) -> dict[str, bytes]:
-    """Every file of the release, by its path in the release."""
+def release_files(project: Project, base: str, release: settings.Release,
+                  site_url: str | None = None) -> dict[str, bytes]:
+    """Every file of the release, by its path in the release; ``site_url`` is where it will
+    be hosted (for the redirects of ``.htaccess``; ``base`` by default)."""
     g = load_graph(project, base)
     ctx = publish_rdf.context(base)
-    files = dumps(project, g, base, ctx)
+    st = reasoned(project, g)
+    files = dumps(g, store.graph(st, store.INFERRED), base, ctx)
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
     tables, table_files = publish_csv.build(g, base, release)
@@ -163,6 +170,10 @@ def release_files(project: Project, base: str, release: settings.Release) -> dic
         void(base, release, g, dists, examples), PREFIXES_META))
 
     files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat))
+    described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
+                 and (path := page_path(str(s), base)) is not None}
+    files.update(publish_ld.descriptions(st, described))
+    files[publish_ld.HTACCESS] = publish_ld.htaccess(base, site_url or base)
     files[STYLE] = CSS.encode("utf-8")
     files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
     files[MARKER] = (f"vrgraph release {release.release} version {release.version}\n"
@@ -171,10 +182,10 @@ def release_files(project: Project, base: str, release: settings.Release) -> dic
     return files
 
 
-def dumps(project: Project, g: Graph, base: str, ctx: dict[str, str]) -> dict[str, bytes]:
+def dumps(g: Graph, inferred: Graph, base: str, ctx: dict[str, str]) -> dict[str, bytes]:
     """The graph in every serialisation, and the JSON-LD context on its own."""
     data = publish_rdf.stable_graph(g, ctx)
-    entailed = publish_rdf.stable_graph(inferred(project, g), ctx)
+    entailed = publish_rdf.stable_graph(inferred, ctx)
     return {
         "vrgraph.ttl": publish_rdf.turtle(data),
         "vrgraph.nt": publish_rdf.ntriples(data),
@@ -273,8 +284,11 @@ def check_privacy(project: Project, files: dict[str, bytes]) -> None:
 @click.argument("outdir", type=click.Path(path_type=Path))
 @click.option("--base-iri", default=None, help="Base for instance IRIs; the data is rebuilt "
               "with it (default https://w3id.org/vrgraph/).")
+@click.option("--site-url", default=None, help="Where the release will be hosted, for the "
+              "linked-data redirects in .htaccess (default: the base IRI, served in place).")
 @click.pass_context
-def publish_command(ctx: click.Context, outdir: Path, base_iri: str | None) -> None:
+def publish_command(ctx: click.Context, outdir: Path, base_iri: str | None,
+                    site_url: str | None) -> None:
     """Write one complete, static, deployable release to OUTDIR.
 
     Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
@@ -287,7 +301,7 @@ def publish_command(ctx: click.Context, outdir: Path, base_iri: str | None) -> N
 
     @handle_errors
     def run() -> None:
-        paths = publish(project, outdir, base_iri)
+        paths = publish(project, outdir, base_iri, site_url=site_url)
         size = sum(p.stat().st_size for p in paths)
         click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
 

@@ -27,8 +27,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 CONSTRUCT { ?resource ?p ?o . ?o ?label ?name . ?o ?bp ?bo . ?s ?q ?resource }
 WHERE {
   { ?resource ?p ?o }
-  UNION { ?resource ?p ?o . FILTER(isIRI(?o))
-          VALUES ?label { rdfs:label skos:prefLabel dcterms:title } ?o ?label ?name }
+  UNION { ?resource ?p ?o . ?o ?label ?name
+          FILTER(isIRI(?o) && ?label IN (rdfs:label, skos:prefLabel, dcterms:title)) }
   UNION { ?resource ?p ?o . FILTER(isBlank(?o)) ?o ?bp ?bo }
   UNION { ?s ?q ?resource . FILTER(isBlank(?s)) }
 }"""
