@@ -73,14 +73,15 @@ def strip_bom(data: bytes, display: str, error: type[VrgraphError] = InputError)
     return data
 
 
-def decode(data: bytes, display: str, error: type[VrgraphError] = InputError) -> str:
+def decode(data: bytes, display: str, error: type[VrgraphError] = InputError,
+           fix: str = "save it as UTF-8") -> str:
     """``data`` decoded as UTF-8, strictly; an error names the byte offset, line, column."""
     data = strip_bom(data, display, error)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise error(f"{display}: not UTF-8 at byte {err.start} ({where(data, err.start)}): "
-                    f"{data[err.start:err.start + 1]!r} {err.reason}; save it as UTF-8"
+                    f"{data[err.start:err.start + 1]!r} {err.reason}; {fix}"
                     ) from None
 
 
@@ -97,7 +98,7 @@ def argument(text: str, what: str, limit: int = TEXT_BYTES,
     raw = text.encode("utf-8", "surrogateescape")
     if len(raw) > limit:
         raise error(f"{what}: larger than the budget of {size(limit)}")
-    return decode(raw, what, error)
+    return decode(raw, what, error, "give it as UTF-8")
 
 
 def line_column(data: bytes, offset: int) -> tuple[int, int]:

@@ -200,12 +200,16 @@ def query_show(project: Project, name: str) -> None:
 def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str,
               endpoint: str | None, graph_iri: str | None) -> None:
     """Run a canned query on the reasoned graph."""
+    from .bounds import argument
+    from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
     from .query import run_canned
 
     q = _canned(project, name)
-    table = run_canned(_store(project, endpoint, graph_iri), q, dict(params))
+    values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
+              for k, v in params}
+    table = run_canned(_store(project, endpoint, graph_iri), q, values)
     click.echo(render(table, fmt, shortener(DEFAULT_BASE)))
 
 
@@ -235,6 +239,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
 
+    from . import bounds
     from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
@@ -242,11 +247,8 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
     if (text is None) == (path is None):
         raise QueryError("give the query as an argument or with -f FILE, not both")
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
+    text = (bounds.read_text(path, str(path), error=QueryError) if path is not None
+            else bounds.argument(text, "the query argument", error=QueryError))
     result = run(_store(project, endpoint, graph_iri), text, where=str(path or "query"))
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener(DEFAULT_BASE)))
