@@ -68,30 +68,42 @@ def _yaml_error(err: yaml.YAMLError, display: str) -> CurationError:
                                  mark.column + 1 if mark else None))
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing with its depth and its number of aliases bounded."""
+
+    def __init__(self, text: str, display: str) -> None:
+        super().__init__(text)
+        self.display, self.depth, self.aliases = display, 0, 0
+
+    def refuse(self, message: str) -> CurationError:
+        mark = self.peek_event().start_mark
+        return CurationError(located(self.display, mark.line + 1, f"{message}; refused"))
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > bounds.YAML_ALIASES:
+                raise self.refuse(f"more than {bounds.YAML_ALIASES} YAML aliases (*name)")
+        self.depth += 1
+        if self.depth > DEPTH:
+            raise self.refuse(f"nested deeper than the budget of {DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _compose(text: str, display: str) -> yaml.Node | None:
-    """The YAML node tree of ``text``, after a first pass over its events has checked the
-    nesting depth and the number of aliases, and a second the size once expanded."""
-    depth = aliases = 0
+    """The YAML node tree of ``text``, its depth and aliases bounded while it is composed,
+    then its size once expanded."""
+    loader = _Loader(text, display)
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > DEPTH:
-                    raise CurationError(located(display, event.start_mark.line + 1,
-                                                f"nested deeper than the budget of {DEPTH} "
-                                                f"levels; refused"))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if aliases > bounds.YAML_ALIASES:
-                    raise CurationError(located(display, event.start_mark.line + 1,
-                                                f"more than {bounds.YAML_ALIASES} YAML aliases "
-                                                f"(*name); refused"))
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.YAMLError as err:
         raise _yaml_error(err, display) from None
-    if node is not None and aliases:
+    finally:
+        loader.dispose()
+    if node is not None and loader.aliases:
         _expanded(node, {}, (), display)
     return node
 
@@ -161,12 +173,15 @@ def _schemas() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@functools.cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schemas = _schemas()
+    return jsonschema.Draft202012Validator({**schemas["files"][name], "$defs": schemas["$defs"]})
+
+
 def _check(got: Read, name: str) -> None:
     """Raise the first error (by line) of ``got`` against the schema of file ``name``."""
-    schemas = _schemas()
-    schema = {**schemas["files"][name], "$defs": schemas["$defs"]}
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(got.data),
+    errors = sorted(_validator(name).iter_errors(got.data),
                     key=lambda e: (got.line(tuple(e.absolute_path)), list(map(str, e.path))))
     if not errors:
         return
