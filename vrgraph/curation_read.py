@@ -62,7 +62,7 @@ def read(path: Path, display: str, schema: str) -> Read:
 
 def _yaml_error(err: yaml.YAMLError, display: str) -> CurationError:
     mark = getattr(err, "problem_mark", None)
-    problem = getattr(err, "problem", None) or str(err)
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     return CurationError(located(display, mark.line + 1 if mark else None,
                                  f"malformed YAML: {problem}",
                                  mark.column + 1 if mark else None))
@@ -96,13 +96,18 @@ class _Loader(yaml.SafeLoader):
 def _compose(text: str, display: str) -> yaml.Node | None:
     """The YAML node tree of ``text``, its depth and aliases bounded while it is composed,
     then its size once expanded."""
-    loader = _Loader(text, display)
     try:
-        node = loader.get_single_node()
+        loader = _Loader(text, display)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        raise CurationError(located(display, line, f"malformed YAML: character "
+                                    f"U+{err.character:04X} is not allowed in YAML")) from None
     except yaml.YAMLError as err:
         raise _yaml_error(err, display) from None
-    finally:
-        loader.dispose()
     if node is not None and loader.aliases:
         _expanded(node, {}, (), display)
     return node
@@ -148,6 +153,9 @@ def _build(node: yaml.Node, path: Key, lines: dict[Key, int], display: str,
             key = (_scalar(key_node, display, loader) if isinstance(key_node, yaml.ScalarNode)
                    else None)
             where = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise CurationError(located(display, where, "a key must be text, not a list "
+                                            "or a mapping"))
             if not isinstance(key, str):
                 raise CurationError(located(display, where, f"key {key_node.value!r} must be "
                                             f"text; put it in quotes"))

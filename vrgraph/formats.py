@@ -52,7 +52,7 @@ def to_csv(table: Table) -> str:
     writer.writerow(table.variables)
     for row in table.rows:
         writer.writerow([neutralise(_cell(t)) for t in row])
-    return out.getvalue()
+    return out.getvalue().removesuffix("\n")           # the caller ends the last line
 
 
 def to_markdown(table: Table, short=str) -> str:
