@@ -48,14 +48,16 @@ def size(limit: int) -> str:
     return f"{limit // MB} MB" if limit % MB == 0 else f"{limit} bytes"
 
 
-def read(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError
-         ) -> bytes:
-    """The bytes of ``path``, at most ``limit`` of them; else raise ``error``."""
+def read(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError,
+         what: str = "") -> bytes:
+    """The bytes of ``path``, at most ``limit`` of them; else raise ``error`` (saying
+    "cannot read ``what``")."""
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as err:
-        raise error(f"{display}: cannot read: {err.strerror or err}") from None
+        raise error(f"{display}: cannot read{' ' + what if what else ''}: "
+                    f"{err.strerror or err}") from None
     if len(data) > limit:
         raise error(f"{display}: larger than the budget of {size(limit)} for this input; "
                     f"nothing was read")
@@ -86,9 +88,9 @@ def decode(data: bytes, display: str, error: type[VrgraphError] = InputError,
 
 
 def read_text(path: Path, display: str, limit: int = TEXT_BYTES,
-              error: type[VrgraphError] = InputError) -> str:
+              error: type[VrgraphError] = InputError, what: str = "") -> str:
     """A text file, at most ``limit`` bytes, decoded strictly."""
-    return decode(read(path, display, limit, error), display, error)
+    return decode(read(path, display, limit, error, what), display, error)
 
 
 def argument(text: str, what: str, limit: int = TEXT_BYTES,

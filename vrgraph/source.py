@@ -212,7 +212,8 @@ class Document:
 
 def read(path: Path) -> Document:
     """Read the source document at ``path``; raise :class:`SourceError` if it is unreadable."""
-    text = bounds.read_text(path, str(path), bounds.TEXT_BYTES, SourceError)
+    text = bounds.read_text(path, str(path), bounds.TEXT_BYTES, SourceError,
+                            "the source document")
     lines = text.split("\n")
     reader = _Reader(path, lines)
     return reader.run()
