@@ -158,7 +158,7 @@ def test_curation_errors_name_file_and_line(scratch):
     leads = scratch.root / "data/curation/leads.yaml"
     text = leads.read_text()
     leads.write_text(text.replace("cell: IGU / MPS", "cell: IGU and MPS", 1))
-    with pytest.raises(CurationError, match=r"data/curation/leads.yaml:\d+: the lead cell of "
+    with pytest.raises(CurationError, match=r"data/curation/leads.yaml:\d+: cell: the lead cell of "
                                             r"action 5.1.2 reads 'IGU / MPS'"):
         pipeline.build_turtle(scratch)
 

@@ -27,7 +27,7 @@ from vrgraph import publish as pub
 from vrgraph import publish_site, publish_write
 from vrgraph.project import Project
 from vrgraph.publish import publish_command
-from vrgraph.publish_csv import neutralise
+from vrgraph.text import neutralise
 
 from tests.helpers import values_of
 

@@ -103,32 +103,44 @@ class Builder:
     def curated(self, node: URIRef, entry: cur.Entry) -> None:
         self.add(node, VR.curatedIn, entry.where, lang=False)
 
-    def check_lines(self, entry: cur.Entry) -> list[int]:
-        """The source lines an entry names, each checked to exist."""
+    def check_line(self, entry: cur.Entry, name: str, line: int) -> int:
+        """``line`` (of field ``name``) must be a line of the source document."""
+        if not 1 <= line <= len(self.doc.lines):
+            raise entry.error(f"line {line} is outside the source document "
+                              f"(lines 1-{len(self.doc.lines)})", name)
+        return line
+
+    def check_lines(self, entry: cur.Entry, rows: list[int] | None = None) -> list[int]:
+        """The source lines of an entry, each checked to exist; with ``rows``, the lines
+        of the table rows it speaks of, one of which it must name."""
         lines = entry.get("source")
         if lines in (None, "curated"):
             return []
-        if not isinstance(lines, list) or not all(isinstance(n, int) for n in lines):
-            raise entry.error("source must be a list of line numbers or 'curated'")
         for n in lines:
-            if not 1 <= n <= len(self.doc.lines):
-                raise entry.error(f"source line {n} is outside the document "
-                                  f"(1-{len(self.doc.lines)})")
+            self.check_line(entry, "source", n)
+        if rows and not set(rows) & set(lines):
+            raise entry.error(f"{lines} names none of the lines {rows} of the action rows "
+                              f"this entry speaks of; add them", "source")
         return lines
 
     def check_text(self, entry: cur.Entry) -> int:
         """An entry's ``line`` must hold its ``text``: curation stays tied to the source."""
-        line, text = entry.get("line"), entry.get("text")
-        if not isinstance(line, int) or not text:
-            raise entry.error("entry needs 'line' (a number) and 'text' (as printed there)")
-        if not 1 <= line <= len(self.doc.lines) or text not in self.doc.lines[line - 1]:
-            raise entry.error(f"line {line} of the source does not contain {text!r}")
+        line = self.check_line(entry, "line", entry["line"])
+        if entry["text"] not in self.doc.lines[line - 1]:
+            raise entry.error(f"line {line} of the source does not contain "
+                              f"{entry['text']!r}", "text")
         return line
 
-    def action(self, entry: cur.Entry, number: object) -> URIRef:
-        if str(number) not in self.actions:
-            raise entry.error(f"action {number!r} does not exist in the document")
-        return self.id("action", str(number))
+    def rows(self, entry: cur.Entry, numbers: list[str], name: str = "actions") -> list[int]:
+        """The source lines of the action rows ``numbers``, each checked to exist."""
+        for number in numbers:
+            if number not in self.actions:
+                raise entry.error(f"action {number!r} does not exist in the document", name)
+        return sorted({n for number in numbers for n in self.actions[number].lines})
+
+    def action(self, entry: cur.Entry, number: str, name: str = "actions") -> URIRef:
+        self.rows(entry, [number], name)
+        return self.id("action", number)
 
     def principle(self, entry: cur.Entry | None, ref: str) -> URIRef:
         m = re.fullmatch(r"(SP|EP)(\d+)", str(ref))
@@ -238,11 +250,21 @@ class Builder:
                 self.g.add((node, VR.nameSource,
                             VR.ExpandedInDocument if expanded else VR.CuratedExpansion))
             if expanded:
-                if not isinstance(expanded, int) or not 1 <= expanded <= len(self.doc.lines):
-                    raise e.error(f"expanded_at must be a source line number, not {expanded!r}")
+                self.check_line(e, "expanded_at", expanded)
+                if str(e.get("acronym")) not in self.doc.lines[expanded - 1]:
+                    raise e.error(f"line {expanded} of the source does not contain the "
+                                  f"acronym {e.get('acronym')!r}", "expanded_at")
                 self.derived(node, [expanded])
+            self.check_agency_lines(ident, e)
             self.add(node, SKOS.scopeNote, e.get("reason"))
             self.curated(node, e)
+
+    def check_agency_lines(self, ident: str, e: cur.Entry) -> None:
+        """An agency's source lines exist and hold the row of every action it leads."""
+        self.check_lines(e)
+        for number, lead in self.cur.leads.items():
+            if ident in lead["leads"]:
+                self.check_lines(e, self.rows(lead, [number], number))
 
     def agency(self, ident: str) -> URIRef:
         kind = self.cur.agencies[ident]["kind"]
@@ -267,8 +289,10 @@ class Builder:
             self.group_cell(cell)
         for number, entry in self.cur.tiers.items():
             for tier in entry["tiers"]:
-                self.g.add((self.action(entry, number), VR.preventionTier,
+                self.g.add((self.action(entry, number, number), VR.preventionTier,
                             VR[f"{tier.capitalize()}Prevention"]))
+        for number, entry in self.cur.leads.items():
+            self.action(entry, number, number)
         missing = sorted(set(self.actions) - set(self.cur.tiers), key=src.natural)
         if self.cur.tiers and missing:
             raise CurationError(f"data/curation/prevention-tiers.yaml: no tier for action(s) "
@@ -339,14 +363,17 @@ class Builder:
         if " ".join(str(entry.get("cell") or "").split()) != a.lead:
             raise entry.error(f"the lead cell of action {a.number} reads {a.lead!r} in the "
                               f"source (line {a.lines[0]}), not {entry.get('cell')!r}; "
-                              f"update the entry")
+                              f"update the entry", "cell")
+        if entry["source"] != a.lines:
+            raise entry.error(f"{entry['source']} are not the lines of action {a.number} in "
+                              f"the source, {a.lines}", "source")
         self.add(node, VR.leadCellText, a.lead, lang=False)
         for lead in entry.get("leads") or []:
             self.g.add((node, VR.ledBy, self.agency(lead)))
         for name in entry.get("personal") or []:
             if name not in a.lead:
-                raise entry.error(f"personal name {name!r} is not in the lead cell of "
-                                  f"action {a.number}")
+                raise entry.error(f"{name!r} is not in the lead cell of action {a.number}",
+                                  "personal")
         if entry.get("leads") or entry.get("personal"):
             self.curated(node, entry)
 
@@ -393,13 +420,16 @@ class Builder:
                 self.add(node, SKOS.prefLabel, e["label"])
                 self.add(node, RDFS.label, e["label"])
                 self.add(node, DCTERMS.description, e.get("description"))
-                for number in e.get("actions") or []:
+                for number in e["actions"]:
                     self.g.add((self.action(e, number), link, node))
                 for number in e.get("plans") or []:
-                    if not any(p.number == str(number) for p in self.doc.plans):
-                        raise e.error(f"plan {number!r} does not exist in the document")
-                    self.g.add((self.id("plan", str(number)), link, node))
+                    if not any(p.number == number for p in self.doc.plans):
+                        raise e.error(f"plan {number!r} does not exist in the document",
+                                      "plans")
+                    self.g.add((self.id("plan", number), link, node))
                 lines = self.check_lines(e)
+                for number in e["actions"]:
+                    self.check_lines(e, self.rows(e, [number]))
                 if lines:
                     self.derived(node, lines)
                 if e.get("ons"):
@@ -423,7 +453,7 @@ class Builder:
             elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 literal, prop = Literal(value, datatype=XSD.date), TIME.inXSDDate
             else:
-                raise e.error(f"{key} must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+                raise e.error(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD", key)
             instant = URIRef(f"{node}/{'beginning' if key == 'begins' else 'end'}")
             self.g.add((instant, RDF.type, TIME.Instant))
             self.g.add((instant, prop, literal))
@@ -491,11 +521,9 @@ class Builder:
                 self.add(node, RDFS.label, label)
         for e in self.cur.corrections.get("stakeholders", []):
             self.check_text(e)
-            if e.get("agency") not in self.cur.agencies:
-                raise e.error(f"agency {e.get('agency')!r} is not an id in agencies.yaml")
+            if e["agency"] not in self.cur.agencies:
+                raise e.error(f"{e['agency']!r} is not an id in agencies.yaml", "agency")
             role = {"internal": VR.internalStakeholder, "external": VR.externalStakeholder}
-            if e.get("role") not in role:
-                raise e.error("role must be 'internal' or 'external'")
             self.g.add((plan, role[e["role"]], self.agency(e["agency"])))
         for e in self.cur.corrections.get("prose_alignments", []):
             self.check_text(e)
@@ -533,7 +561,8 @@ class Builder:
             line = self.check_text(e)
             kind = str(e.get("kind"))
             if kind not in src.FLAW_KINDS:
-                raise e.error(f"kind {kind!r} is not a flaw kind: {', '.join(src.FLAW_KINDS)}")
+                raise e.error(f"{kind!r} is not a flaw kind: {', '.join(src.FLAW_KINDS)}",
+                              "kind")
             node = self.note(kind, f"L{line}-{slug(e['text'])[:40]}",
                              [self.target(str(e.get("concerns", "document")))],
                              str(e.get("message") or e["reason"]),

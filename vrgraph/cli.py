@@ -210,13 +210,17 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
               endpoint: str | None, graph_iri: str | None, timeout: float,
               max_memory: int) -> None:
     """Run a canned query on the reasoned graph."""
+    from .bounds import argument
+    from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
     from .query import bind
 
     q = _canned(project, name)
+    values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
+              for k, v in params}
     store = _store(project, endpoint, graph_iri)
-    table = _run(store, endpoint, q.text, bind(store, q, dict(params)), q.path.name, timeout,
+    table = _run(store, endpoint, q.text, bind(store, q, values), q.path.name, timeout,
                  max_memory)
     click.echo(render(table, fmt, shortener(DEFAULT_BASE)))
 
@@ -261,6 +265,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
 
+    from . import bounds
     from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
@@ -268,11 +273,8 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
     if (text is None) == (path is None):
         raise QueryError("give the query as an argument or with -f FILE, not both")
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise QueryError(f"{path}: cannot read: {err.strerror or err}") from None
+    text = (bounds.read_text(path, str(path), error=QueryError) if path is not None
+            else bounds.argument(text, "the query argument", error=QueryError))
     result = _run(_store(project, endpoint, graph_iri), endpoint, text, None,
                   str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):

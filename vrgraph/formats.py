@@ -12,6 +12,7 @@ import json
 import pyoxigraph as ox
 
 from .query import Table
+from .text import neutralise
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -45,12 +46,13 @@ def to_json(table: Table) -> str:
 
 
 def to_csv(table: Table) -> str:
+    """RFC 4180 CSV; a cell that a spreadsheet would run as a formula is neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.variables)
     for row in table.rows:
-        writer.writerow([_cell(t) for t in row])
-    return out.getvalue()
+        writer.writerow([neutralise(_cell(t)) for t in row])
+    return out.getvalue().removesuffix("\n")           # the caller ends the last line
 
 
 def to_markdown(table: Table, short=str) -> str:

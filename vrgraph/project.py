@@ -7,12 +7,11 @@ folder above this package, which is the repository for an editable install.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from . import atomic
 from .errors import OutputError
 
 
@@ -49,19 +48,12 @@ class Project:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, so a failed
-    run never leaves a half-written file."""
+    """Write ``data`` to ``path`` whole or not at all, at every instant (a run killed midway
+    leaves the old file, and its temporary file is removed by the next run)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        atomic.write_file(path, data)
     except OSError as err:
-        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
 
 

@@ -19,19 +19,14 @@ from rdflib.term import Node
 
 from .namespaces import DCTERMS, ORG, RDF, SKOS, VR
 from .publish_rdf import json_bytes
+from .text import neutralise
 from .publish_release import Release
 from .publish_site import natural
 
 FOLDER = "tables"
 METADATA = f"{FOLDER}/csv-metadata.json"
 SEP = ";"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FOAF_PAGE = "http://xmlns.com/foaf/0.1/page"
-
-
-def neutralise(cell: str) -> str:
-    """Defuse formula injection: ``'=cmd'`` becomes ``"'=cmd"`` (OWASP's advice)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 @dataclass(frozen=True)

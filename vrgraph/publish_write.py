@@ -3,17 +3,16 @@
 Nothing is written outside OUTDIR. Refused: the filesystem root, the home folder, the project
 or a folder holding it, a folder of the project other than ``out/...``, a path with ``..``
 that leads into the project, a symbolic link, and an existing folder that is neither empty nor
-a release (a release holds the ``.vrgraph-release`` marker). The new release is written to a
-temporary folder beside OUTDIR and swapped in only when complete.
+a release (a release holds the ``.vrgraph-release`` marker); a path through a symbolic link
+is refused too. The new release is written to a temporary folder beside OUTDIR and swapped
+in whole, in one step (:mod:`vrgraph.atomic`).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
+from . import atomic
 from .errors import InputError, OutputError
 from .project import Project
 
@@ -27,6 +26,10 @@ def check_outdir(project: Project, outdir: Path) -> Path:
     if raw.absolute().is_symlink():
         raise InputError(f"{shown}: is a symbolic link; give the real folder")
     target = raw.resolve()
+    linked = next((p for p in raw.absolute().parents if p.is_symlink()), None)
+    if linked is not None:
+        raise InputError(f"{shown}: {linked} is a symbolic link, so the release would go "
+                         f"elsewhere than it reads; give the real path, {target}")
     root = project.root.resolve()
     inside = target == root or root in target.parents
     if target == Path(target.anchor):
@@ -71,36 +74,15 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def write_release(target: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write ``files`` into a new folder beside ``target``, then swap it in."""
+    """Write ``files`` into a new folder beside ``target``, then swap it in whole
+    (:mod:`vrgraph.atomic`); what a killed run left beside ``target`` is removed first."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-    try:
-        os.chmod(tmp, 0o755)
-        for rel, data in sorted(files.items()):
-            write_file(safe_join(tmp, rel), data)
-        _swap(tmp, target)
+        with atomic.new_folder(target) as tmp:
+            for rel, data in sorted(files.items()):
+                write_file(safe_join(tmp, rel), data)
+            atomic.swap(tmp, target)
     except OSError as err:
         raise OutputError(f"{target}: cannot write the release: {err.strerror or err}; "
                           f"the previous release, if any, is unchanged") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return sorted(target / rel for rel in files)
-
-
-def _swap(new: Path, target: Path) -> None:
-    old: Path | None = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import bounds
 from .errors import SourceError, located
 from .text import clean, empty_links, normalise, slug
 
@@ -211,10 +212,8 @@ class Document:
 
 def read(path: Path) -> Document:
     """Read the source document at ``path``; raise :class:`SourceError` if it is unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SourceError(f"{path}: cannot read the source document: {err}") from None
+    text = bounds.read_text(path, str(path), bounds.TEXT_BYTES, SourceError,
+                            "the source document")
     lines = text.split("\n")
     reader = _Reader(path, lines)
     return reader.run()

@@ -3,7 +3,9 @@
 Oxigraph's parsers reject what rdflib's lets through (spaces in IRIs, a literal as subject)
 and report the line and column, so every file a user gives is parsed here first, inside
 Oxigraph and straight into its named graph (no Python object per triple: at a million
-triples that halves the time and takes a third of the memory). Asserted triples live in the
+triples that halves the time and takes a third of the memory). Each file is first held to
+the budgets of :mod:`vrgraph.bounds` (size, nesting depth, XML entities: see
+:mod:`vrgraph.store_bounds`). Asserted triples live in the
 ``ASSERTED`` named graph, the ontology in ``ONTOLOGY`` and what reasoning adds in
 ``INFERRED``; queries see their union as the default graph.
 See ``docs/engines.md`` for why Oxigraph is the embedded engine.
@@ -18,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import bounds, store_bounds
 from .errors import InputError, located
 
 ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
@@ -40,29 +43,37 @@ def _format(path: Path, display: str) -> ox.RdfFormat:
     return fmt
 
 
-def _malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat) -> InputError:
-    message = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "",
-                     err.msg or str(err))
-    return InputError(located(display, err.lineno, f"malformed {fmt.name}: {message}",
-                              err.offset))
+def _malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat, data: bytes
+               ) -> InputError:
+    message = re.sub(r"^Parser error at line \d+ (?:between )?columns? \d+(?: and \d+)?: ",
+                     "", err.msg or str(err))
+    line, column = err.lineno, err.offset
+    if line is None:
+        line, column = store_bounds.locate(data, message)
+    return InputError(located(display, line, f"malformed {fmt.name}: {message}", column))
 
 
-def _unreadable(err: OSError, display: str) -> InputError:
-    return InputError(f"{display}: cannot read: {err.strerror or err}")
+def read(path: Path, display: str, fmt: ox.RdfFormat) -> bytes:
+    """The bytes of one RDF file, checked against the budgets (:mod:`vrgraph.bounds`):
+    size, nesting depth and, for RDF/XML, XML entities; a UTF-8 byte-order mark is
+    dropped, any other refused."""
+    data = bounds.strip_bom(bounds.read(path, display, bounds.rdf_bytes()), display)
+    if fmt == ox.RdfFormat.RDF_XML:
+        store_bounds.check_rdfxml(data, display)
+    elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
+        store_bounds.check_nesting(data, display)
+    return data
 
 
 def parse_file(path: Path, display: str | None = None) -> list[ox.Quad]:
     """Parse one RDF file strictly; raise :class:`InputError` with file:line:column."""
     display = display or str(path)
     fmt = _format(path, display)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise _unreadable(err, display) from None
+    data = read(path, display, fmt)
     try:
         return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as err:
-        raise _malformed(err, display, fmt) from None
+        raise _malformed(err, display, fmt, data) from None
 
 
 def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | None = None
@@ -77,13 +88,11 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
         store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                      for q in parse_file(path, display))
         return
+    data = read(path, display, fmt)
     try:
-        with path.open("rb") as handle:
-            store.load(handle, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
-    except OSError as err:
-        raise _unreadable(err, display) from None
+        store.load(data, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as err:
-        raise _malformed(err, display, fmt) from None
+        raise _malformed(err, display, fmt, data) from None
 
 
 def load(files: list[Path], ontology: list[Path], root: Path | None = None) -> ox.Store:

@@ -46,3 +46,12 @@ def normalise(text: str) -> str:
 def empty_links(raw: str) -> list[str]:
     """Link texts of markdown links whose target is empty or ``#``."""
     return [m.group(1) for m in _LINK.finditer(raw) if m.group(2).strip() in ("", "#")]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Defuse formula injection in a CSV cell: ``'=cmd'`` becomes ``"'=cmd"``, so that a
+    spreadsheet shows it as text (https://owasp.org/www-community/attacks/CSV_Injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
