@@ -229,6 +229,9 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "
         gc.disable()
         try:
             rows = [list(row) for row in result]  # a row lists its values in order
+        except (OSError, RuntimeError, ValueError) as err:
+            raise QueryError(f"{where}: the query failed while its results were read: "
+                             f"{' '.join(str(err).split())}") from None
         finally:
             if collecting:
                 gc.enable()
@@ -253,6 +256,12 @@ def run_confined(store: ox.Store, text: str, bindings: dict | None = None,
         result = run(store, text, bindings, where)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
-        return result if isinstance(result, Table) else list(result)
+        if isinstance(result, Table):
+            return result
+        try:
+            return list(result)
+        except (OSError, RuntimeError, ValueError) as err:
+            raise QueryError(f"{where}: the query failed while its results were read: "
+                             f"{' '.join(str(err).split())}") from None
 
     return sandbox.run_confined(answer, timeout, memory)
