@@ -19,7 +19,8 @@ memory), then lowers its priority by ``nice``.
 :class:`Lanes` puts two pools behind one door: every query starts in the *fast* lane with a
 short time slice; one still running at the end of its slice is stopped there and run again in
 the *slow* lane (a pool of its own, at a lower CPU priority, at most ``per_client`` long
-queries per client at a time), so a few long queries can never hold up the many short ones.
+queries per client at a time; a client at that limit gets a fifth of the slice for its next
+queries), so a few long queries can never hold up the many short ones.
 """
 
 from __future__ import annotations
@@ -213,7 +214,10 @@ class Lanes:
         worker busy for too long), 429 (this client already runs ``per_client`` long queries),
         507 (out of memory) or 500 (the engine crashed)."""
         start = time.monotonic()
-        reply = self.fast.run(job, min(self.slice, timeout), timeout)
+        with self._lock:  # a client at its limit of long queries gets a fifth of the slice
+            at_limit = self._long.get(client, 0) >= self.per_client
+        slice_ = self.slice / 5 if at_limit else self.slice
+        reply = self.fast.run(job, min(slice_, timeout), timeout)
         if reply is not None:
             return reply
         left = timeout - (time.monotonic() - start)
