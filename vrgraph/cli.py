@@ -75,9 +75,10 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vrgraph")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder holding data/, ontology/ and queries/ "
-                   "(default: the installed project).")
+@click.option("--root", "--project", "root", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="Project folder holding data/, ontology/ and queries/ (default: the "
+                   "working directory if it is one, else the checkout or the installed copy).")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
     """Turn a violence-reduction strategy into a knowledge graph: build, validate, reason,

@@ -23,6 +23,7 @@ WORKERS = min(2, os.cpu_count() or 1)  # validation processes; the machines here
 
 def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, Graph]:
     """Build the document graph and its Turtle bytes."""
+    project.need_sources("vrgraph build")
     graph = build.build_graph(build.Sources.at(project.root),
                               base_iri or build.DEFAULT_BASE)
     return build.serialise(graph), graph

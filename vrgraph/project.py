@@ -1,7 +1,9 @@
 """Where the project's files are: the source copy, curation, ontology, shapes, queries.
 
-The layout is the repository's (``ontology/ data/ queries/``); ``root`` defaults to the
-folder above this package, which is the repository for an editable install.
+The layout is the repository's (``ontology/ data/ queries/``). Without ``--root``, the
+project is the working directory if it is one (a steward's own folder), else the checkout
+this package runs from (an editable install), else the copy bundled in the package (a wheel:
+the ontology, shapes, queries and built graph only; see ``setup.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import atomic
-from .errors import OutputError
+from .errors import InputError, OutputError
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,28 @@ class Project:
 
     @classmethod
     def default(cls) -> Project:
-        return cls(Path(__file__).resolve().parent.parent)
+        here = Path(__file__).resolve().parent
+        for root in (Path.cwd(), here.parent, here / "bundled"):
+            if cls(root).is_project():
+                return cls(root)
+        return cls(here.parent)  # the errors that follow name the files that are missing
+
+    def is_project(self) -> bool:
+        """Whether ``root`` holds a project: an ontology and canned queries."""
+        return self.ontology.is_file() and self.queries.is_dir()
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this is the copy shipped in the package (no source, no curation)."""
+        return self.root == Path(__file__).resolve().parent / "bundled"
+
+    def need_sources(self, what: str) -> None:
+        """Refuse ``what`` (a command) on the bundled copy, which has no source or curation."""
+        if self.bundled:
+            raise InputError(f"{what} reads data/source and data/curation, which the installed "
+                             f"package does not carry (leads.yaml holds personal names that "
+                             f"are never published); run it in a project folder (a checkout of "
+                             f"the repository) or give --root DIR")
 
     @property
     def graph(self) -> Path:

@@ -258,6 +258,7 @@ def _read(path: Path, project: Project) -> bytes:
 
 def personal_names(project: Project) -> list[str]:
     """The names of private individuals (``personal:`` entries of leads.yaml)."""
+    project.need_sources("vrgraph publish (its check for personal names)")
     folder = project.root / "data" / "curation"
     try:
         cur = curation.load(folder, project.root)
