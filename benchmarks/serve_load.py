@@ -107,18 +107,18 @@ def main() -> None:
         statuses: Counter[int] = Counter()
         latencies: list[float] = []
         lock = threading.Lock()
+
+        def cheap(i: int, gate: threading.Barrier) -> None:
+            gate.wait()
+            status, seconds = get(port, CHEAP[i % len(CHEAP)])
+            with lock:
+                statuses[status] += 1
+                latencies.append(seconds)
+
         started = time.monotonic()
-        for round_ in range(args.rounds):
+        for _ in range(args.rounds):
             gate = threading.Barrier(args.burst)
-
-            def cheap(i: int) -> None:
-                gate.wait()
-                status, seconds = get(port, CHEAP[i % len(CHEAP)])
-                with lock:
-                    statuses[status] += 1
-                    latencies.append(seconds)
-
-            clients = [threading.Thread(target=cheap, args=(i,)) for i in range(args.burst)]
+            clients = [threading.Thread(target=cheap, args=(i, gate)) for i in range(args.burst)]
             for t in clients:
                 t.start()
             for t in clients:

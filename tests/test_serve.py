@@ -1029,3 +1029,20 @@ def test_a_client_that_hangs_up_leaves_no_traceback_in_the_log(srv, log_lines):
     srv.assert_alive()
     time.sleep(0.3)
     assert not [line for line in log_lines if "Traceback" in line or "\n" in line]
+
+
+def test_a_document_is_the_published_page_where_the_site_has_one(store, queries, tmp_path):
+    site = tmp_path / "site"
+    (site / "doc" / "action").mkdir(parents=True)
+    (site / "doc" / "action" / "5.1.1.html").write_text("<p>the published page\n")
+    running = Running(make_server(store, queries, ServeConfig(
+        port=0, workers=1, slow_workers=1, site=site), log=lambda line: None))
+    try:
+        status, _, body = running.get("/doc/action/5.1.1", "text/html")
+        assert status == 200 and body == b"<p>the published page\n"
+        status, headers, _ = running.get("/doc/action/5.1.1", "text/turtle")
+        assert status == 200 and headers["content-type"].startswith("text/turtle")
+        status, _, body = running.get("/doc/action/5.1.2", "text/html")  # no page: made here
+        assert status == 200 and b"<h1>" in body
+    finally:
+        running.stop()

@@ -66,19 +66,21 @@ def confine(channel: int, memory: int | None) -> Confinement:
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.closerange(CHANNEL_FD + 1, _max_fd())
-    limit = None
-    if memory:
-        limit = memory
-        size = _address_space()
-        if size is not None:
-            try:
-                resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
-            except (ValueError, OSError):
-                limit = None
-        else:
-            limit = None
+    limited = bool(memory) and _limit_memory(memory or 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
-    return Confinement(True, network, limit)
+    return Confinement(True, network, memory if limited else None)
+
+
+def _limit_memory(memory: int) -> bool:
+    """Let the address space grow by ``memory`` bytes from now; False where it cannot be set."""
+    size = _address_space()
+    if size is None:
+        return False
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def isolate_network() -> bool:

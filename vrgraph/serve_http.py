@@ -345,11 +345,15 @@ class App:
             if chosen is None:
                 raise HttpError(406, f"a description is given as text/html or "
                                      f"{fmt.offered(fmt.GRAPH_FORMATS)}", {"Vary": "Accept"})
+        page = f"/doc/{quote(rest)}.html"
+        if chosen is fmt.HTML and self._site_file(page):  # the published page, where there is one
+            return self.static(page, "")
         reply = self.lanes.run(Job(fmt.N_TRIPLES.media_type, self.config.max_rows,
                                    resource=iri), self.config.timeout, request.client)
         if reply.status != 200:
             return Response(reply.status, reply.body, reply.content_type, reply.headers)
-        triples = sorted(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES), key=str)
+        triples = sorted((q.triple for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)),
+                         key=str)
         if not any(t.subject == ox.NamedNode(iri) for t in triples):
             raise HttpError(404, f"nothing is known about <{iri}>; GET /sparql to search")
         if chosen is fmt.HTML:
