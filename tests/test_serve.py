@@ -1046,3 +1046,17 @@ def test_a_document_is_the_published_page_where_the_site_has_one(store, queries,
         assert status == 200 and b"<h1>" in body
     finally:
         running.stop()
+
+
+def test_an_idle_client_is_disconnected(store, queries):
+    running = Running(make_server(store, queries, ServeConfig(
+        port=0, workers=1, slow_workers=1, channel_timeout=1), log=lambda line: None))
+    try:
+        with socket.create_connection((running.host, running.port), timeout=10) as s:
+            s.sendall(b"GET /sparql HTTP/1.1\r\nHo")  # half a request, then nothing
+            started = time.monotonic()
+            assert s.recv(100) == b""  # closed by the server
+            assert time.monotonic() - started < 5
+        running.assert_alive()
+    finally:
+        running.stop()

@@ -85,7 +85,7 @@ class VrgraphServer:
                 lambda environ, start: self.app(environ, start), host=config.host,
                 port=config.port, threads=config.threads, backlog=1024,
                 connection_limit=config.connections, channel_timeout=config.channel_timeout,
-                cleanup_interval=5, max_request_body_size=2 * config.max_body + 1024,
+                cleanup_interval=min(5, config.channel_timeout), max_request_body_size=2 * config.max_body + 1024,
                 max_request_header_size=max(config.max_body + 8192, 16384),
                 expose_tracebacks=False, ident="vrgraph", clear_untrusted_proxy_headers=True,
                 asyncore_use_poll=True)
