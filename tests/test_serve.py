@@ -799,7 +799,7 @@ def test_query_page_shows_the_servers_error(srv, tmp_path):
     url = srv.base + "query?" + urllib.parse.urlencode({"query": "SELECT nonsense", "run": "1"})
     dom = chromium(tmp_path, url, "--dump-dom").stdout.decode("utf-8")
     assert 'data-state="done"' in dom
-    assert "400 Bad Request: malformed query" in dom
+    assert "400 Bad Request: query:1:8: 'nonsense' is not a SPARQL keyword" in dom
 
 
 @needs_chromium
