@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from vrgraph import atomic, publish, publish_release
 from vrgraph.cli import main
+from vrgraph.namespaces import DEFAULT_BASE
 from vrgraph.project import Project, write_atomic
 from vrgraph.publish_write import MARKER, write_release
 
@@ -61,7 +62,7 @@ def timed(work) -> float:
 @pytest.fixture(scope="module")
 def releases(project):
     """The real release's files, and a second release that differs in every file."""
-    old = publish.release_files(project, publish.DEFAULT_BASE, publish_release.load())
+    old = publish.release_files(project, DEFAULT_BASE, publish_release.load())
     new = {rel: data + b"\n" for rel, data in old.items() if rel != "SHA256SUMS"}
     new["added.txt"] = b"only in the new release\n"
     return old, new

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
-from vrgraph import pipeline
+from vrgraph import pipeline, store
 from vrgraph.cli import main
 from vrgraph.errors import CurationError
-from vrgraph.namespaces import OA, PROV, RDF, SKOS, VR
+from vrgraph.namespaces import OA, PROV, RDF, SKOS, VR, Base
 
 from .test_source import ACTIONS_PER_PLAN
 
@@ -148,10 +148,38 @@ def test_no_personal_name_in_the_graph(built, project):
             assert part.encode() not in data, part
 
 
-def test_base_iri_is_configurable(project):
-    data, g = pipeline.build_turtle(project, "https://example.org/borough/")
+def test_base_iri_is_configurable_and_recorded_in_the_graph(project):
+    data, g = pipeline.build_turtle(project, Base.parse("https://example.org/borough"))
     assert (URIRef("https://example.org/borough/id/action/5.1.1"), RDF.type, VR.Action) in g
     assert b"w3id.org/vrgraph/id/" not in data
+    st = store.from_rdflib(g)
+    assert store.base_of(st) == Base("https://example.org/borough/")
+
+
+@pytest.mark.parametrize("text", ["not an iri", "ftp://example.org/", "https://example.org/a b/",
+                                  "https://example.org/x?y", "https://example.org/#f", ""])
+def test_a_bad_base_iri_is_exit_2_with_the_reason(text):
+    result = CliRunner().invoke(main, ["build", "--check", "--base-iri", text])
+    assert result.exit_code == 2 and "absolute http(s) IRI" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_build_then_publish_under_another_base_gives_a_whole_release(scratch,
+                                                                    tmp_path_factory):
+    """The base the graph was built under is read back from the graph by every reader."""
+    runner = CliRunner()
+    tmp_path = tmp_path_factory.mktemp("release")
+    root = ["--root", str(scratch.root)]
+    result = runner.invoke(main, [*root, "build", "--base-iri", "https://example.org/x/"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(main, [*root, "build", "--check"]).exit_code == 0
+    result = runner.invoke(main, [*root, "publish", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/doc/action/5.1.1.html").is_file()
+    assert (tmp_path / "out/doc/action/5.1.1.ttl").is_file()
+    assert '"https://example.org/x/id/"' in (tmp_path / "out/.well-known/void").read_text()
+    result = runner.invoke(main, [*root, "query", "run", "principles-without-actions"])
+    assert result.exit_code == 0 and "vrid:principle/strategic/6" in result.output
 
 
 def test_curation_errors_name_file_and_line(scratch):

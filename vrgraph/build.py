@@ -19,8 +19,8 @@ from rdflib.term import Node
 from . import curation as cur
 from . import source as src
 from .errors import CurationError, located
-from .namespaces import (DCTERMS, DEFAULT_BASE, DQV, OA, ONS, ORG, PREFIXES, PROV, RDF,
-                         RDFS, SKOS, TIME, VR, XSD)
+from .namespaces import (DCTERMS, DQV, OA, ONS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME,
+                         VOID_URI_SPACE, VR, XSD, Base)
 from .text import clean, slug
 
 DOCUMENT_SLUG = "hackney-violence-reduction-landscape"
@@ -49,14 +49,15 @@ class Sources:
 class Builder:
     """Collects triples for one document. Use :func:`build_graph`."""
 
-    def __init__(self, doc: src.Document, curation: cur.Curation, base: str) -> None:
+    def __init__(self, doc: src.Document, curation: cur.Curation, base: Base) -> None:
         self.doc = doc
         self.cur = curation
-        self.base = base.rstrip("/") + "/"
+        self.base = base.iri
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
-        self.g.bind("vrid", self.base + "id/")
+        self.g.bind("vrid", base.ids)
+        self.g.add((URIRef(base.dataset), URIRef(VOID_URI_SPACE), Literal(base.ids)))
         self.personal = sorted({name for e in curation.leads.values()
                                 for name in e.get("personal") or []}, key=len, reverse=True)
         self.actions = {a.number: a for a in doc.actions}
@@ -617,7 +618,7 @@ def smart_targets(text: str) -> tuple[str, list[str]]:
     return parts[0].rstrip(" :[.,"), targets
 
 
-def build_graph(sources: Sources, base: str = DEFAULT_BASE) -> Graph:
+def build_graph(sources: Sources, base: Base = Base()) -> Graph:
     """Read the source and the curation under ``sources`` and return the document graph."""
     doc = src.read(sources.document)
     curation = cur.load(sources.curation, sources.root)

@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .errors import VrgraphError
-from .namespaces import DEFAULT_BASE
 from .project import Project
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
@@ -89,8 +88,8 @@ def main(ctx: click.Context, root: Path | None) -> None:
 
 
 @main.command()
-@click.option("--base-iri", default=None, help="Base for instance IRIs "
-              "(default https://w3id.org/vrgraph/).")
+@click.option("--base-iri", default=None, help="Base for instance IRIs (default: the one "
+              "recorded in data/graph.ttl, else https://w3id.org/vrgraph/).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the Turtle (default data/graph.ttl).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if data/graph.ttl differs "
@@ -99,9 +98,11 @@ def main(ctx: click.Context, root: Path | None) -> None:
 @handle_errors
 def build(project: Project, base_iri: str | None, output: Path | None, check: bool) -> None:
     """Build data/graph.ttl from the source copy and the curation files."""
-    from .pipeline import build_turtle
+    from .namespaces import Base
+    from .pipeline import build_turtle, recorded_base
 
-    data, graph = build_turtle(project, base_iri)
+    base = Base.parse(base_iri) if base_iri is not None else recorded_base(project)
+    data, graph = build_turtle(project, base)
     target = output or project.graph
     if check:
         same = target.exists() and target.read_bytes() == data
@@ -135,6 +136,7 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool, 
     """
     from .errors import InputError
     from .pipeline import shortener, validate_endpoint, validate_files
+    from .store import base_of
     from .validate import as_json, as_text
 
     paths = list(files) or [project.graph]
@@ -145,7 +147,7 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool, 
     rdf = fmt == "turtle"
     if endpoint:
         report = validate_endpoint(project, endpoint, graph_iri, engine, rdf)
-        shorten = shortener(DEFAULT_BASE)
+        shorten = shortener(base_of(_store(project, endpoint, graph_iri)))
     else:
         report, shorten = validate_files(project, paths, engine, rdf)
     if fmt == "json":
@@ -216,6 +218,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     from .formats import render
     from .pipeline import shortener
     from .query import bind
+    from .store import base_of
 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
@@ -223,7 +226,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     store = _store(project, endpoint, graph_iri)
     table = _run(store, endpoint, q.text, bind(store, q, values), q.path.name, timeout,
                  max_memory)
-    click.echo(render(table, fmt, shortener(DEFAULT_BASE)))
+    click.echo(render(table, fmt, shortener(base_of(store))))
 
 
 def _run(store: Any, endpoint: str | None, text: str, bindings: dict | None, where: str,
@@ -271,15 +274,16 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     from .formats import render
     from .pipeline import shortener
     from .query import Table
+    from .store import base_of
 
     if (text is None) == (path is None):
         raise QueryError("give the query as an argument or with -f FILE, not both")
     text = (bounds.read_text(path, str(path), error=QueryError) if path is not None
             else bounds.argument(text, "the query argument", error=QueryError))
-    result = _run(_store(project, endpoint, graph_iri), endpoint, text, None,
-                  str(path or "query"), timeout, max_memory)
+    store = _store(project, endpoint, graph_iri)
+    result = _run(store, endpoint, text, None, str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
-        click.echo(render(result, fmt, shortener(DEFAULT_BASE)))
+        click.echo(render(result, fmt, shortener(base_of(store))))
     elif isinstance(result, (bool, ox.QueryBoolean)):
         click.echo("true" if bool(result) else "false")
     else:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
 
@@ -14,6 +17,48 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 ONS = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
 
 DEFAULT_BASE = "https://w3id.org/vrgraph/"
+VOID_URI_SPACE = "http://rdfs.org/ns/void#uriSpace"
+_BASE = re.compile(r"^https?://[^\s<>\"{}|\\^`#?]+/$")
+
+
+@dataclass(frozen=True)
+class Base:
+    """The base IRI things are minted under (UK URI-set style: ``id/`` for things, ``doc/``
+    for pages about them), checked once. The build records it in the graph
+    (``<{base}id/dataset/graph> void:uriSpace "{base}id/"``), so that every reader takes it
+    from the data (:func:`vrgraph.store.base_of`)."""
+
+    iri: str = DEFAULT_BASE
+
+    @classmethod
+    def parse(cls, text: str | None, option: str = "--base-iri") -> Base:
+        """A checked base; ``text`` may lack its final slash. Raises ``InputError``."""
+        from .errors import InputError
+
+        if text is None:
+            return cls()
+        iri = text.strip().rstrip("/") + "/"
+        if not _BASE.match(iri):
+            raise InputError(f"{option} {text!r}: give an absolute http(s) IRI without spaces, "
+                             f"query or fragment, e.g. https://example.org/vrgraph/")
+        return cls(iri)
+
+    @property
+    def ids(self) -> str:
+        """The URI space of things: ``{base}id/``."""
+        return self.iri + "id/"
+
+    def id(self, *parts: str) -> str:
+        return self.ids + "/".join(parts)
+
+    @property
+    def dataset(self) -> str:
+        """The node that records the base in the graph."""
+        return self.id("dataset", "graph")
+
+    @classmethod
+    def from_uri_space(cls, space: str) -> Base:
+        return cls(space.removesuffix("id/")) if space.endswith("/id/") else cls()
 
 PREFIXES = {
     "vr": VR, "dcterms": DCTERMS, "org": ORG, "owl": OWL, "prov": PROV, "rdf": RDF,
@@ -21,5 +66,5 @@ PREFIXES = {
     "oa": OA, "dcat": DCAT, "sh": SH, "vann": VANN,
 }
 
-__all__ = ["VR", "VRSH", "DQV", "OA", "VANN", "SH", "ONS", "DEFAULT_BASE", "PREFIXES",
+__all__ = ["VR", "VRSH", "DQV", "OA", "VANN", "SH", "ONS", "DEFAULT_BASE", "PREFIXES", "Base",
            "DCAT", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "TIME", "XSD"]

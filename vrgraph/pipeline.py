@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import build, reason, store
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, Base
 from .project import Project, in_background
 from .validate import Report, validate
 
@@ -21,12 +21,18 @@ if TYPE_CHECKING:
 WORKERS = min(2, os.cpu_count() or 1)  # validation processes; the machines here have 2 cores
 
 
-def build_turtle(project: Project, base_iri: str | None = None) -> tuple[bytes, Graph]:
+def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
     """Build the document graph and its Turtle bytes."""
     project.need_sources("vrgraph build")
-    graph = build.build_graph(build.Sources.at(project.root),
-                              base_iri or build.DEFAULT_BASE)
+    graph = build.build_graph(build.Sources.at(project.root), base)
     return build.serialise(graph), graph
+
+
+def recorded_base(project: Project) -> Base:
+    """The base IRI recorded in the built graph (the default if there is none yet)."""
+    if not project.graph.is_file():
+        return Base()
+    return store.base_of(store.load([project.graph], [], project.root))
 
 
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
@@ -43,8 +49,9 @@ def shapes(project: Project) -> Graph:
 def validate_files(project: Project, files: list[Path], engine: str = "sparql",
                    rdf: bool = False) -> tuple[Report, Callable[[str], str]]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    report = validate(load(project, files), shapes(project), WORKERS, engine, rdf)
-    return report, shortener(build.DEFAULT_BASE)
+    st = load(project, files)
+    report = validate(st, shapes(project), WORKERS, engine, rdf)
+    return report, shortener(store.base_of(st))
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
@@ -54,9 +61,9 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
     return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
-def shortener(base: str) -> Callable[[str], str]:
+def shortener(base: Base) -> Callable[[str], str]:
     """Write IRIs with the project's prefixes (``vrid:action/5.1.1``, ``vr:Action``)."""
-    pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] + [(base + "id/", "vrid")],
+    pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] + [(base.ids, "vrid")],
                    key=lambda pair: -len(pair[0]))
 
     def short(iri: str) -> str:
@@ -86,7 +93,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
         results, triples = collect(remote, queries), remote.count()
     else:
         if rebuild:
-            data, _ = build_turtle(project)
+            data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
         st = load(project)
         triples = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from rdflib import Graph, URIRef
 from . import curation, publish_csv, publish_ld, publish_rdf, reason, store
 from . import publish_release as settings
 from .errors import CurationError, InputError, VrgraphError
-from .namespaces import DCTERMS, DEFAULT_BASE, SKOS, VR, VRSH
+from .namespaces import DCTERMS, SKOS, VR, VRSH, Base
 from .project import Project
 from .publish_dcat import (DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue,
                            void)
@@ -39,7 +38,6 @@ from .publish_site import Download, Site, page_path
 from .publish_write import MARKER, check_outdir, write_release
 
 SUMS = "SHA256SUMS"
-_BASE = re.compile(r"^https?://[^\s<>\"{}|\\^`#?]+/$")
 
 
 class PrivacyError(VrgraphError):
@@ -86,32 +84,25 @@ def publish(project: Project, outdir: Path, base_iri: str | None = None,
     :class:`PrivacyError` if a personal name would be published and :class:`OutputError`
     if the files cannot be written. On any failure ``outdir`` is left as it was.
     """
-    base = check_base(base_iri)
-    hosted = check_base(site_url, "--site-url") if site_url else base
+    from .pipeline import recorded_base
+
+    base = (Base.parse(base_iri) if base_iri is not None else recorded_base(project)).iri
+    hosted = Base.parse(site_url, "--site-url").iri if site_url is not None else base
     target = check_outdir(project, outdir)
     files = release_files(project, base, release or settings.load(), hosted)
     check_privacy(project, files)
     return write_release(target, files)
 
 
-def check_base(base_iri: str | None, option: str = "--base-iri") -> str:
-    if base_iri is None:
-        return DEFAULT_BASE
-    base = base_iri.strip().rstrip("/") + "/"
-    if not _BASE.match(base):
-        raise InputError(f"{option} {base_iri!r}: give an absolute http(s) IRI without "
-                         f"query or fragment, e.g. https://example.org/vrgraph/")
-    return base
-
-
 # --- making the release in memory ---------------------------------------------------------
 
 def load_graph(project: Project, base: str) -> Graph:
-    """The built graph: ``data/graph.ttl``, or a rebuild when the base IRI differs."""
-    if base != DEFAULT_BASE:
-        from .pipeline import build_turtle
+    """The built graph: ``data/graph.ttl``, or a rebuild when it was built under another
+    base IRI."""
+    from .pipeline import build_turtle, recorded_base
 
-        return build_turtle(project, base)[1]
+    if Base(base) != recorded_base(project):
+        return build_turtle(project, Base(base))[1]
     path = project.graph
     return _as_graph(store.parse_file(path, project.display(path)))   # strict: line, column
 

@@ -213,12 +213,14 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, max_
     from .pipeline import load
     from .project import Project
     from .query import load_queries
+    from .store import base_of
 
     project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
     try:
         store = load(project)
         config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
-                             slow_workers, fast_slice, per_client, max_memory)
+                             slow_workers, fast_slice, per_client, max_memory,
+                             base=base_of(store).iri)
         serve(store, load_queries(project.queries), config,
               lambda line: click.echo(line, err=True))
     except VrgraphError as err:  # the CLI's way: one line, the documented exit code

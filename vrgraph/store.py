@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from . import bounds, store_bounds
 from .errors import InputError, located
+from .namespaces import VOID_URI_SPACE, Base
 
 ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
 ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
@@ -111,6 +112,14 @@ def _display(path: Path, root: Path | None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+def base_of(st: ox.Store) -> Base:
+    """The base IRI the graph in ``st`` was built under (its ``void:uriSpace``), or the
+    default where it records none (a user's own files)."""
+    rows = list(st.query(f"SELECT ?space WHERE {{ ?d <{VOID_URI_SPACE}> ?space }} "
+                         f"ORDER BY ?space LIMIT 1", use_default_graph_as_union=True))
+    return Base.from_uri_space(rows[0][0].value) if rows else Base()
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
