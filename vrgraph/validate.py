@@ -33,8 +33,8 @@ from . import store as st
 from .errors import InputError
 from .namespaces import PROV, SH, VR
 from .project import in_background
-from .validate_sparql import (CLASSES, TARGETS, Unsupported, compile_shapes, sparql_path,
-                              targeted)
+from .validate_sparql import (CLASSES, TARGETS, ShapeError, compile_shapes,
+                              sparql_path, targeted, true_in, write_path)
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
@@ -62,8 +62,9 @@ class Report:
         return sum(1 for r in self.results if r.severity == severity)
 
     def ok(self, strict: bool = False) -> bool:
-        """No violations (and, when ``strict``, no warnings either)."""
-        return self.count("Violation") == 0 and not (strict and self.count("Warning"))
+        """No violations (and, when ``strict``, no results but Info)."""
+        return self.count("Violation") == 0 and not (
+            strict and any(r.severity != "Info" for r in self.results))
 
     def grouped(self) -> dict[str, dict[str, list[Result]]]:
         """severity -> shape -> results, in a stable order."""
@@ -74,7 +75,8 @@ class Report:
 
 
 def _order(r: Result) -> tuple:
-    return (SEVERITIES.index(r.severity), r.shape, r.focus, r.path or "", r.value or "",
+    rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES)
+    return (rank, r.severity, r.shape, r.focus, r.path or "", r.value or "",
             r.component or "")
 
 
@@ -132,7 +134,7 @@ class _Found:
         message = message if message is not None else (
             default_message or f"{component.rsplit('#', 1)[-1]} not met")
         self.results.append(Result(
-            severity=str(severity).rsplit("#", 1)[-1], shape=name or default_name,
+            severity=str(severity).removeprefix(str(SH)), shape=name or default_name,
             focus=str(focus), path=_path_text(paths, path), value=_term(value),
             message=message, lines=None, component=str(component)))
         self.terms.append((focus, severity, shape, component, value, path, paths, message))
@@ -156,24 +158,31 @@ class _Found:
             r.lines = lines.get(r.focus)
         conforms = not any(r.severity == "Violation" for r in self.results)
         return Report(conforms, sorted(self.results, key=_order),
-                      self.graph(conforms) if rdf else None)
+                      self.graph(store) if rdf else None)
 
-    def graph(self, conforms: bool) -> Graph:
+    def graph(self, store: ox.Store) -> Graph:
+        """The SHACL validation report (https://www.w3.org/TR/shacl/#validation-report):
+        ``sh:conforms`` false if there is any result, whatever its severity. A blank focus
+        node, value, shape or path is given with what the data or shapes graph says of it,
+        copied for each result so that every blank node is nested (no labels)."""
         g, report = Graph(), BNode()
         g.bind("sh", SH)
         g.add((report, RDF.type, SH.ValidationReport))
-        g.add((report, SH.conforms, Literal(conforms)))
+        g.add((report, SH.conforms, Literal(not self.terms)))
+        data = _StoreGraph(store)
         for focus, severity, shape, component, value, path, paths, message in self.terms:
             r = BNode()
             g.add((report, SH.result, r))
-            for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
-                         (SH.resultSeverity, severity), (SH.sourceShape, shape),
-                         (SH.sourceConstraintComponent, component), (SH.value, value),
-                         (SH.resultPath, path), (SH.resultMessage, Literal(message))):
+            for p, o, source in ((RDF.type, SH.ValidationResult, None),
+                                 (SH.focusNode, focus, data), (SH.resultSeverity, severity, None),
+                                 (SH.sourceShape, shape, self.shapes),
+                                 (SH.sourceConstraintComponent, component, None),
+                                 (SH.value, value, data),
+                                 (SH.resultMessage, Literal(message), None)):
                 if o is not None:
-                    g.add((r, p, o))
-            if isinstance(path, BNode):
-                _copy(paths, path, g)
+                    g.add((r, p, _copy(source, o, g, set()) if source is not None else o))
+            if path is not None:
+                g.add((r, SH.resultPath, write_path(paths, path, g)))
         return g
 
 
@@ -182,12 +191,27 @@ def _rdflib(term: object) -> Node | None:
         else term
 
 
-def _copy(source: Graph, node: Node, into: Graph) -> None:
-    """Copy the blank-node structure (a property path) below ``node``."""
-    for p, o in source.predicate_objects(node):
-        into.add((node, p, o))
-        if isinstance(o, BNode):
-            _copy(source, o, into)
+class _StoreGraph:
+    """What an Oxigraph store says of a node, as an rdflib graph would say it."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def predicate_objects(self, node: BNode):
+        for q in self.store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+            yield st.to_rdflib(q.predicate), st.to_rdflib(q.object)
+
+
+def _copy(source: Graph | _StoreGraph, node: Node, into: Graph, above: set) -> Node:
+    """``node``, or for a blank node a fresh copy of what ``source`` says of it and of the
+    blank nodes below it (an anonymous shape, a blank focus node); a blank node that refers
+    back to one ``above`` it is given as it is, so that a cycle ends."""
+    if not isinstance(node, BNode) or node in above:
+        return node
+    copy = BNode()
+    for p, o in sorted(source.predicate_objects(node)):
+        into.add((copy, p, _copy(source, o, into, above | {node})))
+    return copy
 
 
 def _path_text(g: Graph, path: Node | None) -> str | None:
@@ -196,8 +220,8 @@ def _path_text(g: Graph, path: Node | None) -> str | None:
         return None if path is None else str(path)
     try:
         return sparql_path(g, path)
-    except Unsupported:
-        return "(a complex path)"
+    except ShapeError:
+        return "(an ill-formed path)"
 
 
 def _keeping(core: Graph, mine: list[Node]) -> Graph:
@@ -294,7 +318,8 @@ def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
     """Shapes without the SPARQL constraints that can run as one query, and those."""
     core = Graph()
     for t in shapes:
-        core.add(t)
+        if t[1] != SH.uniqueLang or true_in(shapes, t[0], SH.uniqueLang):
+            core.add(t)  # pySHACL reads "1"^^xsd:boolean as true; the spec does not
     for prefix, ns in shapes.namespaces():
         core.bind(prefix, ns)
     found = []
