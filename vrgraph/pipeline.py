@@ -55,7 +55,7 @@ def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: st
     if project is None:
         st = store.load(files, [], exact=files)
     else:
-        st = store.load(files, [project.ontology], project.root, exact=files)
+        st = store.load([*files, project.graph], [project.ontology], project.root, exact=files)
         reason.materialise(st)
     return validate(st, shapes_graph, WORKERS, engine, rdf)
 
@@ -121,9 +121,12 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
-                      engine: str = "sparql", rdf: bool = False) -> Report:
-    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
+                      engine: str = "sparql", rdf: bool = False,
+                      shapes_files: list[Path] = ()) -> Report:
+    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
+    against the project's shapes or those in ``shapes_files``."""
     from .remote import remote_store
 
-    return validate(remote_store(endpoint, graph).validation_store(project), shapes(project),
+    given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
+    return validate(remote_store(endpoint, graph).validation_store(project), given,
                     WORKERS, engine, rdf)

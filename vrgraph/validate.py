@@ -26,15 +26,17 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from . import store as st
 from .errors import InputError
 from .namespaces import PROV, SH, VR
 from .project import in_background
-from .validate_sparql import (CLASSES, TARGETS, ShapeError, compile_shapes,
-                              sparql_path, targeted, true_in, write_path)
+from .validate_sparql import (CLASSES, TARGETS, ShapeError, check_shapes, compile_shapes,
+                              sparql_path,
+                              target_patterns, targeted, true_in, write_path)
+from .validate_sparql_constraints import collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
@@ -87,12 +89,14 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     carries its SHACL validation report graph."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {ENGINES}")
-    core, sparql = split_sparql(shapes)
+    check_shapes(shapes)
+    core = core_shapes(shapes)
+    sparql = collect(shapes, core, target_patterns(shapes, store))
     found = _Found(shapes)
     if engine == "pyshacl":
         left = targeted(core)
     else:
-        compiled = compile_shapes(core, store)
+        compiled = compile_shapes(core, store, foreign_parameters(shapes))
         # Oxigraph lets go of the GIL while it evaluates, so threads share the cores
         with ThreadPoolExecutor(max(1, workers)) as pool:
             answers = pool.map(lambda check: list(check.violations(store)), compiled.checks)
@@ -102,8 +106,11 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
         left = compiled.skipped
     if left:
         _pyshacl(store, _keeping(core, left), shapes, workers, found)
-    for constraint in sparql:
-        constraint.run(store, found)
+    try:
+        for check in sparql:
+            check.run(store, shapes, found.add)
+    finally:
+        forget_shapes(store)
     return found.report(store, rdf)
 
 
@@ -119,7 +126,7 @@ class _Found:
 
     def add(self, shape: Node, component: URIRef, path: Node | None, focus: object,
             value: object | None, paths: Graph | None = None, severity: Node | None = None,
-            message: str | None = None, name: str | None = None) -> None:
+            message: str | None = None, constraint: Node | None = None) -> None:
         """Record one result; ``focus`` and ``value`` are Oxigraph or rdflib terms, ``path``
         a term of ``paths`` (default: the shapes graph)."""
         focus, value = _rdflib(focus), _rdflib(value)
@@ -134,10 +141,12 @@ class _Found:
         message = message if message is not None else (
             default_message or f"{component.rsplit('#', 1)[-1]} not met")
         self.results.append(Result(
-            severity=str(severity).removeprefix(str(SH)), shape=name or default_name,
+            severity=str(severity).removeprefix(str(SH)),
+            shape=str(constraint) if isinstance(constraint, URIRef) else default_name,
             focus=str(focus), path=_path_text(paths, path), value=_term(value),
             message=message, lines=None, component=str(component)))
-        self.terms.append((focus, severity, shape, component, value, path, paths, message))
+        self.terms.append((focus, severity, shape, component, value, path, paths, message,
+                           constraint))
 
     def add_pyshacl(self, results: Graph) -> None:
         """Record the results of a pySHACL report graph (not the sh:detail of a result)."""
@@ -170,7 +179,8 @@ class _Found:
         g.add((report, RDF.type, SH.ValidationReport))
         g.add((report, SH.conforms, Literal(not self.terms)))
         data = _StoreGraph(store)
-        for focus, severity, shape, component, value, path, paths, message in self.terms:
+        for focus, severity, shape, component, value, path, paths, message, constraint \
+                in self.terms:
             r = BNode()
             g.add((report, SH.result, r))
             for p, o, source in ((RDF.type, SH.ValidationResult, None),
@@ -178,6 +188,7 @@ class _Found:
                                  (SH.sourceShape, shape, self.shapes),
                                  (SH.sourceConstraintComponent, component, None),
                                  (SH.value, value, data),
+                                 (SH.sourceConstraint, constraint, self.shapes),
                                  (SH.resultMessage, Literal(message), None)):
                 if o is not None:
                     g.add((r, p, _copy(source, o, g, set()) if source is not None else o))
@@ -276,72 +287,15 @@ def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
     return [_keeping(core, mine) for _, mine in loads if mine]
 
 
-@dataclass
-class SparqlConstraint:
-    """A SHACL-SPARQL constraint (https://www.w3.org/TR/shacl/#sparql-constraints) run as
-    one query: ``$this`` left free, solutions kept where ``?this`` is a focus node."""
-
-    shape: Node
-    name: str
-    targets: list[str]
-    query: str
-    message: str
-    severity: str
-
-    def run(self, store: ox.Store, found: _Found) -> None:
-        classes = " ".join(f"<{c}>" for c in self.targets)
-        focus: set[str] | None = None  # read only if a solution needs it: most have none
-        rows = store.query(self.query, use_default_graph_as_union=True)
-        names = [v.value for v in rows.variables]
-        for row in rows:
-            this = row["this"]
-            if focus is None:
-                focus = {r["f"].value for r in store.query(
-                    f"SELECT DISTINCT ?f WHERE {{ VALUES ?c {{ {classes} }} ?f a ?c }}",
-                    use_default_graph_as_union=True)}
-            if this is None or this.value not in focus:
-                continue
-            values = {n: row[n] for n in names if row[n] is not None}
-            found.add(self.shape, SH.SPARQLConstraintComponent, None, this, values.get("value"),
-                      severity=SH[self.severity], message=_fill(self.message, values),
-                      name=self.name)
-
-
-def _fill(message: str, values: dict[str, object]) -> str:
-    """Substitute ``{?var}`` and ``{$var}`` in an sh:message with the solution's values."""
-    return re.sub(r"\{[?$](\w+)\}",
-                  lambda m: values[m.group(1)].value if m.group(1) in values else m.group(0),
-                  message)
-
-
-def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """Shapes without the SPARQL constraints that can run as one query, and those."""
+def core_shapes(shapes: Graph) -> Graph:
+    """A copy of ``shapes`` for the core engines, without what no spec reading allows."""
     core = Graph()
     for t in shapes:
         if t[1] != SH.uniqueLang or true_in(shapes, t[0], SH.uniqueLang):
             core.add(t)  # pySHACL reads "1"^^xsd:boolean as true; the spec does not
     for prefix, ns in shapes.namespaces():
         core.bind(prefix, ns)
-    found = []
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        select = shapes.value(constraint, SH.select)
-        targets = [str(c) for c in shapes.objects(shape, SH.targetClass)]
-        if select is None or not targets or not re.search(
-                r"SELECT\s+(DISTINCT\s+)?[^{]*[?$]this\b", str(select), re.I):
-            continue
-        prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for p in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(p, SH.declare))
-        severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity)
-        message = shapes.value(constraint, SH.message) or shapes.value(
-            constraint, RDFS.comment) or "SPARQL constraint not met"
-        name = str(constraint) if isinstance(constraint, URIRef) else str(shape)
-        found.append(SparqlConstraint(shape, name, sorted(targets), prefixes + str(select),
-                                      str(message),
-                                      str(severity or SH.Violation).rsplit("#", 1)[-1]))
-        core.remove((shape, SH.sparql, constraint))
-    return core, sorted(found, key=lambda c: c.name)
+    return core
 
 
 def _term(term: object) -> str | None:

@@ -50,7 +50,7 @@ _MAX_COUNT = 3  # counts are checked as "n pairwise different values exist"
 _TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 _ANNOTATIONS = {SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
                 SH.defaultValue, SH.deactivated, SH.targetClass, SH.targetNode,
-                SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.flags, SH.sparql,
+                SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.flags,
                 SH.declare, SH.prefixes}
 _COMPILED = {SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.pattern,
              SH.languageIn, SH.uniqueLang, SH["in"], SH.hasValue, SH["not"], SH["and"],
@@ -110,16 +110,18 @@ class Compiled:
     skipped: list[Node] = field(default_factory=list)  # targeted shapes left to pySHACL
 
 
-def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
+def compile_shapes(shapes: Graph, store: ox.Store, foreign: set[Node] = frozenset()
+                   ) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
-    data graph), as SHACL instance checks require."""
+    data graph), as SHACL instance checks require. A shape with a parameter in ``foreign``
+    (of a SPARQL-based component) or with sh:sparql is not compiled."""
     out = Compiled()
     subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
     exact = store.contains_named_graph(st.EXACT) or bool(st.lossy(
         {st.to_ox(o) for o in shapes.objects() if isinstance(o, Literal)}))
     for shape in targeted(shapes):
         try:
-            checks = _Compiler(shapes, store, subclasses, exact).checks(shape)
+            checks = _Compiler(shapes, store, subclasses, exact, foreign).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
                 store.query(check.query)
         except (Unsupported, SyntaxError):
@@ -127,6 +129,57 @@ def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
         else:
             out.checks += checks
     return out
+
+
+_REFERENCES = (SH.node, SH.property, SH["not"], SH.qualifiedValueShape)
+_LISTS = (SH["and"], SH["or"], SH.xone)
+
+
+def check_shapes(shapes: Graph) -> None:
+    """Refuse what no engine can validate safely, before either runs: a shape that refers
+    to itself through sh:node, sh:property, sh:not, sh:and, sh:or, sh:xone or
+    sh:qualifiedValueShape (SHACL leaves recursion undefined,
+    https://www.w3.org/TR/shacl/#shapes-recursion) and an ill-formed sh:path or list."""
+    for p in set(shapes.objects(None, SH.path)):
+        parse_path(shapes, p)
+
+    def refers(shape: Node) -> list[Node]:
+        out = [o for key in _REFERENCES for o in shapes.objects(shape, key)]
+        for key in _LISTS:
+            for head in shapes.objects(shape, key):
+                out += members(shapes, head, key.n3(shapes.namespace_manager))
+        return out
+
+    done: set[Node] = set()
+    for start in sorted(set(shapes.subjects()), key=str):
+        if start in done:
+            continue
+        stack, trail = [(start, iter(refers(start)))], [start]
+        while stack:
+            node, todo = stack[-1]
+            nxt = next(todo, None)
+            if nxt is None:
+                stack.pop()
+                trail.pop()
+                done.add(node)
+            elif nxt in trail:
+                loop = " -> ".join(_label(x) for x in trail[trail.index(nxt):] + [nxt])
+                raise ShapeError(f"shape {_label(nxt)} refers to itself ({loop}); SHACL does "
+                                 "not define recursive shapes "
+                                 "(https://www.w3.org/TR/shacl/#shapes-recursion)")
+            elif nxt not in done:
+                stack.append((nxt, iter(refers(nxt))))
+                trail.append(nxt)
+
+
+def _label(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "[a blank shape]"
+
+
+def target_patterns(shapes: Graph, store: ox.Store) -> Callable[[Node], str | None]:
+    """A function giving the pattern that binds ?this to a shape's focus nodes (None for a
+    shape without targets)."""
+    return _Compiler(shapes, store, {}).targets
 
 
 def targeted(shapes: Graph) -> list[Node]:
@@ -190,8 +243,9 @@ def _together(target: str, group: list[Part]) -> Check:
 
 class _Compiler:
     def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]],
-                 exact: bool = False) -> None:
+                 exact: bool = False, foreign: set[Node] = frozenset()) -> None:
         self.g, self.store, self.subclasses, self.exact = shapes, store, subclasses, exact
+        self.foreign = foreign
         self.names = itertools.count(1)
         self.stack: list[Node] = []
 
@@ -223,7 +277,8 @@ class _Compiler:
                 out.append(_together(target, group))
         return out
 
-    def targets(self, shape: Node) -> str:
+    def targets(self, shape: Node) -> str | None:
+        """A pattern binding ?this to the focus nodes of ``shape``'s targets, or None."""
         g, parts = self.g, []
         parts += [self.instances("?this", c) for c in g.objects(shape, SH.targetClass)]
         if _is_class(g, shape):
@@ -233,6 +288,8 @@ class _Compiler:
                   for p in g.objects(shape, SH.targetSubjectsOf)]
         parts += [f"{self.var('s')} {_sparql(p)} ?this ."
                   for p in g.objects(shape, SH.targetObjectsOf)]
+        if not parts:
+            return None
         # no DISTINCT: a focus node found twice only repeats rows the result's DISTINCT drops
         return " UNION ".join(f"{{ {p} }}" for p in parts) if len(parts) > 1 else parts[0]
 
@@ -265,8 +322,8 @@ class _Compiler:
         g = self.g
         if true_in(g, shape, SH.deactivated):
             return
-        unknown = {p for p in g.predicates(shape, None) if str(p).startswith(str(SH))
-                   and p not in _COMPILED and p not in _ANNOTATIONS}
+        unknown = {p for p in g.predicates(shape, None) if p in self.foreign or (
+            str(p).startswith(str(SH)) and p not in _COMPILED and p not in _ANNOTATIONS)}
         if unknown:
             raise Unsupported(", ".join(sorted(unknown)))
         path = g.value(shape, SH.path)
