@@ -134,7 +134,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     """
     from .errors import InputError
     from .pipeline import shortener, validate_endpoint, validate_files, validate_with_shapes
-    from .validate import as_json, as_text
+    from .validate import as_json, as_text, as_turtle
 
     paths = list(files) or [project.graph]
     if merge and project.graph not in paths:
@@ -156,7 +156,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     if fmt == "json":
         click.echo(as_json(report))
     elif fmt == "turtle":
-        click.echo(report.graph.serialize(format="turtle"))
+        click.echo(as_turtle(report))
     else:
         label = endpoint or ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))

@@ -17,6 +17,7 @@ Spec: https://www.w3.org/TR/shacl/#validation-report
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import re
@@ -26,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from . import store as st
@@ -340,6 +342,33 @@ def _component(iri: str | None) -> str:
         return ""
     name = iri.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
     return " (" + re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower() + ")"
+
+
+_SHORTHAND = {XSD.integer: r"[+-]?[0-9]+", XSD.decimal: r"[+-]?[0-9]*\.[0-9]+",
+              XSD.double: r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+",
+              XSD.boolean: r"true|false"}
+
+
+class _ExactTurtle(TurtleSerializer):
+    """rdflib's Turtle, but a literal is written bare only where Turtle's shorthand gives
+    back the same term: rdflib writes "1"^^xsd:boolean as 1 (an integer), "none"^^xsd:boolean
+    as none (a syntax error), "1.0E0"^^xsd:double as 1e+00."""
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype in _SHORTHAND and not re.fullmatch(
+                _SHORTHAND[node.datatype], str(node)):
+            return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(
+                dt, True))
+        if isinstance(node, Literal) and node.datatype in _SHORTHAND:
+            return str(node)
+        return super().label(node, position)
+
+
+def as_turtle(report: Report) -> str:
+    """The SHACL validation report graph as Turtle, each literal exactly as in the data."""
+    out = io.BytesIO()
+    _ExactTurtle(report.graph).serialize(out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
 
 
 def as_json(report: Report) -> str:
