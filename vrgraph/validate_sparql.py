@@ -151,7 +151,7 @@ def check_shapes(shapes: Graph) -> None:
         return out
 
     done: set[Node] = set()
-    for start in sorted(set(shapes.subjects()), key=str):
+    for start in sorted(set(shapes.subjects()), key=lambda s: (isinstance(s, BNode), str(s))):
         if start in done:
             continue
         stack, trail = [(start, iter(refers(start)))], [start]

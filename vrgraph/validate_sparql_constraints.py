@@ -65,31 +65,30 @@ class SparqlCheck:
     def _run(self, store: ox.Store, shapes: Graph, add: Callable[..., None]) -> None:
         options = _graphs(store, shapes) if "shapesGraph" in self.bindings else {
             "use_default_graph_as_union": True}
-        focus = [r["this"] for r in store.query(
-            f"SELECT DISTINCT ?this WHERE {{ {self.focus} }}", use_default_graph_as_union=True)]
-        if not focus:
-            return
         subs = {ox.Variable(k): v for k, v in self.bindings.items()}
+        if not self.ask and _once_is_enough(self.query):
+            keep: set | None = None  # read only if a solution needs it: most have none
+            rows = store.query(self.query, substitutions=subs, **options)
+            names = [v.value for v in rows.variables]
+            for row in rows:
+                if keep is None:
+                    keep = set(self._focus(store, options))
+                if row["this"] in keep:
+                    self._row(add, row["this"], row, names)
+            return
+        focus = self._focus(store, options)
         if self.ask:
             step = sparql_path(shapes, self.path) if self.path is not None else None
             for f in focus:
                 values = [f] if step is None else [r["v"] for r in store.query(
                     f"SELECT DISTINCT ?this ?v WHERE {{ ?this {step} ?v }}",
-                    use_default_graph_as_union=True, substitutions={ox.Variable("this"): f})]
+                    substitutions={ox.Variable("this"): f}, **options)]
                 for v in values:
                     prebound = {**subs, **{ox.Variable(k): t for k, t in
                                            (("this", f), ("value", v)) if k in self.mentions}}
                     if not any(True for _ in store.query(self.query, substitutions=prebound,
                                                          **options)):
                         self._result(add, f, {"value": v, "this": f})
-            return
-        if _once_is_enough(self.query):
-            keep = set(focus)
-            rows = store.query(self.query, substitutions=subs, **options)
-            names = [v.value for v in rows.variables]
-            for row in rows:
-                if row["this"] in keep:
-                    self._row(add, row["this"], row, names)
             return
         mentioned = bool(re.search(r"[?$]this\b", _bare(self.query)))
         for f in focus:
@@ -98,6 +97,11 @@ class SparqlCheck:
             names = [v.value for v in rows.variables]
             for row in rows:
                 self._row(add, f, row, names)
+
+    def _focus(self, store: ox.Store, options: dict) -> list[ox.Term]:
+        """The shape's focus nodes, in the data graph (never the shapes graph)."""
+        return [r["this"] for r in store.query(f"SELECT DISTINCT ?this WHERE {{ {self.focus} }}",
+                                               **options)]
 
     def _row(self, add: Callable[..., None], focus: ox.Term, row: ox.QuerySolution,
              names: list[str]) -> None:
@@ -154,6 +158,7 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
     """The SPARQL-based constraints of ``shapes`` that run on a shape's focus nodes (taken
     out of ``core``, the shapes left to the core engines). ``targets(shape)`` gives the
     pattern of a targeted shape's focus nodes, None for a shape without targets."""
+    vet_all(shapes)
     out: list[SparqlCheck] = []
     components = _components(shapes)
     for shape in sorted(_shapes_with_sparql(shapes, components), key=str):
@@ -278,11 +283,33 @@ def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Nod
     """The query with its sh:prefixes declared and ``$PATH`` replaced, checked against the
     pre-binding rules (https://www.w3.org/TR/shacl/#pre-binding)."""
     where = f"the SPARQL query of {_name(node)} (shape {_name(shape)})"
-    bare = _bare(text)
+    bare = _vet(text, where)
     if re.search(r"[?$]PATH\b", bare):
         if path is None:
             raise ShapeError(f"{where} uses $PATH, but the shape is not a property shape")
         text = re.sub(r"\$PATH\b", sparql_path(shapes, path), text)
+    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _prefixes(shapes, node))
+    query = prefixes + text
+    try:
+        ox.Store().query(query)
+    except SyntaxError as err:
+        first = (str(err).splitlines() or [""])[0]
+        raise ShapeError(f"{where} is not valid SPARQL: {first[:200]}") from None
+    return query
+
+
+def vet_all(shapes: Graph) -> None:
+    """Check every SPARQL query of the shapes graph against the pre-binding rules, the
+    ones no engine here runs as well (pySHACL would send a SERVICE query to the network)."""
+    for key in (SH.select, SH.ask):
+        for node, text in shapes.subject_objects(key):
+            _vet(str(text), f"the SPARQL query of {_name(node)}")
+
+
+def _vet(text: str, where: str) -> str:
+    """``text`` without its strings and IRIs, once it is known to keep SHACL's pre-binding
+    rules (https://www.w3.org/TR/shacl/#pre-binding) and to stay off the network."""
+    bare = _bare(text)
     for keyword, why in (("MINUS", "MINUS"), ("VALUES", "VALUES"),
                          ("SERVICE", "SERVICE (queries never reach the network)")):
         if re.search(rf"\b{keyword}\b", bare, re.I):
@@ -298,14 +325,7 @@ def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Nod
         if "*" not in projection and not re.search(r"[?$]this\b", projection):
             raise ShapeError(f"{where} has a sub-query that does not return $this, which "
                              "SHACL's pre-binding forbids (https://www.w3.org/TR/shacl/#pre-binding)")
-    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _prefixes(shapes, node))
-    query = prefixes + text
-    try:
-        ox.Store().query(query)
-    except SyntaxError as err:
-        first = (str(err).splitlines() or [""])[0]
-        raise ShapeError(f"{where} is not valid SPARQL: {first[:200]}") from None
-    return query
+    return bare
 
 
 def _bare(text: str) -> str:
