@@ -84,8 +84,8 @@ def main() -> None:
         from vrgraph.project import write_atomic
 
         write_atomic(Path(args.output), text.encode("utf-8"))
-        print(f"wrote {Path(args.output).resolve().relative_to(ROOT, walk_up=True)}"
-              if sys.version_info >= (3, 12) else f"wrote {args.output}")
+        out = Path(args.output).resolve()
+        print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 if __name__ == "__main__":

@@ -199,10 +199,10 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
 
 
 def _shapes_with_sparql(shapes: Graph, components: dict) -> set[Node]:
+    """The shapes with sh:sparql or a parameter of a SPARQL-based component."""
     found = set(shapes.subjects(SH.sparql, None))
     for params in components.values():
-        mandatory = [p for p, optional in params if not optional]
-        for p in mandatory[:1] or [p for p, _ in params[:1]]:
+        for p, _ in params:
             found |= set(shapes.subjects(p, None))
     return found
 
