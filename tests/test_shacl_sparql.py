@@ -125,6 +125,13 @@ def test_a_node_shape_uses_the_node_validator(tmp_path):
     assert {f for f, *_ in results(tmp_path, shapes)} == {"b", "c"}
 
 
+def test_a_targeted_shape_with_a_sparql_constraint_counts_behind_sh_node_too(tmp_path):
+    shapes = f"""ex:S a sh:NodeShape ; sh:targetNode ex:b ; sh:node ex:Inner .
+    ex:Inner a sh:NodeShape ; sh:targetNode ex:c ; {BIG}"""
+    assert {(f, c) for f, _, _, c in results(tmp_path, shapes)} == {
+        ("b", "NodeConstraintComponent"), ("c", "SPARQLConstraintComponent")}
+
+
 def test_a_sparql_constraint_behind_sh_node_is_not_dropped(tmp_path):
     shapes = f"""ex:S a sh:NodeShape ; sh:targetNode ex:c ; sh:node ex:Inner .
     ex:Inner a sh:NodeShape ; {BIG}"""

@@ -27,7 +27,7 @@ from rdflib.term import Node, Variable
 
 from . import store as st
 from .namespaces import SH
-from .validate_sparql import ShapeError, sparql_path, true_in
+from .validate_sparql import ShapeError, members, sparql_path, true_in
 
 SHAPES_GRAPH = ox.NamedNode("urn:vrgraph:graph:shapes")
 _PREBOUND = ("this", "currentShape", "shapesGraph", "value", "PATH")
@@ -161,9 +161,10 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
     vet_all(shapes)
     out: list[SparqlCheck] = []
     components = _components(shapes)
+    nested = _nested(shapes)
     for shape in sorted(_shapes_with_sparql(shapes, components), key=str):
-        if true_in(shapes, shape, SH.deactivated):
-            continue
+        if true_in(shapes, shape, SH.deactivated) or shape in nested:
+            continue  # a shape other shapes test their values against: left to pySHACL
         focus = _focus(shapes, shape, targets)
         if focus is None:
             continue  # reached only through sh:node, sh:or ...: the core engines refuse it
@@ -196,6 +197,24 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
             out.append(_instance(shapes, shape, component, params, found, path, focus,
                                  severity))
     return out
+
+
+def _nested(shapes: Graph) -> set[Node]:
+    """The shapes whose conformance other shapes test (sh:node, sh:not, sh:and, sh:or,
+    sh:xone, sh:qualifiedValueShape), with their property shapes: the compiled engine
+    cannot test a SPARQL constraint there, so such shapes go whole to pySHACL."""
+    found = {o for key in (SH.node, SH["not"], SH.qualifiedValueShape)
+             for o in shapes.objects(None, key)}
+    for key in (SH["and"], SH["or"], SH.xone):
+        for head in shapes.objects(None, key):
+            found |= set(members(shapes, head, key.n3(shapes.namespace_manager)))
+    todo = list(found)
+    while todo:
+        for prop in shapes.objects(todo.pop(), SH.property):
+            if prop not in found:
+                found.add(prop)
+                todo.append(prop)
+    return found
 
 
 def _shapes_with_sparql(shapes: Graph, components: dict) -> set[Node]:
