@@ -63,6 +63,13 @@ def test_a_sparql_constraint_on_an_implicit_class_target(tmp_path):
     assert found == {("b", None, "5", "SPARQLConstraintComponent")}
 
 
+def test_sparql_compares_literals_that_the_store_keeps_exactly_by_value(tmp_path):
+    data = PREFIXES + 'ex:a ex:p "3"^^xsd:byte . ex:b ex:p "1.50"^^xsd:decimal .'
+    shapes = """ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:sparql [ sh:select
+        "SELECT $this ?value WHERE { $this <http://example.org/p> ?value FILTER(?value > 1) }" ] ."""
+    assert {f for f, *_ in results(tmp_path, shapes, data)} == {"a", "b"}
+
+
 def test_a_property_shape_substitutes_its_path_and_reports_it(tmp_path):
     shapes = """ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ;
       sh:property [ sh:path ex:p ; sh:sparql [ sh:select

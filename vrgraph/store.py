@@ -133,6 +133,14 @@ def lossy(literals: set[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
     return out
 
 
+def by_value(store: ox.Store) -> ox.Store:
+    """A copy of ``store`` with each stand-in literal back in its real datatype (so held by
+    value, "3"^^xsd:byte as 3): for SPARQL queries written against the data as it is."""
+    copy = ox.Store()
+    copy.extend(ox.Quad(q.subject, q.predicate, original(q.object), q.graph_name) for q in store)
+    return copy
+
+
 def original(term: object) -> object:
     """The data's own term for a stand-in literal (see :data:`KEPT`); any other as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value.startswith(KEPT):
