@@ -107,7 +107,7 @@ def test_messages_and_source_constraint_are_reported(tmp_path):
 COMPONENT = """ex:MaxValue a sh:ConstraintComponent ;
   sh:parameter [ sh:path ex:maxValue ] , [ sh:path ex:strictly ; sh:optional true ] ;
   sh:validator [ a sh:SPARQLAskValidator ; sh:message "{$value} is above {$maxValue}" ;
-    sh:ask "ASK { FILTER(IF(COALESCE($strictly, false), $value < $maxValue, $value <= $maxValue)) }" ] ;
+    sh:ask "ASK { FILTER(!BOUND($strictly) && $value <= $maxValue || $value < $maxValue) }" ] ;
   sh:nodeValidator [ a sh:SPARQLSelectValidator ; sh:select
     "SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(?v > $maxValue) }" ] .
 """

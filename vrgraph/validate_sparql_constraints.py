@@ -183,8 +183,9 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
             query = _prepare(shapes, c, str(text), path, shape)
             bindings = _bindings(query, shape)
             this = ["this"] if re.search(r"[?$]this\b", _bare(query)) else []
+            names = this + sorted(bindings)
             out.append(SparqlCheck(shape, SH.SPARQLConstraintComponent, c, path,
-                                   _returning(query, this + sorted(bindings)), False, focus,
+                                   _returning(_bound(query, names), names), False, focus,
                                    messages, shapes.value(c, SH.severity) or severity,
                                    bindings))
         for component, params in components.items():
@@ -281,7 +282,7 @@ def _instance(shapes: Graph, shape: Node, component: Node, params: list, found: 
         head = re.search(r"\bASK\b(\s+WHERE\b)?", _bare(query), re.I)
         query = (query[:head.start()] + f"SELECT {' '.join('?' + n for n in names) or '*'} WHERE"
                  + query[head.end():] + "\nLIMIT 1")
-    return SparqlCheck(shape, component, None, path, _returning(query, names),
+    return SparqlCheck(shape, component, None, path, _returning(_bound(query, names), names),
                        ask is not None, focus, messages, severity, bindings)
 
 
@@ -353,6 +354,17 @@ def _bare(text: str) -> str:
     return re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                   r"'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*",
                   lambda m: " " * len(m.group(0)), text)
+
+
+def _bound(query: str, names: list[str]) -> str:
+    """``BOUND($x)`` as ``true`` for each pre-bound ``x``: a pre-bound variable is bound,
+    but Oxigraph reads BOUND of a variable no pattern binds as false before it substitutes."""
+    bare = _bare(query)
+    spans = [m.span() for n in names
+             for m in re.finditer(rf"\bBOUND\s*\(\s*[?$]{n}\s*\)", bare, re.I)]
+    for start, end in sorted(spans, reverse=True):
+        query = query[:start] + "true" + query[end:]
+    return query
 
 
 def _returning(query: str, names: list[str]) -> str:
