@@ -16,8 +16,8 @@ reasoned graph), publish (if ``vrgraph/publish.py`` exists) and the endpoint (pu
 every canned query over HTTP). Heavy engines are skipped where they would not finish in a
 sensible time; a stage past ``--timeout`` seconds is reported as such.
 
-Targets at N=100: every canned query <= 1 s, reasoning <= 2 s, validation <= 10 s; at
-N=1000 the graph loads and answers. Figures and the engine choice: ``docs/engines.md``.
+Targets at N=100: every canned query <= 1 s, reasoning <= 2 s, validation <= 5 s; at
+N=1000 the graph loads and answers and validation takes <= 30 s. Figures and the engine choice: ``docs/engines.md``.
 """
 
 from __future__ import annotations
@@ -221,7 +221,8 @@ def stage_validate(engine: str, data: Path, repeat: int) -> dict:
         setattr(owner, name, timed)
 
     wrap(val, "compile_shapes", "compile the shapes to SPARQL")
-    wrap(val.SparqlConstraint, "run", "SHACL-SPARQL constraints")
+    from vrgraph import validate_sparql_constraints as vsc
+    wrap(vsc.SparqlCheck, "run", "SHACL-SPARQL constraints")
     wrap(val, "source_lines", "source lines of the results")
     t1, _ = _timed(lambda: val.validate(st, shapes, 1))
     times["validation (1 thread)"] = t1
@@ -542,12 +543,14 @@ def targets(results: dict) -> list[str]:
     r = results.get(("reason", "pyoxigraph", 100), {}).get("times", {}).get("reasoning")
     if r is not None:
         out.append(f"N=100 reasoning <= 2 s: {'yes' if r <= 2 else 'NO'} ({_cell(r)})")
-    v = results.get(("validate", "pyoxigraph", 100), {})
-    if "times" in v:
-        t = next(t for k, t in v["times"].items() if k.startswith("validation ("))
-        out.append(f"N=100 validation <= 10 s: {'yes' if t <= 10 else 'NO'} ({_cell(t)})")
-    elif "error" in v:
-        out.append(f"N=100 validation <= 10 s: NO ({v['error']})")
+    for n, limit in ((100, 5), (1000, 30)):  # issue 10: the spec on any shapes, at speed
+        v = results.get(("validate", "pyoxigraph", n), {})
+        if "times" in v:
+            t = next(t for k, t in v["times"].items() if k.startswith("validation ("))
+            out.append(f"N={n} validation <= {limit} s: {'yes' if t <= limit else 'NO'} "
+                       f"({_cell(t)})")
+        elif "error" in v:
+            out.append(f"N={n} validation <= {limit} s: NO ({v['error']})")
     big = results.get(("queries", "pyoxigraph", 1000))
     if big is not None:
         answered = _query_times(big)

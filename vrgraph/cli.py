@@ -116,8 +116,13 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--shapes", "shapes_files", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Validate against the shapes in FILE (repeatable) instead of the "
+                   "project's ontology/shapes.ttl. The data graph is then exactly FILES, "
+                   "nothing added (with --merge: FILES, the built graph and the ontology).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_VALIDATE), default="text",
-              show_default=True, help="Report format.")
+              show_default=True, help="Report format (turtle: a SHACL validation report).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--engine", type=click.Choice(("sparql", "pyshacl")), default="sparql",
               show_default=True, help="sparql: the shapes compiled to SPARQL and run on "
@@ -128,16 +133,19 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
 @graph_option
 @click.pass_obj
 @handle_errors
-def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool, engine: str,
-             merge: bool, endpoint: str | None, graph_iri: str | None) -> None:
+def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path, ...],
+             fmt: str, strict: bool, engine: str, merge: bool, endpoint: str | None,
+             graph_iri: str | None) -> None:
     """Validate the built graph, or FILES, against the SHACL shapes.
 
-    Exit 0 conforms (warnings allowed unless --strict), 1 violations, 2 unusable input.
+    Exit 0 conforms (warnings allowed unless --strict), 1 violations, 2 unusable input
+    (including shapes that are ill-formed or that the engine cannot run).
     """
     from .errors import InputError
-    from .pipeline import shortener, validate_endpoint, validate_files
+    from .namespaces import Base
+    from .pipeline import shortener, validate_endpoint, validate_files, validate_with_shapes
     from .store import base_of
-    from .validate import as_json, as_text
+    from .validate import as_json, as_text, as_turtle
 
     paths = list(files) or [project.graph]
     if merge and project.graph not in paths:
@@ -145,15 +153,22 @@ def validate(project: Project, files: tuple[Path, ...], fmt: str, strict: bool, 
     if endpoint and files:
         raise InputError("give FILES or --endpoint, not both")
     rdf = fmt == "turtle"
+    shorten = shortener(Base())
     if endpoint:
-        report = validate_endpoint(project, endpoint, graph_iri, engine, rdf)
+        report = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
+                                   list(shapes_files))
         shorten = shortener(base_of(_store(project, endpoint, graph_iri)))
+    elif shapes_files:
+        own = [p for p in paths if p != project.graph]
+        alone = bool(files) and not merge
+        report = validate_with_shapes(own if not alone else paths, list(shapes_files), engine,
+                                      rdf, None if alone else project)
     else:
         report, shorten = validate_files(project, paths, engine, rdf)
     if fmt == "json":
         click.echo(as_json(report))
     elif fmt == "turtle":
-        click.echo(report.graph.serialize(format="turtle"))
+        click.echo(as_turtle(report))
     else:
         label = endpoint or ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))

@@ -54,6 +54,20 @@ def validate_files(project: Project, files: list[Path], engine: str = "sparql",
     return report, shortener(store.base_of(st))
 
 
+def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: str = "sparql",
+                         rdf: bool = False, project: Project | None = None) -> Report:
+    """Validate ``files`` against the shapes in ``shapes_files``. The data graph is exactly
+    ``files``, each literal as written; with ``project``, ``files`` are merged with the
+    project's built graph and ontology and reasoned over, as :func:`validate_files` does."""
+    shapes_graph = store.read_graph(shapes_files)
+    if project is None:
+        st = store.load(files, [], exact=files)
+    else:
+        st = store.load([*files, project.graph], [project.ontology], project.root, exact=files)
+        reason.materialise(st)
+    return validate(st, shapes_graph, WORKERS, engine, rdf)
+
+
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
@@ -115,9 +129,12 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
-                      engine: str = "sparql", rdf: bool = False) -> Report:
-    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
+                      engine: str = "sparql", rdf: bool = False,
+                      shapes_files: list[Path] = ()) -> Report:
+    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
+    against the project's shapes or those in ``shapes_files``."""
     from .remote import remote_store
 
-    return validate(remote_store(endpoint, graph).validation_store(project), shapes(project),
+    given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
+    return validate(remote_store(endpoint, graph).validation_store(project), given,
                     WORKERS, engine, rdf)

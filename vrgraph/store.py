@@ -77,17 +77,23 @@ def parse_file(path: Path, display: str | None = None) -> list[ox.Quad]:
         raise _malformed(err, display, fmt, data) from None
 
 
-def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | None = None
-             ) -> None:
+def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | None = None,
+             exact: bool = False) -> None:
     """Parse one RDF file strictly into ``graph`` of ``store``: all of it, or nothing and an
     :class:`InputError` with file:line:column. Triple formats are parsed inside Oxigraph
     (``Store.load``, one transaction), without a Python object per triple; the quads of a
-    dataset format (TriG, N-Quads) and the formulas of N3 are put into ``graph`` as well."""
+    dataset format (TriG, N-Quads) and the formulas of N3 are put into ``graph`` as well.
+    With ``exact``, every literal keeps its lexical form and datatype (see :func:`kept`)."""
     display = display or str(path)
     fmt = _format(path, display)
-    if fmt.supports_datasets or fmt == ox.RdfFormat.N3:
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                     for q in parse_file(path, display))
+    if exact or fmt.supports_datasets or fmt == ox.RdfFormat.N3:
+        quads = parse_file(path, display)
+        stand_ins = lossy({q.object for q in quads if isinstance(q.object, ox.Literal)}) \
+            if exact else {}
+        if stand_ins:
+            store.add_graph(EXACT)
+        store.extend(ox.Quad(q.subject, q.predicate,
+                             stand_ins.get(q.object, q.object), graph) for q in quads)
         return
     data = read(path, display, fmt)
     try:
@@ -96,13 +102,60 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
         raise _malformed(err, display, fmt, data) from None
 
 
-def load(files: list[Path], ontology: list[Path], root: Path | None = None) -> ox.Store:
-    """A store holding ``files`` in ASSERTED and ``ontology`` in ONTOLOGY."""
+def load(files: list[Path], ontology: list[Path], root: Path | None = None,
+         exact: list[Path] = ()) -> ox.Store:
+    """A store holding ``files`` in ASSERTED and ``ontology`` in ONTOLOGY; the literals of
+    the ``exact`` files among them keep their lexical forms (see :func:`lossy`)."""
     store = ox.Store()
     for graph, paths in ((ASSERTED, files), (ONTOLOGY, ontology)):
         for path in paths:
-            add_file(store, path, graph, _display(path, root))
+            add_file(store, path, graph, _display(path, root), exact=path in exact)
     return store
+
+
+# Oxigraph's store keeps the value of a literal of a datatype it knows, not its lexical
+# form: "4.0"^^xsd:decimal comes back as "4", "3"^^xsd:byte as "3"^^xsd:integer. A SHACL
+# result must give the data's own term, and sh:datatype, sh:in or sh:minLength depend on
+# it. Such literals are stored with a stand-in datatype that keeps them whole: KEPT
+# followed by the real datatype's IRI. The graph EXACT (empty) marks a store holding any.
+KEPT = "urn:vrgraph:kept:"
+EXACT = ox.NamedNode("urn:vrgraph:graph:exact")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_lossy_cache: dict[ox.Literal, ox.Literal | None] = {}
+
+
+def lossy(literals: set[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each of ``literals`` that Oxigraph's store would change, mapped to its stand-in."""
+    typed = [lit for lit in literals if lit not in _lossy_cache
+             and lit.datatype.value.startswith(_XSD) and lit.datatype.value != _XSD_STRING]
+    if typed:
+        scratch, p = ox.Store(), ox.NamedNode("urn:p")
+        scratch.extend(ox.Quad(ox.NamedNode(f"urn:{i}"), p, lit) for i, lit in enumerate(typed))
+        for q in scratch:
+            lit = typed[int(q.subject.value[4:])]
+            _lossy_cache[lit] = None if q.object == lit else ox.Literal(
+                lit.value, datatype=ox.NamedNode(KEPT + lit.datatype.value))
+    out = {}
+    for lit in literals:
+        stand_in = _lossy_cache.get(lit)
+        if stand_in is not None:
+            out[lit] = stand_in
+    return out
+
+
+def by_value(store: ox.Store) -> ox.Store:
+    """A copy of ``store`` with each stand-in literal back in its real datatype (so held by
+    value, "3"^^xsd:byte as 3): for SPARQL queries written against the data as it is."""
+    copy = ox.Store()
+    copy.extend(ox.Quad(q.subject, q.predicate, original(q.object), q.graph_name) for q in store)
+    return copy
+
+
+def original(term: object) -> object:
+    """The data's own term for a stand-in literal (see :data:`KEPT`); any other as it is."""
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(KEPT):
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype.value[len(KEPT):]))
+    return term
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -123,7 +176,8 @@ def base_of(st: ox.Store) -> Base:
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert an Oxigraph term to rdflib."""
+    """Convert an Oxigraph term to rdflib (a stand-in literal to the data's own)."""
+    term = original(term)
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -132,7 +186,18 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:
         return Literal(term.value)  # RDF 1.1: a simple literal is an xsd:string
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    # as written: rdflib would turn "1"^^xsd:boolean into "true", "01"^^xsd:integer into "1"
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+
+
+def read_graph(files: list[Path]) -> Graph:
+    """``files`` parsed strictly (file:line:column on an error) into one rdflib graph,
+    each literal as written."""
+    g = Graph()
+    for path in files:
+        for q in parse_file(path):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return g
 
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

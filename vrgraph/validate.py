@@ -17,6 +17,7 @@ Spec: https://www.w3.org/TR/shacl/#validation-report
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import re
@@ -26,15 +27,18 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, XSD
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from . import store as st
 from .errors import InputError
 from .namespaces import PROV, SH, VR
 from .project import in_background
-from .validate_sparql import (CLASSES, TARGETS, Unsupported, compile_shapes, sparql_path,
-                              targeted)
+from .validate_sparql import (CLASSES, TARGETS, ShapeError, check_shapes, compile_shapes,
+                              sparql_path,
+                              target_patterns, targeted, true_in, write_path)
+from .validate_sparql_constraints import collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
@@ -62,8 +66,9 @@ class Report:
         return sum(1 for r in self.results if r.severity == severity)
 
     def ok(self, strict: bool = False) -> bool:
-        """No violations (and, when ``strict``, no warnings either)."""
-        return self.count("Violation") == 0 and not (strict and self.count("Warning"))
+        """No violations (and, when ``strict``, no results but Info)."""
+        return self.count("Violation") == 0 and not (
+            strict and any(r.severity != "Info" for r in self.results))
 
     def grouped(self) -> dict[str, dict[str, list[Result]]]:
         """severity -> shape -> results, in a stable order."""
@@ -74,7 +79,8 @@ class Report:
 
 
 def _order(r: Result) -> tuple:
-    return (SEVERITIES.index(r.severity), r.shape, r.focus, r.path or "", r.value or "",
+    rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES)
+    return (rank, r.severity, r.shape, r.focus, r.path or "", r.value or "",
             r.component or "")
 
 
@@ -85,12 +91,14 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     carries its SHACL validation report graph."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {ENGINES}")
-    core, sparql = split_sparql(shapes)
+    check_shapes(shapes)
+    core = core_shapes(shapes)
+    sparql = collect(shapes, core, target_patterns(shapes, store))
     found = _Found(shapes)
     if engine == "pyshacl":
         left = targeted(core)
     else:
-        compiled = compile_shapes(core, store)
+        compiled = compile_shapes(core, store, foreign_parameters(shapes))
         # Oxigraph lets go of the GIL while it evaluates, so threads share the cores
         with ThreadPoolExecutor(max(1, workers)) as pool:
             answers = pool.map(lambda check: list(check.violations(store)), compiled.checks)
@@ -100,8 +108,14 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
         left = compiled.skipped
     if left:
         _pyshacl(store, _keeping(core, left), shapes, workers, found)
-    for constraint in sparql:
-        constraint.run(store, found)
+    data = store  # SPARQL compares values ("3"^^xsd:byte > 2), not stand-ins
+    if sparql and store.contains_named_graph(st.EXACT):
+        data = st.by_value(store)
+    try:
+        for check in sparql:
+            check.run(data, shapes, found.add)
+    finally:
+        forget_shapes(data)
     return found.report(store, rdf)
 
 
@@ -117,7 +131,7 @@ class _Found:
 
     def add(self, shape: Node, component: URIRef, path: Node | None, focus: object,
             value: object | None, paths: Graph | None = None, severity: Node | None = None,
-            message: str | None = None, name: str | None = None) -> None:
+            message: str | None = None, constraint: Node | None = None) -> None:
         """Record one result; ``focus`` and ``value`` are Oxigraph or rdflib terms, ``path``
         a term of ``paths`` (default: the shapes graph)."""
         focus, value = _rdflib(focus), _rdflib(value)
@@ -132,10 +146,12 @@ class _Found:
         message = message if message is not None else (
             default_message or f"{component.rsplit('#', 1)[-1]} not met")
         self.results.append(Result(
-            severity=str(severity).rsplit("#", 1)[-1], shape=name or default_name,
+            severity=str(severity).removeprefix(str(SH)),
+            shape=str(constraint) if isinstance(constraint, URIRef) else default_name,
             focus=str(focus), path=_path_text(paths, path), value=_term(value),
             message=message, lines=None, component=str(component)))
-        self.terms.append((focus, severity, shape, component, value, path, paths, message))
+        self.terms.append((focus, severity, shape, component, value, path, paths, message,
+                           constraint))
 
     def add_pyshacl(self, results: Graph) -> None:
         """Record the results of a pySHACL report graph (not the sh:detail of a result)."""
@@ -156,24 +172,33 @@ class _Found:
             r.lines = lines.get(r.focus)
         conforms = not any(r.severity == "Violation" for r in self.results)
         return Report(conforms, sorted(self.results, key=_order),
-                      self.graph(conforms) if rdf else None)
+                      self.graph(store) if rdf else None)
 
-    def graph(self, conforms: bool) -> Graph:
+    def graph(self, store: ox.Store) -> Graph:
+        """The SHACL validation report (https://www.w3.org/TR/shacl/#validation-report):
+        ``sh:conforms`` false if there is any result, whatever its severity. A blank focus
+        node, value, shape or path is given with what the data or shapes graph says of it,
+        copied for each result so that every blank node is nested (no labels)."""
         g, report = Graph(), BNode()
         g.bind("sh", SH)
         g.add((report, RDF.type, SH.ValidationReport))
-        g.add((report, SH.conforms, Literal(conforms)))
-        for focus, severity, shape, component, value, path, paths, message in self.terms:
+        g.add((report, SH.conforms, Literal(not self.terms)))
+        data = _StoreGraph(store)
+        for focus, severity, shape, component, value, path, paths, message, constraint \
+                in self.terms:
             r = BNode()
             g.add((report, SH.result, r))
-            for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
-                         (SH.resultSeverity, severity), (SH.sourceShape, shape),
-                         (SH.sourceConstraintComponent, component), (SH.value, value),
-                         (SH.resultPath, path), (SH.resultMessage, Literal(message))):
+            for p, o, source in ((RDF.type, SH.ValidationResult, None),
+                                 (SH.focusNode, focus, data), (SH.resultSeverity, severity, None),
+                                 (SH.sourceShape, shape, self.shapes),
+                                 (SH.sourceConstraintComponent, component, None),
+                                 (SH.value, value, data),
+                                 (SH.sourceConstraint, constraint, self.shapes),
+                                 (SH.resultMessage, Literal(message), None)):
                 if o is not None:
-                    g.add((r, p, o))
-            if isinstance(path, BNode):
-                _copy(paths, path, g)
+                    g.add((r, p, _copy(source, o, g, set()) if source is not None else o))
+            if path is not None:
+                g.add((r, SH.resultPath, write_path(paths, path, g)))
         return g
 
 
@@ -182,12 +207,27 @@ def _rdflib(term: object) -> Node | None:
         else term
 
 
-def _copy(source: Graph, node: Node, into: Graph) -> None:
-    """Copy the blank-node structure (a property path) below ``node``."""
-    for p, o in source.predicate_objects(node):
-        into.add((node, p, o))
-        if isinstance(o, BNode):
-            _copy(source, o, into)
+class _StoreGraph:
+    """What an Oxigraph store says of a node, as an rdflib graph would say it."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def predicate_objects(self, node: BNode):
+        for q in self.store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+            yield st.to_rdflib(q.predicate), st.to_rdflib(q.object)
+
+
+def _copy(source: Graph | _StoreGraph, node: Node, into: Graph, above: set) -> Node:
+    """``node``, or for a blank node a fresh copy of what ``source`` says of it and of the
+    blank nodes below it (an anonymous shape, a blank focus node); a blank node that refers
+    back to one ``above`` it is given as it is, so that a cycle ends."""
+    if not isinstance(node, BNode) or node in above:
+        return node
+    copy = BNode()
+    for p, o in sorted(source.predicate_objects(node)):
+        into.add((copy, p, _copy(source, o, into, above | {node})))
+    return copy
 
 
 def _path_text(g: Graph, path: Node | None) -> str | None:
@@ -196,8 +236,8 @@ def _path_text(g: Graph, path: Node | None) -> str | None:
         return None if path is None else str(path)
     try:
         return sparql_path(g, path)
-    except Unsupported:
-        return "(a complex path)"
+    except ShapeError:
+        return "(an ill-formed path)"
 
 
 def _keeping(core: Graph, mine: list[Node]) -> Graph:
@@ -252,71 +292,15 @@ def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
     return [_keeping(core, mine) for _, mine in loads if mine]
 
 
-@dataclass
-class SparqlConstraint:
-    """A SHACL-SPARQL constraint (https://www.w3.org/TR/shacl/#sparql-constraints) run as
-    one query: ``$this`` left free, solutions kept where ``?this`` is a focus node."""
-
-    shape: Node
-    name: str
-    targets: list[str]
-    query: str
-    message: str
-    severity: str
-
-    def run(self, store: ox.Store, found: _Found) -> None:
-        classes = " ".join(f"<{c}>" for c in self.targets)
-        focus: set[str] | None = None  # read only if a solution needs it: most have none
-        rows = store.query(self.query, use_default_graph_as_union=True)
-        names = [v.value for v in rows.variables]
-        for row in rows:
-            this = row["this"]
-            if focus is None:
-                focus = {r["f"].value for r in store.query(
-                    f"SELECT DISTINCT ?f WHERE {{ VALUES ?c {{ {classes} }} ?f a ?c }}",
-                    use_default_graph_as_union=True)}
-            if this is None or this.value not in focus:
-                continue
-            values = {n: row[n] for n in names if row[n] is not None}
-            found.add(self.shape, SH.SPARQLConstraintComponent, None, this, values.get("value"),
-                      severity=SH[self.severity], message=_fill(self.message, values),
-                      name=self.name)
-
-
-def _fill(message: str, values: dict[str, object]) -> str:
-    """Substitute ``{?var}`` and ``{$var}`` in an sh:message with the solution's values."""
-    return re.sub(r"\{[?$](\w+)\}",
-                  lambda m: values[m.group(1)].value if m.group(1) in values else m.group(0),
-                  message)
-
-
-def split_sparql(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
-    """Shapes without the SPARQL constraints that can run as one query, and those."""
+def core_shapes(shapes: Graph) -> Graph:
+    """A copy of ``shapes`` for the core engines, without what no spec reading allows."""
     core = Graph()
     for t in shapes:
-        core.add(t)
+        if t[1] != SH.uniqueLang or true_in(shapes, t[0], SH.uniqueLang):
+            core.add(t)  # pySHACL reads "1"^^xsd:boolean as true; the spec does not
     for prefix, ns in shapes.namespaces():
         core.bind(prefix, ns)
-    found = []
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        select = shapes.value(constraint, SH.select)
-        targets = [str(c) for c in shapes.objects(shape, SH.targetClass)]
-        if select is None or not targets or not re.search(
-                r"SELECT\s+(DISTINCT\s+)?[^{]*[?$]this\b", str(select), re.I):
-            continue
-        prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for p in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(p, SH.declare))
-        severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity)
-        message = shapes.value(constraint, SH.message) or shapes.value(
-            constraint, RDFS.comment) or "SPARQL constraint not met"
-        name = str(constraint) if isinstance(constraint, URIRef) else str(shape)
-        found.append(SparqlConstraint(shape, name, sorted(targets), prefixes + str(select),
-                                      str(message),
-                                      str(severity or SH.Violation).rsplit("#", 1)[-1]))
-        core.remove((shape, SH.sparql, constraint))
-    return core, sorted(found, key=lambda c: c.name)
+    return core
 
 
 def _term(term: object) -> str | None:
@@ -359,8 +343,35 @@ def _component(iri: str | None) -> str:
     """`` (max count)`` for sh:MaxCountConstraintComponent: which constraint failed."""
     if not iri:
         return ""
-    name = iri.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-    return " (" + re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower() + ")"
+    name = re.split(r"[#/]", iri)[-1].removesuffix("ConstraintComponent")
+    return " (" + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() + ")"
+
+
+_SHORTHAND = {XSD.integer: r"[+-]?[0-9]+", XSD.decimal: r"[+-]?[0-9]*\.[0-9]+",
+              XSD.double: r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+",
+              XSD.boolean: r"true|false"}
+
+
+class _ExactTurtle(TurtleSerializer):
+    """rdflib's Turtle, but a literal is written bare only where Turtle's shorthand gives
+    back the same term: rdflib writes "1"^^xsd:boolean as 1 (an integer), "none"^^xsd:boolean
+    as none (a syntax error), "1.0E0"^^xsd:double as 1e+00."""
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype in _SHORTHAND and not re.fullmatch(
+                _SHORTHAND[node.datatype], str(node)):
+            return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(
+                dt, True))
+        if isinstance(node, Literal) and node.datatype in _SHORTHAND:
+            return str(node)
+        return super().label(node, position)
+
+
+def as_turtle(report: Report) -> str:
+    """The SHACL validation report graph as Turtle, each literal exactly as in the data."""
+    out = io.BytesIO()
+    _ExactTurtle(report.graph).serialize(out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
 
 
 def as_json(report: Report) -> str:

@@ -30,6 +30,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from . import store as st
+from .errors import InputError
 from .namespaces import SH
 
 _NODE_KINDS = {  # sh:nodeKind -> the SPARQL test a value node {v} fails
@@ -48,7 +50,7 @@ _MAX_COUNT = 3  # counts are checked as "n pairwise different values exist"
 _TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 _ANNOTATIONS = {SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
                 SH.defaultValue, SH.deactivated, SH.targetClass, SH.targetNode,
-                SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.flags, SH.sparql,
+                SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.flags,
                 SH.declare, SH.prefixes}
 _COMPILED = {SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.pattern,
              SH.languageIn, SH.uniqueLang, SH["in"], SH.hasValue, SH["not"], SH["and"],
@@ -96,7 +98,7 @@ class Check:
         """(component, focus node, value node or None) for each violation."""
         single = len(self.components) == 1
         for row in store.query(self.query, use_default_graph_as_union=True):
-            value = row["value"]
+            value = st.original(row["value"])
             for i, (component, keep) in enumerate(zip(self.components, self.keeps)):
                 if (single or row[f"f{i}"] == _TRUE) and (keep is None or keep(value)):
                     yield component, row["this"], value
@@ -108,14 +110,18 @@ class Compiled:
     skipped: list[Node] = field(default_factory=list)  # targeted shapes left to pySHACL
 
 
-def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
+def compile_shapes(shapes: Graph, store: ox.Store, foreign: set[Node] = frozenset()
+                   ) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
-    data graph), as SHACL instance checks require."""
+    data graph), as SHACL instance checks require. A shape with a parameter in ``foreign``
+    (of a SPARQL-based component) or with sh:sparql is not compiled."""
     out = Compiled()
     subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
+    exact = store.contains_named_graph(st.EXACT) or bool(st.lossy(
+        {st.to_ox(o) for o in shapes.objects() if isinstance(o, Literal)}))
     for shape in targeted(shapes):
         try:
-            checks = _Compiler(shapes, store, subclasses).checks(shape)
+            checks = _Compiler(shapes, store, subclasses, exact, foreign).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
                 store.query(check.query)
         except (Unsupported, SyntaxError):
@@ -123,6 +129,57 @@ def compile_shapes(shapes: Graph, store: ox.Store) -> Compiled:
         else:
             out.checks += checks
     return out
+
+
+_REFERENCES = (SH.node, SH.property, SH["not"], SH.qualifiedValueShape)
+_LISTS = (SH["and"], SH["or"], SH.xone)
+
+
+def check_shapes(shapes: Graph) -> None:
+    """Refuse what no engine can validate safely, before either runs: a shape that refers
+    to itself through sh:node, sh:property, sh:not, sh:and, sh:or, sh:xone or
+    sh:qualifiedValueShape (SHACL leaves recursion undefined,
+    https://www.w3.org/TR/shacl/#shapes-recursion) and an ill-formed sh:path or list."""
+    for p in set(shapes.objects(None, SH.path)):
+        parse_path(shapes, p)
+
+    def refers(shape: Node) -> list[Node]:
+        out = [o for key in _REFERENCES for o in shapes.objects(shape, key)]
+        for key in _LISTS:
+            for head in shapes.objects(shape, key):
+                out += members(shapes, head, key.n3(shapes.namespace_manager))
+        return out
+
+    done: set[Node] = set()
+    for start in sorted(set(shapes.subjects()), key=lambda s: (isinstance(s, BNode), str(s))):
+        if start in done:
+            continue
+        stack, trail = [(start, iter(refers(start)))], [start]
+        while stack:
+            node, todo = stack[-1]
+            nxt = next(todo, None)
+            if nxt is None:
+                stack.pop()
+                trail.pop()
+                done.add(node)
+            elif nxt in trail:
+                loop = " -> ".join(_label(x) for x in trail[trail.index(nxt):] + [nxt])
+                raise ShapeError(f"shape {_label(nxt)} refers to itself ({loop}); SHACL does "
+                                 "not define recursive shapes "
+                                 "(https://www.w3.org/TR/shacl/#shapes-recursion)")
+            elif nxt not in done:
+                stack.append((nxt, iter(refers(nxt))))
+                trail.append(nxt)
+
+
+def _label(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "[a blank shape]"
+
+
+def target_patterns(shapes: Graph, store: ox.Store) -> Callable[[Node], str | None]:
+    """A function giving the pattern that binds ?this to a shape's focus nodes (None for a
+    shape without targets)."""
+    return _Compiler(shapes, store, {}).targets
 
 
 def targeted(shapes: Graph) -> list[Node]:
@@ -135,6 +192,23 @@ def targeted(shapes: Graph) -> list[Node]:
 
 def _is_class(shapes: Graph, s: Node) -> bool:
     return any((s, RDF.type, c) in shapes for c in CLASSES)
+
+
+def _exact(term: Node) -> str:
+    """A constant as the store holds it where sameness matters (sh:in, sh:hasValue,
+    sh:targetNode): a literal the store would change, as its stand-in (``store.KEPT``)."""
+    if isinstance(term, Literal):
+        stand_in = st.lossy({st.to_ox(term)}).get(st.to_ox(term))
+        if stand_in is not None:
+            return f"{Literal(str(term)).n3()}^^<{stand_in.datatype.value}>"
+    return _sparql(term)
+
+
+def true_in(g: Graph, shape: Node, parameter: URIRef) -> bool:
+    """The parameter's value is "true"^^xsd:boolean, exactly as the spec says
+    ("1"^^xsd:boolean is not ``true``: W3C test core/property/uniqueLang-002)."""
+    return any(isinstance(v, Literal) and v.datatype == XSD.boolean and str(v) == "true"
+               for v in g.objects(shape, parameter))
 
 
 def _sparql(term: Node) -> str:
@@ -168,11 +242,20 @@ def _together(target: str, group: list[Part]) -> Check:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]]
-                 ) -> None:
-        self.g, self.store, self.subclasses = shapes, store, subclasses
+    def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]],
+                 exact: bool = False, foreign: set[Node] = frozenset()) -> None:
+        self.g, self.store, self.subclasses, self.exact = shapes, store, subclasses, exact
+        self.foreign = foreign
         self.names = itertools.count(1)
         self.stack: list[Node] = []
+
+    def val(self, v: str) -> str:
+        """The value of ``v`` for a comparison: a stand-in literal as its real datatype."""
+        if not self.exact:
+            return v
+        kept = f'"{st.KEPT}"'
+        return (f"IF(isLiteral({v}) && STRSTARTS(STR(DATATYPE({v})), {kept}), "
+                f"STRDT(STR({v}), IRI(STRAFTER(STR(DATATYPE({v})), {kept}))), {v})")
 
     def var(self, stem: str) -> str:
         return f"?{stem}{next(self.names)}"
@@ -194,16 +277,19 @@ class _Compiler:
                 out.append(_together(target, group))
         return out
 
-    def targets(self, shape: Node) -> str:
+    def targets(self, shape: Node) -> str | None:
+        """A pattern binding ?this to the focus nodes of ``shape``'s targets, or None."""
         g, parts = self.g, []
         parts += [self.instances("?this", c) for c in g.objects(shape, SH.targetClass)]
         if _is_class(g, shape):
             parts.append(self.instances("?this", shape))
-        parts += [f"VALUES ?this {{ {_sparql(n)} }}" for n in g.objects(shape, SH.targetNode)]
+        parts += [f"VALUES ?this {{ {_exact(n)} }}" for n in g.objects(shape, SH.targetNode)]
         parts += [f"?this {_sparql(p)} {self.var('o')} ."
                   for p in g.objects(shape, SH.targetSubjectsOf)]
         parts += [f"{self.var('s')} {_sparql(p)} ?this ."
                   for p in g.objects(shape, SH.targetObjectsOf)]
+        if not parts:
+            return None
         # no DISTINCT: a focus node found twice only repeats rows the result's DISTINCT drops
         return " UNION ".join(f"{{ {p} }}" for p in parts) if len(parts) > 1 else parts[0]
 
@@ -234,10 +320,10 @@ class _Compiler:
         a violation at ``focus``; ``top`` when ``focus`` is a target, not a value nested in
         another shape's test."""
         g = self.g
-        if g.value(shape, SH.deactivated) == Literal(True):
+        if true_in(g, shape, SH.deactivated):
             return
-        unknown = {p for p in g.predicates(shape, None) if str(p).startswith(str(SH))
-                   and p not in _COMPILED and p not in _ANNOTATIONS}
+        unknown = {p for p in g.predicates(shape, None) if p in self.foreign or (
+            str(p).startswith(str(SH)) and p not in _COMPILED and p not in _ANNOTATIONS)}
         if unknown:
             raise Unsupported(", ".join(sorted(unknown)))
         path = g.value(shape, SH.path)
@@ -260,13 +346,15 @@ class _Compiler:
             if dt == RDFS.Literal:
                 yield fails("Datatype", "!isLiteral({v})")
                 continue
-            yield fails("Datatype", f"!isLiteral({v}) || DATATYPE({v}) != <{dt}>")
+            kept = f" && DATATYPE({v}) != <{st.KEPT}{dt}>" if self.exact else ""
+            yield fails("Datatype", f"!isLiteral({v}) || (DATATYPE({v}) != <{dt}>{kept})")
             if dt not in (XSD.string, RDF.langString):
                 if not top:
                     raise Unsupported("an ill-typed literal test in a nested shape")
                 surely = (f" && !REGEX(STR({v}), {Literal(_WELL_TYPED[dt]).n3()})"
                           if dt in _WELL_TYPED else "")
-                yield fails("Datatype", f"isLiteral({v}) && DATATYPE({v}) = <{dt}>{surely}",
+                kept = f" || DATATYPE({v}) = <{st.KEPT}{dt}>" if self.exact else ""
+                yield fails("Datatype", f"isLiteral({v}) && (DATATYPE({v}) = <{dt}>{kept}){surely}",
                             keep=_ill_typed)
         for kind in g.objects(shape, SH.nodeKind):
             if kind not in _NODE_KINDS:
@@ -278,7 +366,7 @@ class _Compiler:
                 yield fails(name[0].upper() + name[1:],
                             f"isBlank({v}) || !(STRLEN(STR({v})) {op} {int(bound)})"
                             if name.endswith("Length") else
-                            f"!COALESCE({v} {op} {_sparql(bound)}, false)")
+                            f"!COALESCE({self.val(v)} {op} {_sparql(bound)}, false)")
         for pattern in g.objects(shape, SH.pattern):
             flags = Literal(str(g.value(shape, SH.flags) or "")).n3()
             regex = f"{Literal(str(pattern)).n3()}, {flags})"
@@ -289,7 +377,7 @@ class _Compiler:
                              for t in Collection(g, head))
             yield fails("LanguageIn", f"!isLiteral({v}) || !({ok or 'false'})")
         for head in g.objects(shape, SH["in"]):
-            ok = " || ".join(f"sameTerm({v}, {_sparql(m)})" for m in Collection(g, head))
+            ok = " || ".join(f"sameTerm({v}, {_exact(m)})" for m in members(g, head, "sh:in"))
             yield fails("In", f"!({ok or 'false'})")
         for inner in g.objects(shape, SH["not"]):
             yield fails("Not", self.conforms(inner, v))
@@ -304,8 +392,8 @@ class _Compiler:
             count = " + ".join(f"IF({self.conforms(s, v)}, 1, 0)" for s in Collection(g, head))
             yield fails("Xone", f"({count or '0'}) != 1")
         for x in g.objects(shape, SH.hasValue):
-            yield part("HasValue", f"FILTER NOT EXISTS {{ {focus} {step} {_sparql(x)} }}"
-                       if step else f"FILTER(!sameTerm({focus}, {_sparql(x)}))", None)
+            yield part("HasValue", f"FILTER NOT EXISTS {{ {focus} {step} {_exact(x)} }}"
+                       if step else f"FILTER(!sameTerm({focus}, {_exact(x)}))", None)
         for p in g.objects(shape, SH.disjoint):
             yield part("Disjoint", f"{values} {focus} {_sparql(p)} {v} .")
         for param, op in _PAIRS.items():
@@ -313,7 +401,8 @@ class _Compiler:
                 o = self.var("o")
                 yield part(str(param)[len(SH):][0].upper() + str(param)[len(SH) + 1:],
                            f"{values} {focus} {_sparql(p)} {o} . "
-                           f"FILTER(!COALESCE({v} {op} {o}, false))")
+                           f"FILTER(!COALESCE({self.val(v)} {op} {self.val(o)}, false))",
+                           key=o)  # a result for each pair (SHACL 4.5.3)
         if step:
             for n in map(int, g.objects(shape, SH.minCount)):
                 if n > _MAX_COUNT:
@@ -325,7 +414,7 @@ class _Compiler:
                 if n >= _MAX_COUNT:
                     raise Unsupported("sh:maxCount of 3 or more")
                 yield part("MaxCount", self._distinct(focus, step, n + 1), None)
-            if g.value(shape, SH.uniqueLang) == Literal(True):
+            if true_in(g, shape, SH.uniqueLang):
                 a, b, tag = self.var("a"), self.var("b"), self.var("lang")
                 yield part("UniqueLang", f"{focus} {step} {a} . {focus} {step} {b} . "
                            f"FILTER(isLiteral({a}) && isLiteral({b}) && LANG({a}) != \"\" && "
@@ -355,22 +444,93 @@ class _Compiler:
             raise Unsupported(f"pattern {pattern!r}")
 
 
-def sparql_path(g: Graph, p: Node) -> str:
-    """A SHACL property path in ``g`` as a SPARQL one
-    (https://www.w3.org/TR/shacl/#property-paths)."""
+_PATH_KEYS = ((SH.inversePath, "(^{})"), (SH.zeroOrMorePath, "({})*"),
+              (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?"))
+_MAX_PATH_DEPTH = 32
+
+
+class ShapeError(InputError):
+    """A shape the SHACL spec calls ill-formed, or one no engine can run safely."""
+
+
+def members(g: Graph, head: Node, what: str = "list") -> list[Node]:
+    """The members of the well-formed RDF list at ``head``
+    (https://www.w3.org/TR/shacl/#syntax-rule-SHACL-list); a cycle, a missing or repeated
+    rdf:first or rdf:rest is a :class:`ShapeError`."""
+    out, node, seen = [], head, set()
+    while node != RDF.nil:
+        firsts, rests = list(g.objects(node, RDF.first)), list(g.objects(node, RDF.rest))
+        if node in seen or len(firsts) != 1 or len(rests) != 1 or not isinstance(node, BNode):
+            raise ShapeError(f"malformed {what} at {node.n3()}: a SHACL list is blank nodes "
+                             "each with one rdf:first and one rdf:rest, ending in rdf:nil, "
+                             "without a cycle")
+        seen.add(node)
+        out.append(firsts[0])
+        node = rests[0]
+    return out
+
+
+def parse_path(g: Graph, p: Node, depth: int = 0) -> tuple:
+    """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths) as a tree:
+    ``("iri", IRI)``, ``("seq", [...])``, ``("alt", [...])`` or ``(key, inner)`` for
+    sh:inversePath and the others. An ill-formed path is a :class:`ShapeError`."""
+    if depth > _MAX_PATH_DEPTH:
+        raise ShapeError(f"sh:path nested deeper than {_MAX_PATH_DEPTH} (a cycle?) at {p.n3()}")
     if isinstance(p, URIRef):
-        return f"<{p}>"
-    if (p, RDF.first, None) in g:
-        return "(" + "/".join(sparql_path(g, x) for x in Collection(g, p)) + ")"
-    for key, fmt in ((SH.inversePath, "(^{})"), (SH.zeroOrMorePath, "({})*"),
-                     (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
-        inner = g.value(p, key)
-        if inner is not None:
-            return fmt.format(sparql_path(g, inner))
-    alternatives = g.value(p, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(sparql_path(g, x) for x in Collection(g, alternatives)) + ")"
-    raise Unsupported(f"path {p}")
+        return ("iri", p)
+    if isinstance(p, BNode) and (p, RDF.first, None) in g:
+        steps = members(g, p, "sh:path list")
+        if len(steps) < 2:
+            raise ShapeError(f"sh:path list at {p.n3()} has {len(steps)} member(s); a "
+                             "sequence path needs two or more")
+        return ("seq", [parse_path(g, x, depth + 1) for x in steps])
+    if isinstance(p, BNode):
+        for key, _ in _PATH_KEYS:
+            inner = list(g.objects(p, key))
+            if len(inner) == 1:
+                return (key, parse_path(g, inner[0], depth + 1))
+        alternatives = list(g.objects(p, SH.alternativePath))
+        if len(alternatives) == 1:
+            ways = members(g, alternatives[0], "sh:alternativePath list")
+            if len(ways) < 2:
+                raise ShapeError(f"sh:alternativePath at {p.n3()} needs two or more paths")
+            return ("alt", [parse_path(g, x, depth + 1) for x in ways])
+    raise ShapeError(f"{p.n3()} is not a SHACL property path "
+                     "(https://www.w3.org/TR/shacl/#property-paths)")
+
+
+def sparql_path(g: Graph, p: Node) -> str:
+    """A SHACL property path in ``g`` as a SPARQL one."""
+    return _render(parse_path(g, p))
+
+
+def _render(path: tuple) -> str:
+    kind, inner = path
+    if kind == "iri":
+        return f"<{inner}>"
+    if kind in ("seq", "alt"):
+        return "(" + ("/" if kind == "seq" else "|").join(map(_render, inner)) + ")"
+    return dict(_PATH_KEYS)[kind].format(_render(inner))
+
+
+def write_path(g: Graph, p: Node, into: Graph) -> Node:
+    """The path ``p`` of ``g`` written afresh into ``into`` (its well-formed triples only,
+    every blank node new), as a validation result's sh:resultPath."""
+    def write(path: tuple) -> Node:
+        kind, inner = path
+        if kind == "iri":
+            return inner
+        node = BNode()
+        if kind == "seq":
+            Collection(into, node, [write(x) for x in inner])
+        elif kind == "alt":
+            head = BNode()
+            Collection(into, head, [write(x) for x in inner])
+            into.add((node, SH.alternativePath, head))
+        else:
+            into.add((node, kind, write(inner)))
+        return node
+    return write(parse_path(g, p))
 
 
 def _ill_typed(value: ox.Term) -> bool:
