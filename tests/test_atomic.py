@@ -177,3 +177,16 @@ def test_a_symlinked_parent_of_outdir_is_refused(tmp_path, project):
     assert result.exit_code == 2, result.output
     assert "link is a symbolic link" in result.output and str(real / "release") in result.output
     assert not (real / "release").exists()
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_files_get_the_users_umask(tmp_path, mask, mode):
+    old = os.umask(mask)
+    try:
+        atomic.write_file(tmp_path / "report.html", b"x")
+        with atomic.new_folder(tmp_path / "release") as folder:
+            folder_mode = folder.stat().st_mode & 0o777
+    finally:
+        os.umask(old)
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == mode
+    assert folder_mode == mode | 0o111 & ~mask

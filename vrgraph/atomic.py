@@ -109,6 +109,14 @@ def sweep(parent: Path, prefix: str, restore: Path | None = None) -> None:
             os.close(fd)
 
 
+def _with_umask(mode: int) -> int:
+    """``mode`` as the user's umask leaves it, as ``open()`` would have made the file (a
+    temporary file starts private)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mode & ~mask
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (raises :class:`OSError`)."""
     prefix = f".{path.name}."
@@ -120,7 +128,7 @@ def write_file(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _with_umask(0o666))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -139,7 +147,7 @@ def new_folder(target: Path) -> Iterator[Path]:
     fd = os.open(tmp, os.O_RDONLY)
     try:
         _lock(fd)
-        os.chmod(tmp, 0o755)
+        os.chmod(tmp, _with_umask(0o777))
         yield tmp
     finally:
         os.close(fd)
