@@ -653,3 +653,18 @@ DocumentRoot {www}
     finally:
         apache.terminate()
         apache.wait(timeout=10)
+
+
+def test_counts_say_what_they_count(release, data):
+    index = (release / "index.html").read_text()
+    assert "13 resources: 12 action plans, 1 communications plan" in index
+    void_ = Graph().parse(release / ".well-known/void", format="turtle")
+    VOID = Namespace("http://rdfs.org/ns/void#")
+    ds = URIRef(BASE + "id/dataset/graph")
+    assert int(void_.value(ds, VOID.triples)) == len(data)
+    dumps = {str(d) for d in void_.objects(ds, VOID.dataDump)}
+    assert dumps and not [d for d in dumps if d.endswith(".nq")]  # each holds just those
+    entailed = void_.value(predicate=VOID.subset, object=ds)
+    assert str(void_.value(entailed, VOID.dataDump)).endswith("vrgraph.nq")
+    nquads = Dataset().parse(release / "vrgraph.nq", format="nquads")
+    assert int(void_.value(entailed, VOID.triples)) == len(nquads)

@@ -137,7 +137,8 @@ def release_files(project: Project, base: str, release: settings.Release,
     g = load_graph(project, base)
     ctx = publish_rdf.context(base)
     st = reasoned(project, g)
-    files = dumps(g, store.graph(st, store.INFERRED), base, ctx)
+    entailed = store.graph(st, store.INFERRED)
+    files = dumps(g, entailed, base, ctx)
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
     tables, table_files = publish_csv.build(g, base, release)
@@ -158,7 +159,7 @@ def release_files(project: Project, base: str, release: settings.Release,
                                                     "agency/mps", "plan/5.1")
                 if (URIRef(base + "id/" + k), None, None) in g]
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
-        void(base, release, g, dists, examples), PREFIXES_META))
+        void(base, release, g, dists, examples, len(entailed)), PREFIXES_META))
 
     files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat))
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)

@@ -288,8 +288,13 @@ def _slug(iri: str) -> str:
 
 
 def void(base: str, release: Release, data: Graph, dists: list[Dist],
-         examples: list[URIRef]) -> Graph:
-    """The VoID description served at ``.well-known/void`` (RFC 5785; VoID section 7)."""
+         examples: list[URIRef], inferred: int = 0) -> Graph:
+    """The VoID description served at ``.well-known/void`` (RFC 5785; VoID section 7).
+
+    ``void:triples`` counts the document's own (asserted) triples, and every dump of the
+    dataset holds exactly those; the N-Quads dump, which adds the ``inferred`` triples of
+    the ontology in a graph of their own, is the dump of a second dataset that has the first
+    as a ``void:subset``, with its own count."""
     g = Graph()
     ds = URIRef(base + "id/dataset/graph")
     doc = URIRef(base + ".well-known/void")
@@ -316,11 +321,18 @@ def void(base: str, release: Release, data: Graph, dists: list[Dist],
         g.add((ds, VOID.rootResource, root))
     for example in examples:
         g.add((ds, VOID.exampleResource, example))
+    entailed = URIRef(f"{ds}/with-inferences")
     for d in dists:
         if d.rdf:
-            g.add((ds, VOID.dataDump, URIRef(base + d.path)))
+            holder = entailed if d.path.endswith(".nq") else ds
+            g.add((holder, VOID.dataDump, URIRef(base + d.path)))
             if d.file_type in W3C_FORMATS:
-                g.add((ds, VOID.feature, URIRef(FORMATS + W3C_FORMATS[d.file_type])))
+                g.add((holder, VOID.feature, URIRef(FORMATS + W3C_FORMATS[d.file_type])))
+    if (entailed, VOID.dataDump, None) in g:
+        g.add((entailed, RDF.type, VOID.Dataset))
+        g.add((entailed, DCTERMS.title, _en(f"{release.title}, with what the ontology entails")))
+        g.add((entailed, VOID.subset, ds))
+        g.add((entailed, VOID.triples, Literal(len(data) + inferred, datatype=XSD.integer)))
     used = {str(p) for p in data.predicates()} | {str(o) for o in data.objects(None, RDF.type)}
     for _, ns in sorted(PREFIXES.items()):
         if any(term.startswith(str(ns)) for term in used):

@@ -10,7 +10,7 @@ Every value is escaped; every link is relative.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -65,7 +65,14 @@ def natural(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    """``1 agency``, ``2 agencies``, ``3 boxes``, ``4 plans``."""
+    if n != 1:
+        if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+            word = word[:-1] + "ie"
+        elif word.endswith(("s", "x", "ch", "sh")):
+            word += "e"
+        word += "s"
+    return f"{n:,} {word}"
 
 
 def page_path(iri: str, base: str) -> str | None:
@@ -286,6 +293,18 @@ class Site:
         return {k: sorted(v, key=lambda s: natural(self.key(str(s))))
                 for k, v in sorted(groups.items())}
 
+    def counted(self, members: list[URIRef]) -> str:
+        """"13 resources: 12 action plans, 1 communications plan": the count, and what it
+        counts where the members are of more than one class of the vocabulary."""
+        classes = Counter(self.terms.get(t, str(t)) for s in members
+                          for t in self.out.get(s, {}).get(RDF.type, [])
+                          if str(t).startswith(str(VR)))
+        text = plural(len(members), "resource")
+        if len(classes) > 1:
+            text += ": " + ", ".join(plural(n, label) for label, n in
+                                     sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])))
+        return text
+
     def ordered_kinds(self) -> list[str]:
         kinds = self.kinds()
         return [k for k in MAIN_TYPES if k in kinds] + [k for k in kinds if k not in MAIN_TYPES]
@@ -304,7 +323,7 @@ class Site:
         rows = "".join(f"<tr><td class=\"name\">{link(self.pages[s], path, self.label(s))}</td>"
                        f"<td class=\"key\"><code>{esc(self.key(str(s)))}</code></td>"
                        f"<td>{esc(self.summary(s))}</td></tr>" for s in members)
-        body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{plural(len(members), 'resource')}.</p>"
+        body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(self.counted(members))}.</p>"
                 f"<table><tr><th>Name</th><th>Key</th><th>Summary</th></tr>{rows}</table>")
         listing = [{"@id": str(s), "@type": self.nodes.get(str(s), {}).get("@type", [])}
                    for s in members]
@@ -316,7 +335,7 @@ class Site:
         kinds = self.kinds()
         return '<ul class="cards">' + "".join(
             f"<li>{link(f'doc/{k}/index.html', path, TYPE_TITLES.get(k, k))}"
-            f"<span>{plural(len(kinds[k]), 'resource')}</span></li>"
+            f"<span>{esc(self.counted(kinds[k]))}</span></li>"
             for k in self.ordered_kinds()) + "</ul>"
 
     def doc_index(self, about: bytes) -> bytes:
