@@ -306,6 +306,29 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json", "turtle")),
+              default="text", show_default=True,
+              help="text; markdown (for a pull request); json; turtle (a change set with "
+                   "provenance).")
+@click.pass_obj
+@handle_errors
+def diff(project: Project, old: str, new: str, fmt: str) -> None:
+    """What changed from OLD to NEW, each a graph file, a release folder or a git revision
+    of data/graph.ttl (e.g. HEAD~1): actions, texts, leads, tiers, alignments (stated and
+    inherited apart), gaps opened or closed, quality notes. Exit 0 equal, 1 different."""
+    from . import diff as differ
+    from .pipeline import recorded_base
+
+    change = differ.compare(differ.snapshot(old, project), differ.snapshot(new, project))
+    writers = {"text": differ.as_text, "markdown": differ.as_markdown, "json": differ.as_json,
+               "turtle": lambda c: differ.as_turtle(c, recorded_base(project).iri)}
+    click.echo(writers[fmt](change), nl=False)
+    sys.exit(0 if change.equal else 1)
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("out/report.html"), show_default=True,
               help="Where to write the HTML report.")
