@@ -89,7 +89,8 @@ def test_every_file_is_listed_with_its_checksum(release, project, tmp_path):
 def test_source_and_curation_are_not_published(release):
     names = set(files_in(release))
     assert not any(n.startswith(("data/", "source", "curation")) or n.endswith(".yaml")
-                   or n.endswith(".md") for n in names)
+                   or (n.endswith(".md") and n != "changes.md")  # the release's own log
+                   for n in names)
 
 
 # --- dumps ----------------------------------------------------------------------------------
@@ -668,3 +669,40 @@ def test_counts_say_what_they_count(release, data):
     assert str(void_.value(entailed, VOID.dataDump)).endswith("vrgraph.nq")
     nquads = Dataset().parse(release / "vrgraph.nq", format="nquads")
     assert int(void_.value(entailed, VOID.triples)) == len(nquads)
+
+
+# -- versions ------------------------------------------------------------------------------
+def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_path_factory):
+    import dataclasses
+
+    from vrgraph import publish_release
+
+    out = tmp_path_factory.mktemp("versions") / "release"
+    first = publish_release.load()
+    pub.publish(scratch, out, release=first)
+    assert (out / "changes.md").read_text().endswith("First release.\n")
+    g = Graph().parse(scratch.graph, format="turtle")
+    g.set((URIRef(BASE + "id/action/5.1.1"), URIRef(BASE + "def/text"),
+           Literal("A new text.", lang="en")))
+    g.serialize(scratch.graph, format="turtle")
+    second = dataclasses.replace(first, version="0.2.0", release="2026-12-31")
+    pub.publish(scratch, out, release=second)
+    marker = (out / publish_write.MARKER).read_text()
+    assert "version 0.2.0" in marker and "previous 0.1.0" in marker
+    changes = (out / "changes.md").read_text()
+    assert "### Text changed (1)" in changes and "'A new text.'" in changes
+    assert "A new text." in (out / "changes.html").read_text()
+    cat = Graph().parse(out / "catalog.ttl", format="turtle")
+    dataset = URIRef(BASE + "id/dataset/graph")
+    assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/0.1.0")) in cat
+    notes = str(cat.value(dataset, URIRef("http://www.w3.org/ns/adms#versionNotes")))
+    assert notes.startswith("Changes since version 0.1.0: 1 text changed")
+    before = files_in(out)
+    pub.publish(scratch, out, release=second)  # the same version again: the same bytes
+    assert files_in(out) == before
+    g.set((URIRef(BASE + "id/action/5.1.1"), URIRef(BASE + "def/text"),
+           Literal("Yet another text.", lang="en")))
+    g.serialize(scratch.graph, format="turtle")
+    with pytest.raises(pub.InputError, match="raise `version`"):
+        pub.publish(scratch, out, release=second)
+    assert files_in(out) == before  # refused, the release as it was

@@ -60,8 +60,12 @@ class Action:
     text: str = ""
     plan: str = ""
     cell: str = ""
-    tier: str = ""
+    tiers: set[str] = field(default_factory=set)
     leads: set[str] = field(default_factory=set)
+
+    @property
+    def tier(self) -> str:
+        return ", ".join(sorted(self.tiers))
 
 
 @dataclass
@@ -103,7 +107,7 @@ def natural(key: str) -> tuple:
 
 
 # -- reading a version -------------------------------------------------------------------------
-def snapshot(source: str, project: Project) -> Snapshot:
+def snapshot(source: str, project: Project | None = None) -> Snapshot:
     """Read the version named by ``source``: a graph file, a release folder, or a git
     revision of the project's ``data/graph.ttl``."""
     path = Path(source)
@@ -114,8 +118,10 @@ def snapshot(source: str, project: Project) -> Snapshot:
     if path.is_file():
         st = ox.Store()
         store.add_file(st, path, store.ASSERTED, source)
-        return _read(st, source)
-    return _read(_from_git(source, project), source)
+        return read(st, source)
+    if project is None:
+        raise InputError(f"{source}: no such graph file or release folder")
+    return read(_from_git(source, project), source)
 
 
 def _from_git(revision: str, project: Project) -> ox.Store:
@@ -142,10 +148,13 @@ def _rows(st: ox.Store, query: str) -> list[list[str]]:
             for row in st.query(query, use_default_graph_as_union=True)]
 
 
-def _read(st: ox.Store, name: str) -> Snapshot:
+def read(st: ox.Store, name: str) -> Snapshot:
+    """The snapshot of the asserted graph in ``st``."""
     actions: dict[str, Action] = {}
     for number, text, plan, cell, tier, lead in _rows(st, _LEADS):
-        action = actions.setdefault(number, Action(text, plan, cell, tier.rsplit("/", 1)[-1]))
+        action = actions.setdefault(number, Action(text, plan, cell))
+        if tier:
+            action.tiers.add(tier.rsplit("/", 1)[-1])
         if lead:
             action.leads.add(lead.rsplit("/", 1)[-1])
     alignments = {(n, p, MODES.get(m, m.rsplit("/", 1)[-1]))

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import curation, publish_csv, publish_ld, publish_rdf, reason, store
+from . import publish_versions as versions
 from . import publish_release as settings
 from .errors import CurationError, InputError, VrgraphError
 from .namespaces import DCTERMS, SKOS, VR, VRSH, Base
@@ -89,7 +90,7 @@ def publish(project: Project, outdir: Path, base_iri: str | None = None,
     base = (Base.parse(base_iri) if base_iri is not None else recorded_base(project)).iri
     hosted = Base.parse(site_url, "--site-url").iri if site_url is not None else base
     target = check_outdir(project, outdir)
-    files = release_files(project, base, release or settings.load(), hosted)
+    files = release_files(project, base, release or settings.load(), hosted, target)
     check_privacy(project, files)
     return write_release(target, files)
 
@@ -131,10 +132,15 @@ def sha256(data: bytes) -> str:
 
 
 def release_files(project: Project, base: str, release: settings.Release,
-                  site_url: str | None = None) -> dict[str, bytes]:
+                  site_url: str | None = None, previous: Path | None = None
+                  ) -> dict[str, bytes]:
     """Every file of the release, by its path in the release; ``site_url`` is where it will
-    be hosted (for the redirects of ``.htaccess``; ``base`` by default)."""
+    be hosted (for the redirects of ``.htaccess``; ``base`` by default); ``previous`` the
+    folder of the release it replaces, if any (for its version history)."""
     g = load_graph(project, base)
+    past = versions.history(previous, release.version, g) if previous is not None else \
+        versions.History(None, "First release.", f"## Version {release.version}\n\n"
+                                                  f"First release.\n")
     ctx = publish_rdf.context(base)
     st = reasoned(project, g)
     entailed = store.graph(st, store.INFERRED)
@@ -151,8 +157,8 @@ def release_files(project: Project, base: str, release: settings.Release,
 
     publisher = URIRef(base + "id/agency/" + release.publisher)
     publisher_label = str(g.value(publisher, SKOS.prefLabel) or release.publisher_name)
-    cat = publish_rdf.stable_graph(catalogue(base, release, dists, publisher_label, *titles),
-                                   PREFIXES_META)
+    cat = publish_rdf.stable_graph(catalogue(base, release, dists, publisher_label, *titles,
+                                             past.previous, past.notes), PREFIXES_META)
     files["catalog.ttl"] = publish_rdf.turtle(cat)
     files["catalog.rdf"] = publish_rdf.rdfxml(cat)
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
@@ -161,15 +167,16 @@ def release_files(project: Project, base: str, release: settings.Release,
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
         void(base, release, g, dists, examples, len(entailed)), PREFIXES_META))
 
-    files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat))
+    files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
+                       {versions.CHANGES_PAGE: ("Changes", versions.markdown_html(past.changes))}))
+    files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
     files.update(publish_ld.descriptions(st, described))
     files[publish_ld.HTACCESS] = publish_ld.htaccess(base, site_url or base)
     files[STYLE] = CSS.encode("utf-8")
     files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
-    files[MARKER] = (f"vrgraph release {release.release} version {release.version}\n"
-                     f"base {base}\n").encode("utf-8")
+    files[MARKER] = versions.marker(release.release, release.version, base, past.previous)
     files[SUMS] = "".join(f"{sha256(files[p])}  {p}\n" for p in sorted(files)).encode("utf-8")
     return files
 
@@ -213,21 +220,25 @@ def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base
 
 def pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
           ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
-          dists: list[Dist], cat: Graph) -> dict[str, bytes]:
-    """The static site: resource pages, index pages, the landing page, the ontology page."""
+          dists: list[Dist], cat: Graph, more: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+    """The static site: resource pages, index pages, the landing page, the ontology page,
+    and ``more`` pages (path: title and HTML body)."""
     alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
     site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
     what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
     downloads = [Download(d.path, what.get(d.path, d.title),
                           FILE_TYPE_LABELS.get(d.file_type, d.file_type), d.media_type,
                           d.size or 0, d.sha256 or "") for d in dists if d.sha256]
-    out = site.build(downloads, len(g), about_dataset(cat, base))
+    about = about_dataset(cat, base)
+    out = site.build(downloads, len(g), about)
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
     out[ONTOLOGY_PAGE] = site.frame(
         ONTOLOGY_PAGE, str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
         OntologyPage(onto, shapes, g, site.qname).body([(p, t) for p, _, t in VOCABULARY]),
         [("index.html", "Home"), ("doc/index.html", "Resources")],
         publish_rdf.jsonld(header, ctx))
+    for path, (title, body) in more.items():
+        out[path] = site.frame(path, title, body, [("index.html", "Home")], about)
     return out
 
 

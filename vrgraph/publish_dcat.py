@@ -33,10 +33,11 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
+ADMS = "http://www.w3.org/ns/adms#"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 FORMATS = "http://www.w3.org/ns/formats/"
-PREFIXES_META = {"dcat": str(DCAT), "dcatap": str(DCATAP), "dcterms": str(DCTERMS),
+PREFIXES_META = {"adms": ADMS, "dcat": str(DCAT), "dcatap": str(DCATAP), "dcterms": str(DCTERMS),
                  "foaf": str(FOAF), "rdfs": str(RDFS), "skos": str(SKOS), "spdx": str(SPDX),
                  "vcard": str(VCARD), "void": str(VOID), "xsd": str(XSD), "vr": str(VR)}
 
@@ -269,9 +270,19 @@ class Catalogue:
 
 
 def catalogue(base: str, release: Release, dists: list[Dist], publisher_label: str,
-              ontology_title: str, shapes_title: str) -> Graph:
-    """The DCAT-AP 3 catalogue of a release."""
-    return Catalogue(base, release).build(dists, publisher_label, ontology_title, shapes_title)
+              ontology_title: str, shapes_title: str, previous: str | None = None,
+              notes: str | None = None) -> Graph:
+    """The DCAT-AP 3 catalogue of a release; the graph dataset says which version it follows
+    (``dcat:previousVersion``, the versioned IRI ``id/dataset/graph/version/V``) and what
+    changed (``adms:versionNotes``), DCAT 3 section 11."""
+    g = Catalogue(base, release).build(dists, publisher_label, ontology_title, shapes_title)
+    graph = URIRef(base + "id/dataset/graph")
+    if notes:
+        g.add((graph, URIRef(ADMS + "versionNotes"), _en(notes)))
+    if previous:
+        g.add((graph, URIRef(str(DCAT) + "previousVersion"),
+               URIRef(f"{graph}/version/{previous}")))
+    return g
 
 
 def _slug(iri: str) -> str:
