@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from . import store
 from .errors import InputError
 from .project import Project
+from .text import natural
 
 _VR = "https://w3id.org/vrgraph/def/"
 _LEADS = f"""PREFIX vr: <{_VR}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -99,11 +100,6 @@ class Change:
     @property
     def equal(self) -> bool:
         return not any(v for k, v in asdict(self).items() if k not in ("old", "new"))
-
-
-def natural(key: str) -> tuple:
-    """5.1.2 before 5.1.10."""
-    return tuple(int(p) if p.isdigit() else p for p in key.replace("-", ".").split("."))
 
 
 # -- reading a version -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .namespaces import DCTERMS, ORG, RDF, SKOS, VR
 from .publish_rdf import json_bytes
 from .text import neutralise
 from .publish_release import Release
-from .publish_site import natural
+from .text import natural
 
 FOLDER = "tables"
 METADATA = f"{FOLDER}/csv-metadata.json"

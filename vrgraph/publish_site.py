@@ -21,6 +21,7 @@ from .namespaces import DCTERMS, OA, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME,
 from .publish_html import Alternate, esc, external, link, page
 from .publish_rdf import json_bytes
 from .publish_release import Release
+from .text import natural
 
 ONTOLOGY_PAGE = "doc/ontology.html"
 DOC_INDEX = "doc/index.html"
@@ -56,12 +57,6 @@ TERM_LABELS = {
     TIME.hasEnd: "end", TIME.inXSDgYear: "year", TIME.inXSDDate: "date",
     RDF.type: "type",
 }
-
-
-def natural(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Sort key that puts 5.1.2 before 5.1.10."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t)
-                 for t in re.split(r"(\d+)", text) if t)
 
 
 def plural(n: int, word: str) -> str:

@@ -25,6 +25,7 @@ import yaml
 from . import sandbox
 from .errors import QueryError, located
 from .sparql_guard import guard
+from .text import natural
 
 PARAM_TYPES = ("principle", "agency", "action", "plan", "string", "integer", "iri")
 _VR = "https://w3id.org/vrgraph/def/"
@@ -134,11 +135,7 @@ def _lookup(store: ox.Store, kind: str, wanted: str | None = None
 
 def allowed_values(store: ox.Store, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
     """(node, key, label) of every resource a parameter of ``kind`` may name."""
-    return sorted(_lookup(store, kind), key=lambda t: _natural(t[1]))
-
-
-def _natural(key: str) -> list[Any]:
-    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", key)]
+    return sorted(_lookup(store, kind), key=lambda t: natural(t[1]))
 
 
 def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
@@ -158,7 +155,7 @@ def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Lit
     # with a hundred documents, sorting every candidate cost more than the query itself)
     matches = _lookup(store, param.type, wanted)
     if matches:
-        return min(matches, key=lambda t: _natural(t[1]))[0]
+        return min(matches, key=lambda t: natural(t[1]))[0]
     candidates = allowed_values(store, param.type)
     shown = ", ".join(key for _, key, _ in candidates[:60])
     more = f" and {len(candidates) - 60} more" if len(candidates) > 60 else ""

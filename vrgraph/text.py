@@ -55,3 +55,10 @@ def neutralise(cell: str) -> str:
     """Defuse formula injection in a CSV cell: ``'=cmd'`` becomes ``"'=cmd"``, so that a
     spreadsheet shows it as text (https://owasp.org/www-community/attacks/CSV_Injection)."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def natural(text: str) -> tuple[list[int | str], str]:
+    """Sort key that puts 5.1.2 before 5.1.10 and EP2 before EP10: runs of digits compare as
+    numbers, the rest case-insensitively (strings and numbers alternate, so they never meet),
+    then the text itself, so that no two different texts tie."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text)], text
