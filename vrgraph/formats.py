@@ -25,24 +25,33 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, short=str) -> s
     return term.value
 
 
+def json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
+    """One RDF term as SPARQL 1.1 Query Results JSON (triple terms as in SPARQL 1.2)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": json_term(term.subject),
+                                            "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def json_document(variables: list[str], rows: list, **extra: object) -> dict:
+    """The SPARQL 1.1 Query Results JSON document of ``rows``; ``extra`` top-level members."""
+    return {"head": {"vars": variables}, "results": {"bindings": [
+        {v: json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]},
+        **extra}
+
+
 def to_json(table: Table) -> str:
-    def binding(term):
-        if isinstance(term, ox.NamedNode):
-            return {"type": "uri", "value": term.value}
-        if isinstance(term, ox.BlankNode):
-            return {"type": "bnode", "value": term.value}
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    return json.dumps({
-        "head": {"vars": table.variables},
-        "results": {"bindings": [
-            {v: binding(t) for v, t in zip(table.variables, row) if t is not None}
-            for row in table.rows]},
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(json_document(table.variables, table.rows), indent=2, ensure_ascii=False)
 
 
 def to_csv(table: Table) -> str:

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .formats import json_document
 from .namespaces import PREFIXES
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -133,30 +134,10 @@ def offered(offers: Iterable[Format]) -> str:
 
 
 # -- SELECT results ---------------------------------------------------------------------------
-def _json_term(term: Term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != _XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def solutions_json(variables: list[str], rows: list[list[Term | None]],
                    note: dict | None = None) -> bytes:
     """SPARQL 1.1 JSON; ``note`` goes in a top-level ``vrgraph`` member (truncation)."""
-    doc: dict = {"head": {"vars": variables}, "results": {"bindings": [
-        {v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]}}
-    if note:
-        doc["vrgraph"] = note
+    doc = json_document(variables, rows, **({"vrgraph": note} if note else {}))
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
