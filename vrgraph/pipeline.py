@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import build, reason, store
+from . import reason, store
 from .namespaces import PREFIXES, Base
 from .project import Project, in_background
 from .validate import Report, validate
@@ -23,6 +23,8 @@ WORKERS = min(2, os.cpu_count() or 1)  # validation processes; the machines here
 
 def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
     """Build the document graph and its Turtle bytes."""
+    from . import build  # the curation schemas and their validator: only for a build
+
     project.need_sources("vrgraph build")
     graph = build.build_graph(build.Sources.at(project.root), base)
     return build.serialise(graph), graph

@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -260,6 +259,8 @@ def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _
 
     def run(part: Graph) -> Graph:
         try:
+            import pyshacl  # 0.1 s to import: only where a shape needs it
+
             return pyshacl.validate(data, shacl_graph=part, inference="none",
                                     allow_warnings=True, abort_on_first=False)[1]
         except Exception as err:  # e.g. TypeError comparing an ill-typed literal
