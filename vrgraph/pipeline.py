@@ -67,7 +67,7 @@ def shortener(base: str) -> Callable[[str], str]:
 
 
 def report(project: Project, output: Path, rebuild: bool = False,
-           endpoint: str | None = None, graph: str | None = None
+           endpoint: str | None = None, graph: str | None = None, user: str | None = None
            ) -> tuple[Path, "Results", Report]:
     """The main job: (re)build or load the graph, validate it, reason, run the gap and
     alignment queries and write the HTML report to ``output``. With ``endpoint`` the
@@ -80,7 +80,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
     if endpoint:
         from .remote import remote_store
 
-        remote = remote_store(endpoint, graph)
+        remote = remote_store(endpoint, graph, user=user)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
         results, triples = collect(remote, queries), remote.count()
     else:
@@ -107,9 +107,10 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
-                      engine: str = "sparql", rdf: bool = False) -> Report:
+                      engine: str = "sparql", rdf: bool = False, user: str | None = None
+                      ) -> Report:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
     from .remote import remote_store
 
-    return validate(remote_store(endpoint, graph).validation_store(project), shapes(project),
+    return validate(remote_store(endpoint, graph, user=user).validation_store(project), shapes(project),
                     WORKERS, engine, rdf)

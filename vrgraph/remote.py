@@ -32,10 +32,14 @@ so either may import the other):
 from __future__ import annotations
 
 import http.client
+import json
+import netrc
+import os
 import re
 import socket
 import sys
 import tempfile
+from dataclasses import dataclass, field
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,8 +60,125 @@ _GRAPH_FORMATS = {N_TRIPLES: ox.RdfFormat.N_TRIPLES, TURTLE: ox.RdfFormat.TURTLE
 _USER_AGENT = "vrgraph (SPARQL 1.1 Protocol client)"
 
 
+PASSWORD_ENV = "VRGRAPH_PASSWORD"
+DEFAULT_GRAPH = "https://w3id.org/vrgraph/graph"  # pushed to where a store has no default graph
+
+
 class EndpointError(VrgraphError):
     """The endpoint cannot be reached, refuses a request or answers something unreadable."""
+
+
+class IncompleteAnswer(VrgraphError):
+    """The store answered part of what it holds (a result cap such as Virtuoso's
+    ``ResultSetMaxRows``): a check failed, exit 1, never a cut answer read as whole."""
+
+    exit_code = 1
+
+
+# -- credentials -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Credentials:
+    """A user name and password for HTTP Basic or Digest authentication (whichever the
+    store asks for; https://www.rfc-editor.org/rfc/rfc7617, rfc7616). The password is
+    never shown: not in ``repr``, not in any message."""
+
+    user: str
+    password: str = field(repr=False)
+
+
+def credentials(url: str, user: str | None = None, prompt: bool = True
+                ) -> Credentials | None:
+    """The credentials for ``url``: ``user`` with the password from ``$VRGRAPH_PASSWORD``
+    or, in a terminal, a prompt that does not echo; without ``user``, the machine's entry
+    in ``~/.netrc`` (or ``$NETRC``), if any. Never from the command line."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if user:
+        password = os.environ.get(PASSWORD_ENV)
+        if password is None:
+            if not (prompt and sys.stdin.isatty()):
+                raise EndpointError(f"--user {user}: no password; set {PASSWORD_ENV} (or run "
+                                    f"in a terminal to be asked for it)")
+            password = click.prompt(f"Password for {user} at {host}", hide_input=True,
+                                    err=True)
+        return Credentials(user, password)
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.exists(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except netrc.NetrcParseError as err:
+        raise EndpointError(f"{err.filename}:{err.lineno}: unreadable netrc: {err.msg}") from None
+    except OSError as err:
+        raise EndpointError(f"{path}: cannot read the netrc file: {err.strerror}") from None
+    return Credentials(entry[0], entry[2] or "") if entry and entry[0] else None
+
+
+class _Rewind(urllib.request.BaseHandler):
+    """Send a file body from its start every time: an authentication challenge (401)
+    makes urllib send the same request again, after the first sending read the file."""
+
+    handler_order = 100
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        if hasattr(request.data, "seek"):
+            request.data.seek(0)  # type: ignore[union-attr]
+        return request
+
+    https_request = http_request
+
+
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """HTTP Digest that, once challenged, answers the next requests up front. A store that
+    refuses an unauthenticated request before reading its body (Virtuoso does) would cut
+    the connection while a big push is still being sent, and the 401 never be read."""
+
+    challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _, challenge = auth.split(" ", 1)
+        self.challenge = urllib.request.parse_keqv_list(
+            filter(None, urllib.request.parse_http_list(challenge)))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge and not req.has_header("Authorization"):
+            answer = self.get_authorization(req, self.challenge)
+            if answer:
+                req.add_unredirected_header("Authorization", f"Digest {answer}")
+        return req
+
+    https_request = http_request
+
+
+def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector:
+    """An opener that answers Basic and Digest challenges with ``auth`` for ``url``'s
+    server only (scheme, host and port), never for a server it is redirected to; after
+    the first challenge, later requests carry their answer from the start."""
+    handlers: list[urllib.request.BaseHandler] = [_Rewind()]
+    if auth is not None:
+        parts = urllib.parse.urlsplit(url)
+        manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        manager.add_password(None, f"{parts.scheme}://{parts.netloc}/", auth.user,
+                             auth.password)
+        handlers += [_Digest(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+    return urllib.request.build_opener(*handlers)
+
+
+def _probe(url: str, opener: urllib.request.OpenerDirector, timeout: float) -> int | None:
+    """``HEAD url``, before a big request: it meets the store's authentication challenge
+    with no body to send (see :class:`_Digest`), and shows whether the target exists.
+    Returns the status (None: no answer, left to the real request); refused credentials
+    fail here."""
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": _USER_AGENT})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        if err.code == 401:
+            raise _http_error(err, "push", url, request) from None
+        return err.code
+    except (OSError, http.client.HTTPException):
+        return None
 
 
 # -- binding parameters without splicing -------------------------------------------------------
@@ -166,19 +287,25 @@ def _check_url(url: str, what: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise EndpointError(f"{what} {url!r} is not an http(s) URL "
                             f"(for Oxigraph: http://127.0.0.1:7878/query, .../store)")
+    if "@" in parts.netloc:
+        # a password there would be in the shell's history, `ps` and every message
+        raise EndpointError(f"{what}: give credentials with --user or ~/.netrc, not in "
+                            f"the URL")
     return url
 
 
-def _exchange(request: urllib.request.Request, what: str, timeout: float
-              ) -> tuple[str, bytes, int]:
-    """Send ``request`` and read the whole answer: (content type, body, status). Every
-    failure becomes one :class:`EndpointError` (or :class:`QueryError`) line."""
+def _exchange(request: urllib.request.Request, what: str, timeout: float,
+              opener: urllib.request.OpenerDirector | None = None
+              ) -> tuple[str, bytes, int, Any]:
+    """Send ``request`` and read the whole answer: (content type, body, status, headers).
+    Every failure becomes one :class:`EndpointError` (or :class:`QueryError`) line."""
     url = request.full_url
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.headers.get_content_type(), response.read(), response.status
+        with (opener or _opener(url, None)).open(request, timeout=timeout) as response:
+            return (response.headers.get_content_type(), response.read(), response.status,
+                    response.headers)
     except urllib.error.HTTPError as err:
-        raise _http_error(err, what, url) from None
+        raise _http_error(err, what, url, request) from None
     except urllib.error.URLError as err:
         reason = err.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
@@ -193,15 +320,24 @@ def _exchange(request: urllib.request.Request, what: str, timeout: float
         raise EndpointError(f"{url}: the connection failed during the {what}: {why}") from None
 
 
-def _http_error(err: urllib.error.HTTPError, what: str, url: str) -> VrgraphError:
+def _http_error(err: urllib.error.HTTPError, what: str, url: str,
+                request: urllib.request.Request) -> VrgraphError:
     try:
         body = err.read(2000).decode("utf-8", "replace")
     except OSError:
         body = ""
-    detail = " ".join(body.split())[:300] or err.reason
+    detail = " ".join(re.sub(r"<[^>]*>", " ", body).split())[:300] or err.reason
     status = f"HTTP {err.code} {err.reason}"
     if err.code == 400 and what == "query":
         return QueryError(f"{url} rejected the query: {detail}")
+    if err.code == 401:
+        host = urllib.parse.urlsplit(url).hostname
+        if request.get_header("Authorization"):
+            return EndpointError(f"{url}: the store refused the credentials ({status}); "
+                                 f"check the user name and {PASSWORD_ENV} or ~/.netrc")
+        return EndpointError(f"{url} needs credentials ({status}): give --user NAME (the "
+                             f"password from {PASSWORD_ENV} or a prompt) or a ~/.netrc "
+                             f"entry for {host}")
     if err.code in (401, 403, 405) and what == "push":
         return EndpointError(f"{url} refused to store the graph ({status}: {detail}); is the "
                              f"store read-only, or does it need credentials?")
@@ -217,27 +353,34 @@ class RemoteStore:
     """A SPARQL 1.1 query endpoint that answers like an in-memory ``pyoxigraph.Store``.
 
     ``graph``: query this named graph as the default graph (``default-graph-uri``), for a
-    graph pushed with ``--graph``; otherwise the endpoint's default graph.
+    graph pushed with ``--graph``; otherwise the endpoint's default graph. ``auth``: sent
+    when the endpoint asks (HTTP Basic or Digest).
+
+    No answer is read cut: a SELECT is followed by a count of its solutions, and a store
+    that sent fewer rows (a result cap, such as Virtuoso's ``ResultSetMaxRows``) makes it
+    fail with :class:`IncompleteAnswer`; :meth:`fetch` pages past such a cap.
     """
 
-    def __init__(self, endpoint: str, graph: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(self, endpoint: str, graph: str | None = None, timeout: float = 60.0,
+                 auth: Credentials | None = None) -> None:
         self.endpoint = _check_url(endpoint, "endpoint")
         if graph is not None:
             _named(graph)
         self.graph = graph
         self.timeout = timeout
+        self._opener = _opener(endpoint, auth)
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r}, graph={self.graph!r})"
 
-    def _post(self, text: str, accept: str = _ACCEPT) -> tuple[str, bytes]:
+    def _post(self, text: str, accept: str = _ACCEPT) -> tuple[str, bytes, Any]:
         form = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
         request = urllib.request.Request(
             self.endpoint, data=urllib.parse.urlencode(form).encode("utf-8"), method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
                      "Accept": accept, "User-Agent": _USER_AGENT})
-        kind, body, _ = _exchange(request, "query", self.timeout)
-        return kind, body
+        kind, body, _, headers = _exchange(request, "query", self.timeout, self._opener)
+        return kind, body, headers
 
     def query(self, query: str, substitutions: dict | None = None,
               use_default_graph_as_union: bool = True, **_: Any
@@ -249,17 +392,55 @@ class RemoteStore:
         accepted for that likeness only: the endpoint's dataset is what it serves.
         """
         text = bind_remote(query, substitutions)
-        kind, body = self._post(text)
+        kind, body, headers = self._post(text)
         try:
             if kind in (RESULTS_JSON, "application/json"):
+                self._check_whole(text, body, headers)
                 return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             if kind in _GRAPH_FORMATS:
-                return [q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[kind])]
+                triples = [q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[kind])]
+                self._check_capped(headers, len(triples), "triples")
+                return triples
         except SyntaxError as err:
             raise EndpointError(f"{self.endpoint}: unreadable {kind} answer: "
                                 f"{err.msg or err}") from None
         raise EndpointError(f"{self.endpoint} answered {kind or 'nothing'}, not SPARQL "
                             f"results; is it a SPARQL query endpoint?")
+
+    def _check_capped(self, headers: Any, got: int, what: str) -> None:
+        """Virtuoso says it cut a result (``X-SPARQL-MaxRows``): fail, whatever the form."""
+        cap = headers.get("X-SPARQL-MaxRows")
+        if cap is not None:
+            raise IncompleteAnswer(
+                f"{self.endpoint}: the store cut its answer at {got:,} {what} (its "
+                f"ResultSetMaxRows is {cap}): raise ResultSetMaxRows in the [SPARQL] section "
+                f"of virtuoso.ini, or ask less")
+
+    def _check_whole(self, text: str, body: bytes, headers: Any) -> None:
+        """A SELECT's rows against a count of its solutions, asked separately."""
+        try:
+            answer = json.loads(body)
+        except ValueError as err:
+            raise EndpointError(f"{self.endpoint}: unreadable JSON answer: {err}") from None
+        rows = answer.get("results", {}).get("bindings") if isinstance(answer, dict) else None
+        if not isinstance(rows, list):
+            return  # an ASK answer (``boolean``); the parser judges anything else
+        self._check_capped(headers, len(rows), "rows")
+        code = _LEXEMES.sub(lambda m: " " * len(m.group()), text)
+        form = _FORM.search(code)
+        if not form or form.group(1).upper() != "SELECT":
+            return
+        counted = (f"{text[:form.start()]}SELECT (COUNT(*) AS ?vrgraphRows) WHERE {{\n"
+                   f"{text[form.start():]}\n}}")
+        _, body, _ = self._post(counted, RESULTS_JSON)
+        try:
+            expected = int(json.loads(body)["results"]["bindings"][0]["vrgraphRows"]["value"])
+        except (ValueError, LookupError, TypeError):
+            raise EndpointError(f"{self.endpoint}: unreadable answer to a row count") from None
+        if len(rows) != expected:
+            raise IncompleteAnswer(
+                f"{self.endpoint}: the store returned {len(rows):,} of {expected:,} rows: "
+                f"it caps results (Virtuoso: raise ResultSetMaxRows in virtuoso.ini)")
 
     def run(self, text: str, bindings: dict | None = None, where: str = "query") -> Any:
         """An ad-hoc query, as :func:`vrgraph.query.run` (SELECT gives a ``Table``)."""
@@ -274,27 +455,62 @@ class RemoteStore:
 
     def count(self) -> int:
         """How many triples the endpoint's (default) graph holds."""
-        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-        return int(rows[0]["n"].value) if rows else 0
+        _, body, _ = self._post("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", RESULTS_JSON)
+        try:
+            return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+        except (ValueError, LookupError, TypeError):
+            raise EndpointError(f"{self.endpoint}: unreadable answer to a count") from None
 
     def fetch(self, into: ox.Store | None = None, graph_name: ox.NamedNode | None = None
               ) -> ox.Store:
         """Copy every triple of the endpoint's graph into ``into`` (a new store if None),
-        into ``graph_name`` (default ``store.ASSERTED``): one CONSTRUCT, N-Triples (or
-        Turtle, for an endpoint without N-Triples)."""
+        into ``graph_name`` (default ``store.ASSERTED``).
+
+        The triples are counted first and read with one CONSTRUCT (N-Triples, or Turtle);
+        a store that sends fewer (a result cap) is read again in pages of that many, in a
+        stable order (a sorted sub-select: Virtuoso refuses ``OFFSET`` past its cap on a
+        sorted query, not on one sorted inside). All of them, or :class:`IncompleteAnswer`.
+        """
         from .store import ASSERTED
         target = into if into is not None else ox.Store()
-        kind, body = self._post("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                                f"{N_TRIPLES}, {TURTLE};q=0.8")
+        expected = self.count()
+        kind, body, headers = self._post("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                         f"{N_TRIPLES}, {TURTLE};q=0.8")
         if kind not in _GRAPH_FORMATS:
             raise EndpointError(f"{self.endpoint} answered {kind or 'nothing'} to a "
                                 f"CONSTRUCT, not N-Triples or Turtle")
         try:
-            target.load(body, format=_GRAPH_FORMATS[kind], to_graph=graph_name or ASSERTED)
+            triples = {q.triple for q in ox.parse(body, format=_GRAPH_FORMATS[kind])}
         except SyntaxError as err:
             raise EndpointError(f"{self.endpoint}: unreadable {kind}: "
                                 f"{err.msg or err}") from None
+        if len(triples) < expected and triples:
+            triples = self._pages(expected, len(triples))
+        if len(triples) != expected:
+            raise IncompleteAnswer(
+                f"{self.endpoint}: the store returned {len(triples):,} of {expected:,} "
+                f"triples: raise its result cap (Virtuoso: ResultSetMaxRows in virtuoso.ini)")
+        graph = graph_name or ASSERTED
+        target.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         return target
+
+    def _pages(self, expected: int, size: int) -> set[ox.Triple]:
+        """Every triple, ``size`` at a time, in a stable order; stops at a short page."""
+        out: set[ox.Triple] = set()
+        for offset in range(0, expected, size):
+            _, body, _ = self._post(
+                "SELECT ?s ?p ?o WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o } "
+                f"ORDER BY ?s ?p ?o }} }} OFFSET {offset} LIMIT {size}", RESULTS_JSON)
+            try:
+                page = [ox.Triple(*(_term(r[v]) for v in "spo"))
+                        for r in json.loads(body)["results"]["bindings"]]
+            except (LookupError, TypeError, ValueError) as err:
+                raise EndpointError(f"{self.endpoint}: unreadable page of triples: "
+                                    f"{err}") from None
+            out.update(page)
+            if len(page) < min(size, expected - offset):
+                break
+        return out
 
     def validation_store(self, project: Project) -> ox.Store:
         """The endpoint's graph with the ontology, reasoned for validation (see the module
@@ -306,10 +522,26 @@ class RemoteStore:
         return st
 
 
-def remote_store(endpoint: str, graph: str | None = None, timeout: float = 60.0
-                 ) -> RemoteStore:
-    """A :class:`RemoteStore` for the SPARQL query endpoint ``endpoint``."""
-    return RemoteStore(endpoint, graph, timeout)
+def _term(cell: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An RDF term from its SPARQL 1.1 Query Results JSON form. Blank node labels are
+    taken as the store gives them (Virtuoso: ``nodeID://b10001``), made N-Triples-safe."""
+    kind, value = cell["type"], cell["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", value))
+    if "xml:lang" in cell:
+        return ox.Literal(value, language=cell["xml:lang"])
+    return ox.Literal(value, datatype=ox.NamedNode(cell["datatype"]) if "datatype" in cell
+                      else None)
+
+
+def remote_store(endpoint: str, graph: str | None = None, timeout: float = 60.0,
+                 user: str | None = None, prompt: bool = True) -> RemoteStore:
+    """A :class:`RemoteStore` for the SPARQL query endpoint ``endpoint``, with the
+    :func:`credentials` of ``user`` (or from ~/.netrc)."""
+    _check_url(endpoint, "endpoint")
+    return RemoteStore(endpoint, graph, timeout, credentials(endpoint, user, prompt))
 
 
 def _named(graph: str) -> ox.NamedNode:
@@ -331,29 +563,38 @@ def graph_url(endpoint: str, graph: str | None = None) -> str:
 
 
 def put_triples(endpoint: str, triples: Iterable[ox.Triple], graph: str | None = None,
-                timeout: float = 600.0) -> int:
+                timeout: float = 600.0, auth: Credentials | None = None) -> str | None:
     """Replace the graph (default or ``graph``) at Graph Store endpoint ``endpoint`` with
     ``triples`` (HTTP PUT, N-Triples, spooled through a temporary file so a big graph is
-    not held twice in memory). Returns the HTTP status (200, 201 or 204)."""
-    url = graph_url(endpoint, graph)
+    not held twice in memory). A store without a default graph (Virtuoso answers 500 to
+    ``HEAD ?default``) gets :data:`DEFAULT_GRAPH` instead. Returns the graph written (None: the
+    default graph)."""
+    opener = _opener(endpoint, auth)
+    status = _probe(graph_url(endpoint, graph), opener, timeout)
+    if graph is None and status is not None and status >= 500:
+        graph = DEFAULT_GRAPH  # no default graph here (Virtuoso): our own named graph
+        _probe(graph_url(endpoint, graph), opener, timeout)
     with tempfile.TemporaryFile() as spool:
         ox.serialize(triples, spool, format=ox.RdfFormat.N_TRIPLES)
         size = spool.tell()
-        spool.seek(0)
-        return put_bytes(url, spool, size, timeout)
+        put_bytes(graph_url(endpoint, graph), spool, size, timeout, opener)
+    return graph
 
 
-def put_bytes(url: str, body: IO[bytes] | bytes, size: int, timeout: float = 600.0) -> int:
+def put_bytes(url: str, body: IO[bytes] | bytes, size: int, timeout: float = 600.0,
+              opener: urllib.request.OpenerDirector | None = None) -> int:
     request = urllib.request.Request(
         url, data=body, method="PUT",
         headers={"Content-Type": N_TRIPLES, "Content-Length": str(size),
                  "User-Agent": _USER_AGENT})
-    return _exchange(request, "push", timeout)[2]
+    return _exchange(request, "push", timeout, opener)[2]
 
 
 def push(project: Project, endpoint: str, files: list[Path] | None = None,
-         graph: str | None = None, reasoned: bool = True, timeout: float = 600.0) -> int:
-    """Push ``files`` (default the built graph) to ``endpoint``; returns the triple count.
+         graph: str | None = None, reasoned: bool = True, timeout: float = 600.0,
+         auth: Credentials | None = None) -> tuple[int, str | None]:
+    """Push ``files`` (default the built graph) to ``endpoint``; returns the triple count
+    and the graph written (None: the default graph).
 
     ``reasoned``: the files, the ontology and what reasoning infers (what local queries
     see), so remote queries answer the same; otherwise the files' triples alone. Either way
@@ -364,15 +605,21 @@ def push(project: Project, endpoint: str, files: list[Path] | None = None,
     graph_url(endpoint, graph)  # refuse a bad URL or graph IRI before any work
     st = pipeline.load(project, paths) if reasoned else store.load(paths, [], project.root)
     triples = {q.triple for q in st}
-    put_triples(endpoint, triples, graph, timeout)
-    return len(triples)
+    written = put_triples(endpoint, triples, graph, timeout, auth)
+    return len(triples), written
 
 
 @click.command("push")
 @click.option("--endpoint", required=True, metavar="URL",
-              help="The Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store).")
+              help="The Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store; "
+                   "Virtuoso: http://HOST:8890/sparql-graph-crud-auth).")
 @click.option("--graph", "graph", metavar="IRI", default=None,
-              help="Replace this named graph (default: the default graph).")
+              help="Replace this named graph (default: the default graph, or "
+                   f"<{DEFAULT_GRAPH}> where the store has none).")
+@click.option("--user", metavar="NAME", envvar="VRGRAPH_USER", default=None,
+              help=f"Authenticate as NAME (Basic or Digest); the password comes from "
+                   f"${PASSWORD_ENV} or a prompt. Without it, ~/.netrc is used if it names "
+                   f"the host.")
 @click.option("-f", "--file", "files", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="RDF file to push; repeat for several (default data/graph.ttl).")
@@ -382,16 +629,20 @@ def push(project: Project, endpoint: str, files: list[Path] | None = None,
 @click.option("--timeout", type=float, default=600.0, show_default=True,
               help="Seconds to wait for the endpoint.")
 @click.pass_context
-def push_command(ctx: click.Context, endpoint: str, graph: str | None, files: tuple[Path, ...],
-                 reasoned: bool, timeout: float) -> None:
+def push_command(ctx: click.Context, endpoint: str, graph: str | None, user: str | None,
+                 files: tuple[Path, ...], reasoned: bool, timeout: float) -> None:
     """Load the graph into a SPARQL store (Graph Store HTTP Protocol PUT: it replaces the
     target graph). Exit 0 stored, 2 unusable input or the store refused."""
     project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
     try:
-        n = push(project, endpoint, list(files) or None, graph, reasoned, timeout)
+        auth = credentials(_check_url(endpoint, "endpoint"), user)
+        n, written = push(project, endpoint, list(files) or None, graph, reasoned, timeout,
+                          auth)
     except VrgraphError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
     what = "asserted, ontology and inferred" if reasoned else "as in the files"
-    target = f"graph <{graph}>" if graph else "the default graph"
+    target = f"graph <{written}>" if written else "the default graph"
     click.echo(f"pushed {n} triples ({what}) to {endpoint}, {target}")
+    if written and not graph:
+        click.echo(f"the store has no default graph: query it with --graph {written}")
