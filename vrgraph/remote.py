@@ -495,9 +495,11 @@ class RemoteStore:
         return target
 
     def _pages(self, expected: int, size: int) -> set[ox.Triple]:
-        """Every triple, ``size`` at a time, in a stable order; stops at a short page."""
+        """Every triple, at most ``size`` at a time, in a stable order; a page shorter than
+        asked shows the store's cap, which the next pages keep to; an empty one ends."""
         out: set[ox.Triple] = set()
-        for offset in range(0, expected, size):
+        offset = 0
+        while offset < expected:
             _, body, _ = self._post(
                 "SELECT ?s ?p ?o WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o } "
                 f"ORDER BY ?s ?p ?o }} }} OFFSET {offset} LIMIT {size}", RESULTS_JSON)
@@ -507,9 +509,11 @@ class RemoteStore:
             except (LookupError, TypeError, ValueError) as err:
                 raise EndpointError(f"{self.endpoint}: unreadable page of triples: "
                                     f"{err}") from None
-            out.update(page)
-            if len(page) < min(size, expected - offset):
+            if not page:
                 break
+            out.update(page)
+            offset += len(page)
+            size = min(size, len(page))
         return out
 
     def validation_store(self, project: Project) -> ox.Store:
