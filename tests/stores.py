@@ -153,3 +153,58 @@ def differences(embedded, remote, queries) -> dict[str, str]:
             out[name] = (f"{len(there.rows)} rows vs {len(here.rows)}; row {first}: "
                          f"{'; '.join(cells)[:400]}")
     return out
+
+
+class BasicAuthProxy:
+    """A web server in front of a store that asks for HTTP Basic credentials, as an
+    organisation's reverse proxy does, and passes authenticated requests on to ``target``
+    (scheme://host:port). Like Virtuoso, it answers 401 without reading a request's body."""
+
+    def __init__(self, target: str, user: str, password: str) -> None:
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def forward(self) -> None:
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                    self.send_header("Content-Length", "0")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.close_connection = True
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                request = urllib.request.Request(
+                    target + self.path, data=self.rfile.read(length) if length else None,
+                    method=self.command,
+                    headers={k: v for k, v in self.headers.items()
+                             if k.lower() in ("content-type", "accept")})
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as answer:
+                        status, kind, body = answer.status, answer.headers.get("Content-Type"), answer.read()
+                except urllib.error.HTTPError as err:
+                    status, kind, body = err.code, err.headers.get("Content-Type"), err.read()
+                self.send_response(status)
+                if kind:
+                    self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_HEAD = forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

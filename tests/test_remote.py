@@ -12,12 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from vrgraph import pipeline
+from vrgraph.cli import main
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
 from vrgraph.remote import EndpointError, bind_remote, push_command, remote_store
 from vrgraph.validate import validate
 
-from .stores import Oxigraph, Unavailable, differences, free_port, oxigraph_binary
+from .stores import (BasicAuthProxy, Oxigraph, Unavailable, differences, free_port,
+                     oxigraph_binary)
 
 
 
@@ -107,6 +109,51 @@ def test_asserted_graph_pushed_to_a_named_graph_validates_as_locally(server, pro
     local, _ = pipeline.validate_files(project, [project.graph])
     over_http = validate(remote.validation_store(project), shapes)
     assert _keys(over_http) == _keys(local) and over_http.conforms == local.conforms
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture()
+def guarded(server):
+    """The Oxigraph server behind a web server that wants HTTP Basic credentials."""
+    proxy = BasicAuthProxy(server.base, "steward", PASSWORD)
+    yield proxy
+    proxy.stop()
+
+
+def test_basic_credentials_push_and_query_through_a_guarded_store(guarded, project, store,
+                                                                   monkeypatch, tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    graph = "https://example.org/vrgraph/basic"
+    runner = CliRunner(env={"VRGRAPH_PASSWORD": PASSWORD})
+    result = runner.invoke(push_command, ["--endpoint", f"{guarded.base}/store", "--graph",
+                                          graph, "--user", "steward"], obj=project)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["query", "run", "agency-load", "--format", "csv",
+                                  "--endpoint", f"{guarded.base}/query", "--graph", graph,
+                                  "--user", "steward"], obj=project)
+    assert result.exit_code == 0, result.output
+    local = runner.invoke(main, ["query", "run", "agency-load", "--format", "csv"], obj=project)
+    assert result.stdout == local.stdout
+    assert PASSWORD not in result.output
+
+
+def test_a_guarded_store_without_or_with_wrong_credentials(guarded, project, monkeypatch,
+                                                           tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    query = ["sparql", "ASK {}", "--endpoint", f"{guarded.base}/query"]
+    result = CliRunner().invoke(main, query, obj=project)
+    assert result.exit_code == 2 and "needs credentials" in result.stderr
+    result = CliRunner(env={"VRGRAPH_PASSWORD": "wrong " + PASSWORD}).invoke(
+        main, [*query, "--user", "steward"], obj=project)
+    assert result.exit_code == 2 and "refused the credentials" in result.stderr
+    assert PASSWORD not in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["sparql", "ASK {}", "--endpoint",
+                                       f"http://steward:{PASSWORD}@127.0.0.1:9/query"],
+                                obj=project)
+    assert result.exit_code == 2 and "not in the URL" in result.stderr
+    assert PASSWORD not in result.output
 
 
 def test_read_only_server_refuses_the_push_with_a_clear_error(tmp_path, project):
