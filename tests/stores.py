@@ -166,10 +166,12 @@ class BasicAuthProxy:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        refused = self.refused = []  # the methods of the requests answered 401
 
         class Handler(BaseHTTPRequestHandler):
             def forward(self) -> None:
                 if self.headers.get("Authorization") != expected:
+                    refused.append(self.command)
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", 'Basic realm="store"')
                     self.send_header("Content-Length", "0")

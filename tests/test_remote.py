@@ -130,6 +130,7 @@ def test_basic_credentials_push_and_query_through_a_guarded_store(guarded, proje
     result = runner.invoke(push_command, ["--endpoint", f"{guarded.base}/store", "--graph",
                                           graph, "--user", "steward"], obj=project)
     assert result.exit_code == 0, result.output
+    assert "PUT" not in guarded.refused  # the graph went authenticated from its first byte
     result = runner.invoke(main, ["query", "run", "agency-load", "--format", "csv",
                                   "--endpoint", f"{guarded.base}/query", "--graph", graph,
                                   "--user", "steward"], obj=project)

@@ -23,10 +23,19 @@ so either may import the other):
   printing work on it unchanged; the report's triple count is :meth:`RemoteStore.count`.
   Its errors are ``VrgraphError`` subclasses (exit 2, one line, no traceback).
 * ``validate --endpoint URL`` validates :meth:`RemoteStore.validation_store`: the
-  endpoint's triples fetched with one CONSTRUCT, the local ontology added and reasoning run
-  (a no-op on a graph pushed ``--reasoned``, which already holds its conclusions). Since
-  reasoning leaves domains and ranges out, the reasoned union is exactly what local
-  validation sees, so the report is the same (``tests/test_remote.py`` checks it).
+  endpoint's triples fetched (counted, then read whole or in pages), the local ontology
+  added and reasoning run (a no-op on a graph pushed ``--reasoned``, which already holds
+  its conclusions). Since reasoning leaves domains and ranges out, the reasoned union is
+  exactly what local validation sees, so the report is the same (``tests/test_remote.py``
+  checks it).
+* ``--user NAME`` on each of them: :func:`credentials` (the password from
+  ``$VRGRAPH_PASSWORD`` or a prompt; without ``--user``, ``~/.netrc``), sent by HTTP Basic
+  or Digest, whichever the store asks for.
+
+Every store the project knows answers every canned query row by row as embedded: an
+Oxigraph server and Virtuoso 7.2 (``tests/test_virtuoso.py``; ``docs/virtuoso.md`` lists
+what that took). No answer cut by the store (a result cap such as Virtuoso's
+``ResultSetMaxRows``) is read as whole: :class:`IncompleteAnswer`, exit 1.
 """
 
 from __future__ import annotations
@@ -153,6 +162,29 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
     https_request = http_request
 
 
+class _Basic(urllib.request.HTTPBasicAuthHandler):
+    """HTTP Basic that, once its answer to a challenge is taken (anything but 401, such as
+    404 for a graph not yet there), sends it up front to that server, for the reason
+    :class:`_Digest` gives. Never before a challenge: a Digest store would get the password
+    in clear."""
+
+    def retry_http_basic_auth(self, host: str, req: urllib.request.Request,
+                              realm: str) -> Any:
+        try:
+            response = super().retry_http_basic_auth(host, req, realm)
+        except urllib.error.HTTPError as err:
+            if err.code != 401:
+                self._taken(req)
+            raise
+        if response is not None and response.status != 401:
+            self._taken(req)
+        return response
+
+    def _taken(self, req: urllib.request.Request) -> None:
+        parts = urllib.parse.urlsplit(req.full_url)
+        self.passwd.update_authenticated(f"{parts.scheme}://{parts.netloc}/", True)
+
+
 def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector:
     """An opener that answers Basic and Digest challenges with ``auth`` for ``url``'s
     server only (scheme, host and port), never for a server it is redirected to; after
@@ -163,7 +195,7 @@ def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector
         manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
         manager.add_password(None, f"{parts.scheme}://{parts.netloc}/", auth.user,
                              auth.password)
-        handlers += [_Digest(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+        handlers += [_Digest(manager), _Basic(manager)]
     return urllib.request.build_opener(*handlers)
 
 
@@ -427,10 +459,8 @@ class RemoteStore:
         """Virtuoso says it cut a result (``X-SPARQL-MaxRows``): fail, whatever the form."""
         cap = headers.get("X-SPARQL-MaxRows")
         if cap is not None:
-            raise IncompleteAnswer(
-                f"{self.endpoint}: the store cut its answer at {got:,} {what} (its "
-                f"ResultSetMaxRows is {cap}): raise ResultSetMaxRows in the [SPARQL] section "
-                f"of virtuoso.ini, or ask less")
+            raise IncompleteAnswer(f"{self.endpoint}: the store cut its answer at {got:,} "
+                                   f"{what}: {_RAISE_CAP.format(cap=cap)}")
 
     def _read_json(self, body: bytes) -> Any:
         """SPARQL 1.1 Query Results JSON, each boolean in its canonical form (Virtuoso
@@ -452,10 +482,10 @@ class RemoteStore:
         rows = answer.get("results", {}).get("bindings") if isinstance(answer, dict) else None
         if not isinstance(rows, list):
             return  # an ASK answer (``boolean``); the parser judges anything else
-        self._check_capped(headers, len(rows), "rows")
         code = _LEXEMES.sub(lambda m: " " * len(m.group()), text)
         form = _FORM.search(code)
         if not form or form.group(1).upper() != "SELECT":
+            self._check_capped(headers, len(rows), "rows")
             return
         counted = (f"{text[:form.start()]}SELECT (COUNT(*) AS ?vrgraphRows) WHERE {{\n"
                    f"{text[form.start():]}\n}}")
@@ -465,9 +495,11 @@ class RemoteStore:
         except (ValueError, LookupError, TypeError):
             raise EndpointError(f"{self.endpoint}: unreadable answer to a row count") from None
         if len(rows) != expected:
+            cap = headers.get("X-SPARQL-MaxRows") or len(rows)
             raise IncompleteAnswer(
                 f"{self.endpoint}: the store returned {len(rows):,} of {expected:,} rows: "
-                f"it caps results (Virtuoso: raise ResultSetMaxRows in virtuoso.ini)")
+                f"{_RAISE_CAP.format(cap=cap)}")
+        self._check_capped(headers, len(rows), "rows")
 
     def run(self, text: str, bindings: dict | None = None, where: str = "query") -> Any:
         """An ad-hoc query, as :func:`vrgraph.query.run` (SELECT gives a ``Table``)."""
@@ -517,7 +549,7 @@ class RemoteStore:
         if len(triples) != expected:
             raise IncompleteAnswer(
                 f"{self.endpoint}: the store returned {len(triples):,} of {expected:,} "
-                f"triples: raise its result cap (Virtuoso: ResultSetMaxRows in virtuoso.ini)")
+                f"triples: {_RAISE_CAP.format(cap=len(triples))}")
         graph = graph_name or ASSERTED
         target.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         return target
@@ -554,6 +586,8 @@ class RemoteStore:
         return st
 
 
+_RAISE_CAP = ("it caps answers at {cap} (Virtuoso: raise ResultSetMaxRows in the [SPARQL] "
+              "section of virtuoso.ini), or ask for less")
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _BOOLEANS = {"1": "true", "0": "false"}  # https://www.w3.org/TR/xmlschema11-2/#boolean
 
