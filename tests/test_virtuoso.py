@@ -129,3 +129,12 @@ def test_the_password_is_asked_for_without_echo(virtuoso, project, monkeypatch, 
     assert result.exit_code == 0, result.output
     assert "Password for dba at 127.0.0.1:" in result.stderr
     assert result.stderr.endswith(": \n")  # nothing typed is shown
+
+
+def test_the_report_page_is_the_same_byte_for_byte_from_the_store(pushed, project, tmp_path):
+    """Figures (the triple count included), findings, tables, validation: all of it."""
+    local = pipeline.report(project, tmp_path / "local.html")[0]
+    remote = pipeline.report(project, tmp_path / "remote.html", endpoint=pushed.query,
+                             graph=DEFAULT_GRAPH)[0]
+    assert remote.read_bytes() == local.read_bytes()
+    assert "<b>15049</b>triples, with the ontology and inferences" in local.read_text()
