@@ -28,7 +28,8 @@ def free_port() -> int:
 
 
 def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+    found = (shutil.which("oxigraph")
+             or shutil.which("oxigraph", path=str(Path(sys.executable).parent)))
     if not found:
         raise Unavailable("the Oxigraph server binary is not installed: "
                           "pip install -e '.[test]' brings it (PyPI package `oxigraph`)")
@@ -187,7 +188,8 @@ class BasicAuthProxy:
                              if k.lower() in ("content-type", "accept")})
                 try:
                     with urllib.request.urlopen(request, timeout=60) as answer:
-                        status, kind, body = answer.status, answer.headers.get("Content-Type"), answer.read()
+                        status, body = answer.status, answer.read()
+                        kind = answer.headers.get("Content-Type")
                 except urllib.error.HTTPError as err:
                     status, kind, body = err.code, err.headers.get("Content-Type"), err.read()
                 self.send_response(status)

@@ -115,5 +115,5 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)."""
     from .remote import remote_store
 
-    return validate(remote_store(endpoint, graph, user=user).validation_store(project), shapes(project),
-                    WORKERS, engine, rdf)
+    remote = remote_store(endpoint, graph, user=user)
+    return validate(remote.validation_store(project), shapes(project), WORKERS, engine, rdf)
