@@ -4,12 +4,7 @@ against a real Oxigraph server (the `oxigraph` PyPI package) on 127.0.0.1."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,71 +12,32 @@ import pytest
 from click.testing import CliRunner
 
 from vrgraph import pipeline
+from vrgraph.cli import main
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
 from vrgraph.remote import EndpointError, bind_remote, push_command, remote_store
 from vrgraph.validate import validate
 
-READY_WITHIN_S = 15.0
+from .stores import (BasicAuthProxy, Oxigraph, Unavailable, differences, free_port,
+                     oxigraph_binary)
+
 
 
 def _binary() -> str:
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    if not found:
-        pytest.skip("the Oxigraph server binary is not installed: "
-                    "pip install -e '.[test]' brings it (PyPI package `oxigraph`)")
-    return found
+    try:
+        return oxigraph_binary()
+    except Unavailable as why:
+        pytest.skip(str(why))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """An Oxigraph server on 127.0.0.1, started and stopped by the test."""
-
-    def __init__(self, mode: str, location: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = location.parent / f"{mode}-{self.port}.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [_binary(), mode, "--location", str(location), "--bind",
-                 f"127.0.0.1:{self.port}"], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + READY_WITHIN_S
-        while True:  # bounded: READY_WITHIN_S
-            try:
-                with urllib.request.urlopen(f"{self.base}/query?query=ASK%7B%7D", timeout=2):
-                    return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail(f"oxigraph {mode} did not start: {self.log.read_text()[-500:]}")
-                time.sleep(0.1)
-
-    @property
-    def query(self) -> str:
-        return f"{self.base}/query"
-
-    @property
-    def store(self) -> str:
-        return f"{self.base}/store"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+def _oxigraph(location: Path, mode: str = "serve") -> Oxigraph:
+    _binary()
+    return Oxigraph(location, mode)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = Server("serve", tmp_path_factory.mktemp("oxigraph") / "db")
+    srv = _oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
     yield srv
     srv.stop()
 
@@ -94,44 +50,21 @@ def pushed(server, project):
     return server
 
 
-# Columns whose value SPARQL leaves to the engine: notes-by-kind's example is
-# SAMPLE(?comment) over all notes of a kind (https://www.w3.org/TR/sparql11-query/#defn_aggSample).
-UNSPECIFIED = {"notes-by-kind": {"example"}}
-
-
-def _normalised(table, unspecified: set[str] = frozenset()) -> list[tuple]:
-    """Rows as sortable tuples. SPARQL leaves the order of GROUP_CONCAT unspecified
-    (https://www.w3.org/TR/sparql11-query/#defn_aggGroupConcat), and the two stores do
-    differ there, so a cell compares as the sorted multiset of its '; ', ', ' or '|' parts;
-    a literal keeps its datatype and language. SAMPLE() may pick any value of its group
-    (#defn_aggSample), so a column in ``unspecified`` compares by boundness only."""
-    out = []
-    for row in table.rows:
-        cells = []
-        for name, term in zip(table.variables, row):
-            if term is None:
-                cells.append(("unbound",))
-            elif name in unspecified:
-                cells.append(("sampled",))
-            elif isinstance(term, ox.Literal):
-                parts = tuple(sorted(re.split(r"; |, |\|", term.value)))
-                cells.append(("literal", parts, term.datatype.value, term.language or ""))
-            else:
-                cells.append((type(term).__name__, term.value))
-        out.append(tuple(cells))
-    return sorted(out)
+def _normalised(table) -> list[tuple]:
+    """Rows as sortable tuples of (kind, value, datatype, language): the answers of a query
+    with parameters, compared whatever their order."""
+    return sorted(tuple(("unbound",) if t is None else
+                        (type(t).__name__, t.value, getattr(getattr(t, "datatype", None),
+                                                            "value", ""),
+                         getattr(t, "language", None) or "") for t in row)
+                  for row in table.rows)
 
 
 def test_every_canned_query_answers_the_same_remote_and_embedded(pushed, project, store):
-    remote = remote_store(pushed.query)
+    """Row by row: the same rows in the same order, each cell the same RDF term."""
     queries = load_queries(project.queries)
-    assert len(queries) >= 20
-    for name, q in queries.items():
-        embedded, over_http = run_canned(store, q), remote.run_canned(q)
-        assert over_http.variables == embedded.variables, name
-        sampled = UNSPECIFIED.get(name, set())
-        assert _normalised(over_http, sampled) == _normalised(embedded, sampled), name
-        assert embedded.rows, f"{name}: no rows, the comparison proves little"
+    assert len(queries) >= 20 and all(run_canned(store, q).rows for q in queries.values())
+    assert differences(store, remote_store(pushed.query), queries) == {}
 
 
 def test_a_canned_query_with_a_parameter_looks_it_up_on_the_endpoint(pushed, project, store):
@@ -178,11 +111,57 @@ def test_asserted_graph_pushed_to_a_named_graph_validates_as_locally(server, pro
     assert _keys(over_http) == _keys(local) and over_http.conforms == local.conforms
 
 
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture()
+def guarded(server):
+    """The Oxigraph server behind a web server that wants HTTP Basic credentials."""
+    proxy = BasicAuthProxy(server.base, "steward", PASSWORD)
+    yield proxy
+    proxy.stop()
+
+
+def test_basic_credentials_push_and_query_through_a_guarded_store(guarded, project, store,
+                                                                   monkeypatch, tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    graph = "https://example.org/vrgraph/basic"
+    runner = CliRunner(env={"VRGRAPH_PASSWORD": PASSWORD})
+    result = runner.invoke(push_command, ["--endpoint", f"{guarded.base}/store", "--graph",
+                                          graph, "--user", "steward"], obj=project)
+    assert result.exit_code == 0, result.output
+    assert "PUT" not in guarded.refused  # the graph went authenticated from its first byte
+    result = runner.invoke(main, ["query", "run", "agency-load", "--format", "csv",
+                                  "--endpoint", f"{guarded.base}/query", "--graph", graph,
+                                  "--user", "steward"], obj=project)
+    assert result.exit_code == 0, result.output
+    local = runner.invoke(main, ["query", "run", "agency-load", "--format", "csv"], obj=project)
+    assert result.stdout == local.stdout
+    assert PASSWORD not in result.output
+
+
+def test_a_guarded_store_without_or_with_wrong_credentials(guarded, project, monkeypatch,
+                                                           tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    query = ["sparql", "ASK {}", "--endpoint", f"{guarded.base}/query"]
+    result = CliRunner().invoke(main, query, obj=project)
+    assert result.exit_code == 2 and "needs credentials" in result.stderr
+    result = CliRunner(env={"VRGRAPH_PASSWORD": "wrong " + PASSWORD}).invoke(
+        main, [*query, "--user", "steward"], obj=project)
+    assert result.exit_code == 2 and "refused the credentials" in result.stderr
+    assert PASSWORD not in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["sparql", "ASK {}", "--endpoint",
+                                       f"http://steward:{PASSWORD}@127.0.0.1:9/query"],
+                                obj=project)
+    assert result.exit_code == 2 and "not in the URL" in result.stderr
+    assert PASSWORD not in result.output
+
+
 def test_read_only_server_refuses_the_push_with_a_clear_error(tmp_path, project):
     location = tmp_path / "db"
     subprocess.run([_binary(), "load", "--location", str(location), "--file",
                     str(project.graph)], check=True, capture_output=True, timeout=120)
-    srv = Server("serve-read-only", location)
+    srv = _oxigraph(location, "serve-read-only")
     try:
         result = CliRunner().invoke(push_command, ["--endpoint", srv.store], obj=project)
     finally:
@@ -194,7 +173,7 @@ def test_read_only_server_refuses_the_push_with_a_clear_error(tmp_path, project)
 
 
 def test_unreachable_endpoint_gives_a_clear_error(project):
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(push_command, ["--endpoint", f"{url}/store"], obj=project)
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "cannot reach the endpoint" in result.stderr
@@ -217,7 +196,7 @@ def test_a_graph_that_is_not_an_iri_is_refused(project):
     assert result.exit_code == 2 and "is not an IRI" in result.stderr
 
 
-# -- binding parameters as VALUES (no server needed: the bound text runs embedded) ----------
+# -- binding parameters as BINDs (no server needed: the bound text runs embedded) -----------
 def test_values_binding_gives_what_substitutions_give_for_every_parametrised_query(
         project, store):
     for name, q in load_queries(project.queries).items():
@@ -225,14 +204,14 @@ def test_values_binding_gives_what_substitutions_give_for_every_parametrised_que
             continue
         bindings = bind(store, q, {})
         text = bind_remote(q.text, bindings)
-        assert "VALUES" in text, name
+        assert "BIND(" in text, name
         assert _normalised(run(store, text)) == _normalised(run(store, q.text, bindings)), name
 
 
-def test_values_go_inside_the_top_level_group_so_filters_see_them(project, store):
+def test_parameters_open_the_top_level_group_so_filters_see_them(project, store):
     q = load_queries(project.queries)["notes"]
     text = bind_remote(q.text, bind(store, q, {"kind": "row-split"}))
-    assert re.search(r"WHERE \{ VALUES \(\?kind \?about\) \{ \(\"row-split\" \"all\"\) \}", text)
+    assert re.search(r'WHERE \{ BIND\("row-split" AS \?kind\) BIND\("all" AS \?about\)', text)
     rows = run(store, text).values()
     assert rows and all(r["flaw"] == "row split" for r in rows)
 
@@ -259,7 +238,7 @@ def test_sub_select_group_and_construct_templates_are_handled(store):
     assert len(list(store.query(construct, use_default_graph_as_union=True))) == 1
     exists = bind_remote("SELECT ?n (EXISTS { ?a ?b ?n } AS ?e) WHERE { ?a "
                          "<https://w3id.org/vrgraph/def/number> ?n }", v)
-    assert exists.index("VALUES") > exists.index("WHERE")
+    assert exists.index("BIND(") > exists.index("WHERE")
 
 
 def test_blank_nodes_cannot_be_sent():

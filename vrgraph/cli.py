@@ -38,6 +38,10 @@ memory_option = click.option(
 graph_option = click.option(
     "--graph", "graph_iri", metavar="IRI", default=None,
     help="With --endpoint: use this named graph of the endpoint as the default graph.")
+user_option = click.option(
+    "--user", metavar="NAME", envvar="VRGRAPH_USER", default=None,
+    help="With --endpoint: authenticate as NAME (Basic or Digest), the password from "
+         "$VRGRAPH_PASSWORD or a prompt; without it, ~/.netrc if it names the host.")
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,11 +135,12 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
               "(for edits that refer to existing resources).")
 @endpoint_option
 @graph_option
+@user_option
 @click.pass_obj
 @handle_errors
 def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path, ...],
              fmt: str, strict: bool, engine: str, merge: bool, endpoint: str | None,
-             graph_iri: str | None) -> None:
+             graph_iri: str | None, user: str | None) -> None:
     """Validate the built graph, or FILES, against the SHACL shapes.
 
     Exit 0 conforms (warnings allowed unless --strict), 1 violations, 2 unusable input
@@ -156,8 +161,8 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     shorten = shortener(Base())
     if endpoint:
         report = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
-                                   list(shapes_files))
-        shorten = shortener(base_of(_store(project, endpoint, graph_iri)))
+                                   list(shapes_files), user)
+        shorten = shortener(base_of(_store(project, endpoint, graph_iri, user)))
     elif shapes_files:
         own = [p for p in paths if p != project.graph]
         alone = bool(files) and not merge
@@ -175,12 +180,13 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     sys.exit(0 if report.ok(strict) else 1)
 
 
-def _store(project: Project, endpoint: str | None = None, graph: str | None = None):
+def _store(project: Project, endpoint: str | None = None, graph: str | None = None,
+           user: str | None = None):
     """The reasoned local graph, or a remote endpoint that answers like it."""
     if endpoint:
         from .remote import remote_store
 
-        return remote_store(endpoint, graph)
+        return remote_store(endpoint, graph, user=user)
     from .pipeline import load
 
     return load(project)
@@ -220,13 +226,14 @@ def query_show(project: Project, name: str) -> None:
 @format_option
 @endpoint_option
 @graph_option
+@user_option
 @timeout_option
 @memory_option
 @click.pass_obj
 @handle_errors
 def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str,
-              endpoint: str | None, graph_iri: str | None, timeout: float,
-              max_memory: int) -> None:
+              endpoint: str | None, graph_iri: str | None, user: str | None,
+              timeout: float, max_memory: int) -> None:
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
@@ -238,7 +245,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
-    store = _store(project, endpoint, graph_iri)
+    store = _store(project, endpoint, graph_iri, user)
     table = _run(store, endpoint, q.text, bind(store, q, values), q.path.name, timeout,
                  max_memory)
     click.echo(render(table, fmt, shortener(base_of(store))))
@@ -273,13 +280,14 @@ def _canned(project: Project, name: str):
 @format_option
 @endpoint_option
 @graph_option
+@user_option
 @timeout_option
 @memory_option
 @click.pass_obj
 @handle_errors
 def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
-           endpoint: str | None, graph_iri: str | None, timeout: float,
-           max_memory: int) -> None:
+           endpoint: str | None, graph_iri: str | None, user: str | None,
+           timeout: float, max_memory: int) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
@@ -295,7 +303,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
         raise QueryError("give the query as an argument or with -f FILE, not both")
     text = (bounds.read_text(path, str(path), error=QueryError) if path is not None
             else bounds.argument(text, "the query argument", error=QueryError))
-    store = _store(project, endpoint, graph_iri)
+    store = _store(project, endpoint, graph_iri, user)
     result = _run(store, endpoint, text, None, str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener(base_of(store))))
@@ -336,16 +344,17 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
               help="Rebuild data/graph.ttl from the source and curation first.")
 @endpoint_option
 @graph_option
+@user_option
 @click.pass_obj
 @handle_errors
 def report(project: Project, output: Path, rebuild: bool, endpoint: str | None,
-           graph_iri: str | None) -> None:
+           graph_iri: str | None, user: str | None) -> None:
     """The main job: validate, reason, run the gap and alignment queries and write one
     self-contained HTML report (works offline), with a summary here."""
     from .pipeline import report as run_report
     from .report import summary
 
-    path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri)
+    path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
 

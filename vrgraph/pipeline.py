@@ -91,7 +91,7 @@ def shortener(base: Base) -> Callable[[str], str]:
 
 
 def report(project: Project, output: Path, rebuild: bool = False,
-           endpoint: str | None = None, graph: str | None = None
+           endpoint: str | None = None, graph: str | None = None, user: str | None = None
            ) -> tuple[Path, "Results", Report]:
     """The main job: (re)build or load the graph, validate it, reason, run the gap and
     alignment queries and write the HTML report to ``output``. With ``endpoint`` the
@@ -104,7 +104,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
     if endpoint:
         from .remote import remote_store
 
-        remote = remote_store(endpoint, graph)
+        remote = remote_store(endpoint, graph, user=user)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
         results, triples = collect(remote, queries), remote.count()
     else:
@@ -112,13 +112,16 @@ def report(project: Project, output: Path, rebuild: bool = False,
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
         st = load(project)
-        triples = sum(1 for _ in st.quads_for_pattern(None, None, None, store.ASSERTED))
+        # what the queries read, as remote.count() counts it on a store pushed --reasoned
+        # (the asserted triples alone cannot be told apart there)
+        triples = int(next(iter(st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                         use_default_graph_as_union=True)))["n"].value)
         pending = validate_in_background(st, project)
         results = collect(st, queries)
         validation = pending()
     plans = {row["plan"]: row for row in results["plan-principle-matrix"]}
     stats = {
-        "triples": triples,
+        "triples, with the ontology and inferences": triples,
         "actions": sum(int(r["planActions"] or 0) for r in plans.values()),
         "plans": len(plans),
         "principles": len(results["principle-coverage"]),
@@ -132,11 +135,11 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
-                      shapes_files: list[Path] = ()) -> Report:
+                      shapes_files: list[Path] = (), user: str | None = None) -> Report:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
     against the project's shapes or those in ``shapes_files``."""
     from .remote import remote_store
 
     given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
-    return validate(remote_store(endpoint, graph).validation_store(project), given,
-                    WORKERS, engine, rdf)
+    remote = remote_store(endpoint, graph, user=user)
+    return validate(remote.validation_store(project), given, WORKERS, engine, rdf)

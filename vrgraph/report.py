@@ -98,7 +98,7 @@ def findings(r: Results) -> list[Finding]:
                                    f"or a named person's role, not by an organisation: "
                                    f"{', '.join(row['number'] for row in posts)}."))
     sole_plans = [row for row in r["single-point-of-failure"]
-                  if row["kind"] == "plan" and row.get("onlyLead") == "true"]
+                  if row["kind"] == "plan" and row.get("onlyLead") in ("true", "1")]
     if sole_plans:
         out.append(Finding("risk", "Single points of failure: " + "; ".join(
             f"{row['agencyName']} leads every led action of plan {row['scope']}"

@@ -1,0 +1,76 @@
+"""Every canned query embedded and on real SPARQL stores, and the report's time on each.
+
+    python benchmarks/stores.py [--runs 3]
+
+Starts an Oxigraph server (PyPI ``oxigraph``) and, where Debian's ``virtuoso-opensource``
+is installed, Virtuoso (stock limits, Digest authentication for writes) on 127.0.0.1 in a
+temporary folder; pushes the reasoned graph to each with ``vrgraph push``; compares every
+canned query row by row with the embedded store (``tests/stores.py``: same rows, same
+order, same terms); times ``vrgraph report`` against each (best of ``--runs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.stores import (VIRTUOSO_PASSWORD, VIRTUOSO_USER, Oxigraph, Unavailable,  # noqa: E402
+                          Virtuoso, differences)
+from vrgraph import pipeline, remote  # noqa: E402
+from vrgraph.project import Project  # noqa: E402
+from vrgraph.query import load_queries  # noqa: E402
+
+
+def best(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    project = Project(ROOT)
+    queries = load_queries(project.queries)
+    embedded = pipeline.load(project)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.html"
+        rows = [("embedded", "-", best(args.runs, lambda: pipeline.report(project, out)))]
+        for name, start in (("Oxigraph server", lambda: Oxigraph(Path(tmp) / "ox" / "db")),
+                            ("Virtuoso", lambda: Virtuoso(Path(tmp) / "virtuoso"))):
+            try:
+                server = start()
+            except Unavailable as why:
+                print(f"{name}: skipped ({why})")
+                continue
+            try:
+                auth = (remote.Credentials(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+                        if isinstance(server, Virtuoso) else None)
+                _, graph = remote.push(project, server.store, auth=auth)
+                store = remote.RemoteStore(server.query, graph)
+                diff = differences(embedded, store, queries)
+                for query, what in diff.items():
+                    print(f"  {name}: {query}: {what}")
+                agree = f"{len(queries) - len(diff)}/{len(queries)}"
+                seconds = best(args.runs, lambda: pipeline.report(
+                    project, out, endpoint=server.query, graph=graph))
+                rows.append((name, agree, seconds))
+            finally:
+                server.stop()
+    print("| store | canned queries agreeing row by row | report (s) |\n|---|---|---|")
+    for name, agree, seconds in rows:
+        print(f"| {name} | {agree} | {seconds:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

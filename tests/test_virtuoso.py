@@ -1,0 +1,140 @@
+"""vrgraph against OpenLink Virtuoso 7.2 as Debian installs it (`virtuoso-opensource`): writes
+only with HTTP Digest on /sparql-graph-crud-auth, no default graph in its Graph Store
+endpoint, every answer cut at ResultSetMaxRows = 10,000 rows. Started by the tests on
+127.0.0.1 in a temporary folder; skipped, saying why, where Virtuoso is not installed."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from vrgraph import pipeline
+from vrgraph.cli import main
+from vrgraph.query import load_queries
+from vrgraph.remote import (DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, push_command,
+                            remote_store)
+from vrgraph.report import collect, findings
+
+from .stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER, Unavailable, Virtuoso, differences
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    try:
+        server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    except Unavailable as why:
+        pytest.skip(str(why))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pushed(virtuoso, project):
+    """The reasoned graph, pushed as a user would: --user, the password from the
+    environment, no --graph."""
+    result = CliRunner(env={"VRGRAPH_PASSWORD": VIRTUOSO_PASSWORD}).invoke(
+        push_command, ["--endpoint", virtuoso.store, "--user", VIRTUOSO_USER], obj=project)
+    assert result.exit_code == 0, result.output
+    assert f"graph <{DEFAULT_GRAPH}>" in result.stdout
+    assert f"has no default graph: query it with --graph {DEFAULT_GRAPH}" in result.stdout
+    return virtuoso
+
+
+def test_every_canned_query_answers_row_by_row_as_embedded(pushed, project, store):
+    queries = load_queries(project.queries)
+    remote = remote_store(pushed.query, DEFAULT_GRAPH)
+    assert differences(store, remote, queries) == {}
+
+
+def test_the_report_finds_what_it_finds_embedded(pushed, project, store):
+    """Single points of failure included (a boolean Virtuoso writes as 1)."""
+    queries = load_queries(project.queries)
+    here = [f.text for f in findings(collect(store, queries))]
+    there = [f.text for f in findings(collect(remote_store(pushed.query, DEFAULT_GRAPH),
+                                              queries))]
+    assert any("Single points of failure" in text for text in here)
+    assert there == here
+
+
+def test_validation_reads_past_the_row_cap_and_finds_what_local_validation_finds(
+        pushed, project):
+    """15,049 triples behind a cap of 10,000: read in pages, all of them, no false
+    violations."""
+    local, _ = pipeline.validate_files(project, [project.graph])
+    remote = pipeline.validate_endpoint(project, pushed.query, DEFAULT_GRAPH)
+    assert sorted(map(repr, remote.results)) == sorted(map(repr, local.results))
+    assert remote.conforms == local.conforms
+
+
+def test_a_cut_answer_fails_with_exit_1_and_the_reason(pushed, project, store):
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    result = CliRunner().invoke(main, ["sparql", everything, "--endpoint", pushed.query,
+                                       "--graph", DEFAULT_GRAPH], obj=project)
+    assert result.exit_code == 1, result.output
+    assert "the store returned 10,000 of 15,049 rows" in result.stderr
+    assert "ResultSetMaxRows" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_count_finds_a_cut_the_store_does_not_announce(pushed, monkeypatch):
+    """Without Virtuoso's X-SPARQL-MaxRows header, the count of the query's solutions
+    still shows the cut."""
+    remote = remote_store(pushed.query, DEFAULT_GRAPH)
+    real = RemoteStore._post
+
+    def unannounced(self, *args):
+        kind, body, headers = real(self, *args)
+        return kind, body, {}
+    monkeypatch.setattr(RemoteStore, "_post", unannounced)
+    with pytest.raises(IncompleteAnswer, match="returned 10,000 of 15,049 rows: it caps answers "
+                                               "at 10000 .Virtuoso: raise ResultSetMaxRows"):
+        remote.run("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert len(remote.run("SELECT ?p WHERE { ?s ?p ?o } GROUP BY ?p").rows) < 10000
+
+
+def test_push_without_credentials_says_how_to_give_them(virtuoso, project, monkeypatch,
+                                                        tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    result = CliRunner().invoke(push_command, ["--endpoint", virtuoso.store], obj=project)
+    assert result.exit_code == 2
+    assert "needs credentials" in result.stderr and "--user NAME" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_password_is_refused_clearly(virtuoso, project):
+    result = CliRunner(env={"VRGRAPH_PASSWORD": "not-the-password"}).invoke(
+        push_command, ["--endpoint", virtuoso.store, "--user", VIRTUOSO_USER], obj=project)
+    assert result.exit_code == 2
+    assert "refused the credentials" in result.stderr
+    assert "not-the-password" not in result.output
+
+
+def test_push_takes_its_credentials_from_netrc(virtuoso, project, monkeypatch, tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {VIRTUOSO_USER} password {VIRTUOSO_PASSWORD}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    graph = "https://example.org/vrgraph/netrc"
+    result = CliRunner().invoke(push_command, ["--endpoint", virtuoso.store, "--graph", graph,
+                                               "--no-reasoned"], obj=project)
+    assert result.exit_code == 0, result.output
+    assert remote_store(virtuoso.query, graph).count() == 10273
+
+
+def test_the_password_is_asked_for_without_echo(virtuoso, project, monkeypatch, tmp_path):
+    monkeypatch.delenv("VRGRAPH_PASSWORD", raising=False)
+    graph = "https://example.org/vrgraph/prompt"
+    result = CliRunner().invoke(push_command, ["--endpoint", virtuoso.store, "--graph", graph,
+                                               "--user", VIRTUOSO_USER, "--no-reasoned"],
+                                obj=project, input=f"{VIRTUOSO_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Password for dba at 127.0.0.1:" in result.stderr
+    assert result.stderr.endswith(": \n")  # nothing typed is shown
+
+
+def test_the_report_page_is_the_same_byte_for_byte_from_the_store(pushed, project, tmp_path):
+    """Figures (the triple count included), findings, tables, validation: all of it."""
+    local = pipeline.report(project, tmp_path / "local.html")[0]
+    remote = pipeline.report(project, tmp_path / "remote.html", endpoint=pushed.query,
+                             graph=DEFAULT_GRAPH)[0]
+    assert remote.read_bytes() == local.read_bytes()
+    assert "<b>15049</b>triples, with the ontology and inferences" in local.read_text()
