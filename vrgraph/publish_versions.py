@@ -66,7 +66,7 @@ def history(folder: Path, version: str, g: Graph) -> History:
                              f"`version` (and `release`) in vrgraph/publish_release.yaml for a "
                              f"new release")
         try:
-            kept = (folder / CHANGES_MD).read_text(encoding="utf-8")
+            kept = (folder / CHANGES_MD).read_text(encoding="utf-8").strip() + "\n"
         except (OSError, UnicodeDecodeError):
             kept = f"## Version {version}\n\nFirst release.\n"
         previous = old.get("previous")

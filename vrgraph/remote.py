@@ -48,10 +48,10 @@ import re
 import socket
 import sys
 import tempfile
-from dataclasses import dataclass, field
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable
 
@@ -60,6 +60,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError, VrgraphError
 from .project import Project
+from .sparql_guard import guard
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -217,11 +218,6 @@ def _probe(url: str, opener: urllib.request.OpenerDirector, timeout: float) -> i
 
 
 # -- binding parameters without splicing -------------------------------------------------------
-# Blank comments, strings and IRIs (same length, so positions stay) before looking for braces.
-_LEXEMES = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                      r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
-_FORM = re.compile(r"(?<![?$:\w])(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![\w:])", re.I)
-_WORD = re.compile(r"\s*([A-Za-z]+)")
 
 
 def values_clause(bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
@@ -268,62 +264,63 @@ def bind_remote(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal
     OPTIONAL source lines matched). Where there is no top-level group to open (``CONSTRUCT
     WHERE`` short form, ``DESCRIBE <iri>``) a ``VALUES`` block is appended at the end, as
     SPARQL allows.
+
+    The query is read as :mod:`vrgraph.sparql_guard` reads it (no second lexer here), and
+    the canonical text is what is sent.
     """
+    checked = guard(text)
     if not bindings:
-        return text
-    block = bind_clause(bindings)
-    code = _LEXEMES.sub(lambda m: " " * len(m.group()), text)
-    form = _FORM.search(code)
-    start = None
-    if form:
-        pos = form.end()
-        if form.group(1).upper() == "CONSTRUCT":
-            word = _WORD.match(code, pos)
-            if word and word.group(1).upper() == "WHERE":
-                pos = -1  # short form: its braces are a template, no VALUES inside
-            else:
-                template = code.find("{", pos)
-                close = _matching(code, template) if template >= 0 else -1
-                pos = close + 1 if close >= 0 else -1
-        if pos >= 0:
-            start = _first_group(code, pos)
+        return checked.text
+    code, tokens, starts = checked.text, checked.tokens, checked.starts
+    words = [t.text.upper() if t.kind == "word" else t.text for t in tokens]
+    start = _group_to_open(words)
     if start is None:
-        return f"{text}\n{values_clause(bindings)}\n"
-    end = _matching(code, start)
-    inner = _WORD.match(code, start + 1)
-    if inner and inner.group(1).upper() == "SELECT" and end > start:
+        return f"{code}\n{values_clause(bindings)}\n"
+    block = bind_clause(bindings)
+    inside = starts[start] + 1
+    if start + 1 < len(words) and words[start + 1] == "SELECT":
         # `WHERE { SELECT ... }`: a group holding a sub-select takes nothing beside it,
         # so nest it: `WHERE { BIND(...) { SELECT ... } }`.
-        return f"{text[:start + 1]} {block} {{{text[start + 1:end]}}} {text[end:]}"
-    return f"{text[:start + 1]} {block}\n{text[start + 1:]}"
+        end = starts[_closing(words, start)]
+        return f"{code[:inside]} {block} {{{code[inside:end]}}} {code[end:]}"
+    return f"{code[:inside]} {block} {code[inside:]}"
 
 
-def _first_group(code: str, pos: int) -> int | None:
-    """The first ``{`` outside parentheses from ``pos`` (a SELECT clause may hold
-    ``(EXISTS { ... } AS ?x)``, whose brace is inside parentheses)."""
-    depth = 0
-    for i in range(pos, len(code)):
-        c = code[i]
-        if c == "(":
+def _group_to_open(words: list[str]) -> int | None:
+    """The token index of the ``{`` that opens the query's top-level group, or None (the
+    short ``CONSTRUCT WHERE`` form, ``DESCRIBE <iri>``)."""
+    form = next((i for i, w in enumerate(words) if w in ("SELECT", "CONSTRUCT", "DESCRIBE",
+                                                         "ASK")), None)
+    if form is None:
+        return None
+    pos = form + 1
+    if words[form] == "CONSTRUCT":
+        if pos < len(words) and words[pos] == "WHERE":
+            return None  # short form: its braces are a template, nothing goes inside
+        template = words.index("{", pos) if "{" in words[pos:] else None
+        if template is None:
+            return None
+        pos = _closing(words, template) + 1
+    depth = 0  # a SELECT clause may hold `(EXISTS { ... } AS ?x)`: not the group
+    for i in range(pos, len(words)):
+        if words[i] == "(":
             depth += 1
-        elif c == ")":
+        elif words[i] == ")":
             depth -= 1
-        elif c == "{" and depth <= 0:
+        elif words[i] == "{" and depth <= 0:
             return i
     return None
 
 
-def _matching(code: str, start: int) -> int:
-    """The index of the ``}`` closing the ``{`` at ``start`` (-1 when unbalanced)."""
+def _closing(words: list[str], start: int) -> int:
+    """The index of the ``}`` that closes the ``{`` at ``start`` (the guard checked that
+    every bracket closes)."""
     depth = 0
-    for i in range(start, len(code)):
-        if code[i] == "{":
-            depth += 1
-        elif code[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    for i in range(start, len(words)):
+        depth += {"{": 1, "}": -1}.get(words[i], 0)
+        if depth == 0:
+            return i
+    return len(words) - 1
 
 
 # -- HTTP ----------------------------------------------------------------------------------------
@@ -482,13 +479,14 @@ class RemoteStore:
         rows = answer.get("results", {}).get("bindings") if isinstance(answer, dict) else None
         if not isinstance(rows, list):
             return  # an ASK answer (``boolean``); the parser judges anything else
-        code = _LEXEMES.sub(lambda m: " " * len(m.group()), text)
-        form = _FORM.search(code)
-        if not form or form.group(1).upper() != "SELECT":
+        checked = guard(text)
+        form = next((i for i, t in enumerate(checked.tokens) if t.kind == "word" and
+                     t.text.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
+        if form is None or checked.tokens[form].text.upper() != "SELECT":
             self._check_capped(headers, len(rows), "rows")
             return
-        counted = (f"{text[:form.start()]}SELECT (COUNT(*) AS ?vrgraphRows) WHERE {{\n"
-                   f"{text[form.start():]}\n}}")
+        code, at = checked.text, checked.starts[form]
+        counted = f"{code[:at]}SELECT (COUNT(*) AS ?vrgraphRows) WHERE {{ {code[at:]} }}"
         _, body, _ = self._post(counted, RESULTS_JSON)
         try:
             expected = int(json.loads(body)["results"]["bindings"][0]["vrgraphRows"]["value"])
