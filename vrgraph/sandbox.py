@@ -34,6 +34,7 @@ from typing import Any, Callable
 from .errors import QueryError
 
 CHANNEL_FD = 3
+_held: Confinement | None = None  # what confine() achieved in this process
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
@@ -68,7 +69,9 @@ def confine(channel: int, memory: int | None) -> Confinement:
     os.closerange(CHANNEL_FD + 1, _max_fd())
     limited = bool(memory) and _limit_memory(memory or 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
-    return Confinement(True, network, memory if limited else None)
+    global _held
+    _held = Confinement(True, network, memory if limited else None)
+    return _held
 
 
 def _limit_memory(memory: int) -> bool:
@@ -97,23 +100,10 @@ def isolate_network() -> bool:
 
 def probe(memory: int | None = None) -> Confinement:
     """What :func:`confine` achieves on this machine, found in a throw-away child."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 0
-        try:
-            os.close(read)
-            held = confine(write, memory)
-            os.write(CHANNEL_FD, pickle.dumps(held))
-        except BaseException:  # noqa: BLE001 - a forked child must never unwind
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write)
-    with os.fdopen(read, "rb") as handle:
-        data = handle.read()
-    os.waitpid(pid, 0)
-    return pickle.loads(data) if data else Confinement(False, False, None)
+    try:
+        return run_confined(lambda: _held, 30, memory)
+    except QueryError:
+        return Confinement(False, False, None)
 
 
 def describe_exit(status: int, memory: int | None) -> str:
