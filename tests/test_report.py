@@ -116,3 +116,30 @@ def test_the_page_renders_in_a_real_browser(page, tmp_path):
          f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,1600",
          page[0].as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_every_value_is_escaped_by_the_template(results):
+    """A hostile label, plan title or note anywhere in the answers reaches the page as text:
+    the template engine escapes every value (the report has no escaping of its own)."""
+    import copy
+
+    from vrgraph.report import Results, render
+
+    evil = "<script>alert(1)</script>\" onload=\"x"
+    hostile = Results(copy.deepcopy(results.tables))
+    for name in SECTIONS:
+        for row in hostile[name]:
+            for key in row:
+                if key in ("label", "planTitle", "name", "example", "text", "definition"):
+                    row[key] = evil
+    page = render(hostile, None, {"<b>": 1}, evil)
+    assert "<script>" not in page and 'onload="x' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("<svg") == 3 and "&lt;b&gt;" in page
+
+
+def test_texts_are_cut_at_a_word_and_counts_are_in_english(page):
+    html = page[0].read_text()
+    assert "recogn\u2026" not in html  # cut at a word, not inside one
+    assert " 1 plans" not in html and " 1 actions" not in html
+    assert "No column for EP6" in html  # the document's numbering skips it

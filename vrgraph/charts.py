@@ -1,0 +1,134 @@
+"""The report's three charts as geometry: positions, sizes, colours and the texts to show.
+
+Each function returns plain data that ``templates/report.html`` draws as inline SVG, so every
+text reaches the page through the template engine's escaping. The figures come from the
+canned queries' answers only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+Rows = list[dict[str, str | None]]
+
+
+def count(value: str | None) -> int:
+    """A count from a query cell (empty or missing: 0)."""
+    return int(float(value)) if value not in (None, "") else 0
+
+
+def clip(text: str, n: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``n`` characters with an
+    ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1]
+    if " " in cut and not text[n - 1].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "\u2026"
+
+
+def plural(n: int | str, word: str) -> str:
+    """``1 plan``, ``2 plans``."""
+    return f"{n} {word}{'' if count(str(n)) == 1 else 's'}"
+
+
+def missing_numbers(notations: list[str]) -> list[str]:
+    """The numbers a series skips (``EP6`` where EP1-5 and EP7-9 exist): the document's own
+    numbering, said beside the charts so that a missing column is not taken for a gap."""
+    series: dict[str, set[int]] = {}
+    for notation in notations:
+        prefix = notation.rstrip("0123456789")
+        if notation[len(prefix):].isdigit():
+            series.setdefault(prefix, set()).add(int(notation[len(prefix):]))
+    return [f"{prefix}{n}" for prefix, numbers in sorted(series.items())
+            for n in range(1, max(numbers)) if n not in numbers]
+
+
+def blue(share: float) -> str:
+    """A shade of blue for a share between 0 and 1 (darker is more)."""
+    share = max(0.0, min(1.0, share))
+    r, g, b = (int(222 - 190 * share), int(235 - 150 * share), int(247 - 80 * share))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def heatmap(rows: Rows) -> dict[str, Any]:
+    """Plans down, principles across (``plan-principle-matrix``); a cell's shade is its
+    share of the plan's actions."""
+    plans = list(dict.fromkeys(str(row["plan"]) for row in rows))
+    principles = list(dict.fromkeys(str(row["principle"]) for row in rows))
+    titles = {row["plan"]: row["planTitle"] for row in rows}
+    cell, left, top = 44, 400, 40
+    cells = []
+    for row in rows:
+        i, j = plans.index(str(row["plan"])), principles.index(str(row["principle"]))
+        n, total = count(row["count"]), max(count(row.get("planActions")), 1)
+        share = n / total
+        cells.append({
+            "x": left + j * cell, "y": top + i * cell,
+            "fill": "#f3f3f3" if n == 0 else blue(share),
+            "colour": "#fff" if share > 0.55 else "#222",
+            "shown": str(n) if n else "\u00b7",
+            "tip": f"Plan {row['plan']} \u00d7 {row['principle']}: {n} of {total} actions "
+                   f"({count(row['statedCount'])} stated, {count(row['inheritedCount'])} "
+                   f"inherited)"})
+    return {"width": left + cell * len(principles) + 10, "height": top + cell * len(plans) + 30,
+            "cell": cell, "left": left, "top": top, "cells": cells,
+            "columns": [{"x": left + j * cell + cell / 2, "label": p}
+                        for j, p in enumerate(principles)],
+            "rows": [{"y": top + i * cell + cell / 2 + 4,
+                      "label": clip(f"{plan} {titles[plan]}", 56)} for i, plan in enumerate(plans)],
+            "missing": missing_numbers(principles)}
+
+
+def bars(rows: Rows) -> dict[str, Any]:
+    """Actions per principle (``principle-coverage``): stated and inherited stacked."""
+    most = max([count(row["actions"]) for row in rows] + [1])
+    left, bar, gap, width = 70, 20, 8, 640
+    height = 20 + len(rows) * (bar + gap) + 30
+    scale = (width - left - 60) / most
+    out = []
+    for i, row in enumerate(rows):
+        stated, inherited = count(row["statedActions"]), count(row["inheritedActions"])
+        both = stated + inherited
+        out.append({
+            "y": 10 + i * (bar + gap), "label": row["notation"],
+            "stated": round(stated * scale, 1), "inherited": round(inherited * scale, 1),
+            "end": round(left + both * scale + 6, 1), "shown": str(both) if both else "none",
+            "colour": "#b00020" if not both else "#222",
+            "tip": f"{row['notation']}: {plural(both, 'action')} ({stated} stated, {inherited} "
+                   f"inherited), {plural(row['plans'] or 0, 'plan')}, "
+                   f"{plural(row['leadAgencies'] or 0, 'lead agency').replace('agencys', 'agencies')}"})
+    return {"width": width, "height": height, "left": left, "bar": bar, "rows": out}
+
+
+def network(load: Rows, pairs: Rows, top: int = 24) -> dict[str, Any]:
+    """Lead agencies (``agency-load``) on a circle, largest first; a line joins two that
+    co-lead actions (``collaboration-network``)."""
+    busiest = sorted(load, key=lambda row: (-count(row["actions"]), str(row["name"])))[:top]
+    width, height, radius = 960, 600, 250
+    centre, middle = width / 2, height / 2
+    pos = {row["agency"]: (centre + radius * math.cos(2 * math.pi * k / len(busiest) - math.pi / 2),
+                           middle + radius * math.sin(2 * math.pi * k / len(busiest) - math.pi / 2))
+           for k, row in enumerate(busiest)}
+    lines = [{"x1": round(pos[row["agency1"]][0], 1), "y1": round(pos[row["agency1"]][1], 1),
+              "x2": round(pos[row["agency2"]][0], 1), "y2": round(pos[row["agency2"]][1], 1),
+              "width": round(1 + 1.5 * (count(row["actions"]) - 1), 1),
+              "tip": f"{row['agency1Name']} and {row['agency2Name']} co-lead "
+                     f"{plural(row['actions'] or 0, 'action')}"}
+             for row in pairs if row["agency1"] in pos and row["agency2"] in pos]
+    nodes = []
+    for row in busiest:
+        x, y = pos[row["agency"]]
+        rad = 5 + 3 * math.sqrt(count(row["actions"]))
+        right = x >= centre
+        nodes.append({"x": round(x, 1), "y": round(y, 1), "r": round(rad, 1),
+                      "tx": round(x + (rad + 4 if right else -rad - 4), 1), "ty": round(y + 4, 1),
+                      "anchor": "start" if right else "end",
+                      "label": clip(str(row["name"]), 28),
+                      "tip": f"{row['label']}: {plural(row['actions'] or 0, 'action')} in "
+                             f"{plural(row['plans'] or 0, 'plan')}"})
+    return {"width": width, "height": height, "lines": lines, "nodes": nodes,
+            "count": len(busiest)}
