@@ -1060,3 +1060,16 @@ def test_an_idle_client_is_disconnected(store, queries):
         running.assert_alive()
     finally:
         running.stop()
+
+
+def test_a_description_page_escapes_every_value():
+    from vrgraph.serve_http import describe_html
+
+    evil = '<script>alert(1)</script>"'
+    thing = ox.NamedNode(ID + "action/x")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    page = describe_html(thing.value, [ox.Triple(thing, label, ox.Literal(evil)),
+                                       ox.Triple(thing, ox.NamedNode(VR + "text"),
+                                                 ox.Literal(evil))],
+                         "https://w3id.org/vrgraph/").decode()
+    assert "<script>" not in page and page.count("&lt;script&gt;") == 4  # title, h1, 2 cells

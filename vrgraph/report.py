@@ -11,10 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
-
-from . import charts
+from . import charts, pages
 from .query import CannedQuery, run_canned
 from .validate import Report
 
@@ -139,16 +136,12 @@ def _plans(r: Results) -> list[dict]:
 
 
 # -- the page ---------------------------------------------------------------------------------
-_TEMPLATES = Environment(loader=PackageLoader("vrgraph", "templates"), autoescape=True,
-                         undefined=StrictUndefined, keep_trailing_newline=True)
-
-
 def render(r: Results, validation: Report | None, stats: dict[str, int], title: str) -> str:
     """The whole report as one HTML string (``templates/report.html``, every value escaped
     by Jinja2)."""
-    return _TEMPLATES.get_template("report.html").render(
-        r=r, validation=validation, stats=stats, title=title, findings=findings(r),
-        css=Markup(_TEMPLATES.loader.get_source(_TEMPLATES, "report.css")[0]),
+    return pages.render(
+        "report.html", r=r, validation=validation, stats=stats, title=title,
+        findings=findings(r), css=pages.raw("report.css"),
         busiest=sorted(r["agency-load"], key=lambda row: -_n(row["actions"]))[:20],
         charts={"heatmap": charts.heatmap(r["plan-principle-matrix"]),
                 "bars": charts.bars(r["principle-coverage"]),

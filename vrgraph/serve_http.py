@@ -21,7 +21,6 @@ line per request goes to the log.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import time
@@ -32,6 +31,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 
+from . import pages
 from . import serve_formats as fmt
 from . import serve_site
 from .serve_describe import SD_PREFIXES, service_description
@@ -391,36 +391,28 @@ class App:
 
 
 def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
-    """A page describing ``iri``: its statements, each linked resource named by its label.
-    Every value is escaped (``html.escape``)."""
+    """A page describing ``iri`` (``templates/describe.html``): its statements, each linked
+    resource named by its label."""
     subject = ox.NamedNode(iri)
     labels: dict[str, str] = {}
     for t in triples:
         if t.predicate.value in _LABELS and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, t.object.value)
-    rows = sorted((t for t in triples if t.subject == subject),
-                  key=lambda t: (t.predicate.value, str(t.object)))
 
-    def show(term: Any) -> str:
+    def shown(term: Any) -> dict[str, str | None]:
         if isinstance(term, ox.NamedNode):
-            href = term.value
-            if href.startswith(base):
-                href = "/" + href[len(base):]
-            text = labels.get(term.value, term.value)
-            return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
-        if isinstance(term, ox.Literal):
-            return html.escape(term.value)
-        return "<i>[details]</i>"
+            local = term.value.startswith(base)
+            return {"href": "/" + term.value[len(base):] if local else term.value,
+                    "text": labels.get(term.value, term.value)}
+        return {"text": term.value if isinstance(term, ox.Literal) else None}
 
-    title = html.escape(labels.get(iri, iri))
-    body = "".join(f"<tr><th>{show(t.predicate)}</th><td>{show(t.object)}</td></tr>"
-                   for t in rows)
-    doc = html.escape(_doc(iri, base))
-    links = " ".join(f'<a href="{doc}{suffix}">{name}</a>' for name, suffix in (
-        ("Turtle", ".ttl"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"), ("RDF/XML", ".rdf")))
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-            f'</head><body><h1>{title}</h1><p><code>{html.escape(iri)}</code></p>'
-            f'<table>{body}</table><p>Also as: {links}</p></body></html>\n').encode("utf-8")
+    rows = [(shown(t.predicate), shown(t.object)) for t in
+            sorted((t for t in triples if t.subject == subject),
+                   key=lambda t: (t.predicate.value, str(t.object)))]
+    return pages.render("describe.html", title=labels.get(iri, iri), iri=iri, rows=rows,
+                        doc=_doc(iri, base), formats=(("Turtle", ".ttl"), ("JSON-LD", ".jsonld"),
+                                                      ("N-Triples", ".nt"), ("RDF/XML", ".rdf"))
+                        ).encode("utf-8")
 
 
 def _doc(iri: str, base: str) -> str:
