@@ -56,7 +56,7 @@ def main() -> None:
             try:
                 auth = (remote.Credentials(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
                         if isinstance(server, Virtuoso) else None)
-                _, graph = remote.push(project, server.store, auth=auth)
+                _, graph = remote.push(pipeline.load(project), server.store, auth=auth)
                 store = remote.RemoteStore(server.query, graph)
                 diff = differences(embedded, store, queries)
                 for query, what in diff.items():

@@ -15,7 +15,8 @@ from vrgraph import pipeline
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
-from vrgraph.remote import EndpointError, bind_remote, push_command, remote_store
+from vrgraph.cli import push as push_command
+from vrgraph.remote import EndpointError, bind_remote, remote_store
 from vrgraph.validate import validate
 
 from .stores import (BasicAuthProxy, Oxigraph, Unavailable, differences, free_port,

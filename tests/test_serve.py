@@ -30,7 +30,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 
 from vrgraph import serve_formats as fmt
 from vrgraph.query import load_queries, run_canned
-from vrgraph.serve import ServeConfig, make_server, serve_command
+from vrgraph.cli import serve as serve_command
+from vrgraph.serve import ServeConfig, make_server
 from vrgraph.serve_http import stderr_log
 
 from tests.helpers import values_of
@@ -850,10 +851,10 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_serve_command_serves_until_ctrl_c_and_leaves_no_process_behind():
-    code = "from vrgraph.serve import serve_command; serve_command()"
+    code = "from vrgraph.cli import main; main()"
     # Ctrl-C as a terminal sends it, even where the tests run in the background (a shell
     # starts background jobs with SIGINT ignored, and Python then keeps ignoring it)
-    process = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--workers", "1",
+    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", "0", "--workers", "1",
                                 "--slow-workers", "1"],
                                stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

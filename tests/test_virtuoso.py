@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from vrgraph import pipeline
 from vrgraph.cli import main
 from vrgraph.query import load_queries
-from vrgraph.remote import (DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, push_command,
-                            remote_store)
+from vrgraph.cli import push as push_command
+from vrgraph.remote import DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, remote_store
 from vrgraph.report import collect, findings
 
 from .stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER, Unavailable, Virtuoso, differences

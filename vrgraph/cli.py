@@ -56,27 +56,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class LazyGroup(click.Group):
-    """Commands that live beside their stage's module, imported only when used, so that
-    every command starts fast (https://click.palletsprojects.com/en/stable/complex/)."""
-
-    lazy = {"publish": "vrgraph.publish:publish_command",
-            "serve": "vrgraph.serve:serve_command",
-            "push": "vrgraph.remote:push_command"}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.lazy])
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
-            import importlib
-
-            module, attribute = self.lazy[name].split(":")
-            return getattr(importlib.import_module(module), attribute)
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vrgraph")
 @click.option("--root", "--project", "root", type=click.Path(file_okay=False, path_type=Path),
               default=None,
@@ -161,7 +141,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     shorten = shortener(Base())
     if endpoint:
         report = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
-                                   list(shapes_files), user)
+                                   list(shapes_files), user, ask_password)
         shorten = shortener(base_of(_store(project, endpoint, graph_iri, user)))
     elif shapes_files:
         own = [p for p in paths if p != project.graph]
@@ -186,7 +166,7 @@ def _store(project: Project, endpoint: str | None = None, graph: str | None = No
     if endpoint:
         from .remote import remote_store
 
-        return remote_store(endpoint, graph, user=user)
+        return remote_store(endpoint, graph, user=user, prompt=ask_password)
     from .pipeline import load
 
     return load(project)
@@ -354,9 +334,127 @@ def report(project: Project, output: Path, rebuild: bool, endpoint: str | None,
     from .pipeline import report as run_report
     from .report import summary
 
-    path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user)
+    path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user,
+                                           ask_password)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
+
+
+def ask_password(question: str) -> str | None:
+    """A password from the terminal, not echoed (None at end of input)."""
+    try:
+        return click.prompt(question, hide_input=True, err=True)
+    except click.Abort:
+        return None
+
+
+@main.command("publish")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("--base-iri", default=None, help="Base for instance IRIs; the data is rebuilt "
+              "with it (default: the one recorded in data/graph.ttl).")
+@click.option("--site-url", default=None, help="Where the release will be hosted, for the "
+              "linked-data redirects in .htaccess (default: the base IRI, served in place).")
+@click.pass_obj
+@handle_errors
+def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None
+            ) -> None:
+    """Write one complete, static, deployable release to OUTDIR.
+
+    Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
+    replaced only when the new release is complete. Exit 0 written, 1 a check failed
+    (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot write.
+    """
+    from .publish import publish as write
+
+    paths = write(project, outdir, base_iri, site_url=site_url)
+    size = sum(p.stat().st_size for p in paths)
+    click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a query may run before it is stopped (answer 504).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Rows (or triples) at most per result; more are cut and the header "
+                   "X-Vrgraph-Truncated says so.")
+@click.option("--max-body", type=click.IntRange(min=256), default=100000, show_default=True,
+              help="Largest request body in bytes (413 beyond); also the longest URL (414).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries that run at the same time).")
+@click.option("--slow-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes for queries that outlast --fast-slice.")
+@click.option("--fast-slice", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds a query may run in the fast lane before it moves to the slow one.")
+@click.option("--per-client", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Long (slow-lane) queries one client address may run at once (429 beyond).")
+@click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True,
+              metavar="MB", help="Memory a query may use beyond the loaded graph (507 beyond).")
+@click.option("--cors", multiple=True, metavar="ORIGIN",
+              help="Allow this web origin (e.g. https://example.org) to read the answers; "
+                   "repeat for several; '*' for any. Off by default.")
+@click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="A folder of static files (e.g. a `vrgraph publish` "
+                                 "release) to serve at /; the query page is then at /query.")
+@click.pass_obj
+@handle_errors
+def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
+          max_body: int, workers: int, slow_workers: int, fast_slice: float,
+          per_client: int, max_memory: int, cors: tuple[str, ...], site: Path | None) -> None:
+    """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
+    at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
+    static site."""
+    from .pipeline import load
+    from .query import load_queries
+    from .serve import ServeConfig
+    from .serve import serve as run
+    from .store import base_of
+
+    store = load(project)
+    config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
+                         slow_workers, fast_slice, per_client, max_memory,
+                         base=base_of(store).iri)
+    run(store, load_queries(project.queries), config, lambda line: click.echo(line, err=True))
+
+
+@main.command("push")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store; "
+                   "Virtuoso: http://HOST:8890/sparql-graph-crud-auth).")
+@click.option("--graph", "graph", metavar="IRI", default=None,
+              help="Replace this named graph (default: the default graph, or "
+                   "<https://w3id.org/vrgraph/graph> where the store has none).")
+@user_option
+@click.option("-f", "--file", "files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="RDF file to push; repeat for several (default data/graph.ttl).")
+@click.option("--reasoned/--no-reasoned", default=True, show_default=True,
+              help="Push the files with the ontology and the inferred triples, so that "
+                   "remote queries answer as local ones; or the files alone.")
+@click.option("--timeout", type=float, default=600.0, show_default=True,
+              help="Seconds to wait for the endpoint.")
+@click.pass_obj
+@handle_errors
+def push(project: Project, endpoint: str, graph: str | None, user: str | None,
+         files: tuple[Path, ...], reasoned: bool, timeout: float) -> None:
+    """Load the graph into a SPARQL store (Graph Store HTTP Protocol PUT: it replaces the
+    target graph). Exit 0 stored, 2 unusable input or the store refused."""
+    from . import remote, store
+    from .pipeline import load
+
+    auth = remote.credentials(remote.graph_url(endpoint, graph), user, ask_password)
+    paths = list(files) or [project.graph]
+    st = load(project, paths) if reasoned else store.load(paths, [], project.root)
+    n, written = remote.push(st, endpoint, graph, timeout, auth)
+    what = "asserted, ontology and inferred" if reasoned else "as in the files"
+    target = f"graph <{written}>" if written else "the default graph"
+    click.echo(f"pushed {n} triples ({what}) to {endpoint}, {target}")
+    if written and not graph:
+        click.echo(f"the store has no default graph: query it with --graph {written}")
+
 
 if __name__ == "__main__":
     main()

@@ -91,7 +91,8 @@ def shortener(base: Base) -> Callable[[str], str]:
 
 
 def report(project: Project, output: Path, rebuild: bool = False,
-           endpoint: str | None = None, graph: str | None = None, user: str | None = None
+           endpoint: str | None = None, graph: str | None = None, user: str | None = None,
+           prompt: Callable[[str], str | None] | None = None
            ) -> tuple[Path, "Results", Report]:
     """The main job: (re)build or load the graph, validate it, reason, run the gap and
     alignment queries and write the HTML report to ``output``. With ``endpoint`` the
@@ -104,7 +105,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
     if endpoint:
         from .remote import remote_store
 
-        remote = remote_store(endpoint, graph, user=user)
+        remote = remote_store(endpoint, graph, user=user, prompt=prompt)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
         results, triples = collect(remote, queries), remote.count()
     else:
@@ -135,11 +136,12 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
-                      shapes_files: list[Path] = (), user: str | None = None) -> Report:
+                      shapes_files: list[Path] = (), user: str | None = None,
+                      prompt: Callable[[str], str | None] | None = None) -> Report:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
     against the project's shapes or those in ``shapes_files``."""
     from .remote import remote_store
 
     given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
-    remote = remote_store(endpoint, graph, user=user)
+    remote = remote_store(endpoint, graph, user=user, prompt=prompt)
     return validate(remote.validation_store(project), given, WORKERS, engine, rdf)

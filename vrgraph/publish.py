@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
@@ -280,33 +279,3 @@ def check_privacy(project: Project, files: dict[str, bytes]) -> None:
                 raise PrivacyError(f"{path}: would publish the personal name of a private "
                                    f"individual listed in data/curation/leads.yaml; nothing "
                                    f"was written")
-
-
-# --- command ------------------------------------------------------------------------------
-
-@click.command("publish")
-@click.argument("outdir", type=click.Path(path_type=Path))
-@click.option("--base-iri", default=None, help="Base for instance IRIs; the data is rebuilt "
-              "with it (default https://w3id.org/vrgraph/).")
-@click.option("--site-url", default=None, help="Where the release will be hosted, for the "
-              "linked-data redirects in .htaccess (default: the base IRI, served in place).")
-@click.pass_context
-def publish_command(ctx: click.Context, outdir: Path, base_iri: str | None,
-                    site_url: str | None) -> None:
-    """Write one complete, static, deployable release to OUTDIR.
-
-    Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
-    replaced only when the new release is complete. Exit 0 written, 1 a check failed
-    (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot write.
-    """
-    from .cli import handle_errors
-
-    project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
-
-    @handle_errors
-    def run() -> None:
-        paths = publish(project, outdir, base_iri, site_url=site_url)
-        size = sum(p.stat().st_size for p in paths)
-        click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
-
-    run()

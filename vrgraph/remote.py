@@ -14,7 +14,7 @@ checks every canned query against an Oxigraph server).
 How ``cli.py`` uses it (wired by the maintainer; this module imports nothing from ``cli``,
 so either may import the other):
 
-* ``vrgraph push`` is :data:`push_command`, registered by ``cli.py``.
+* ``vrgraph push`` (in ``cli.py``) loads the graph and calls :func:`push`.
 * ``query run``, ``sparql`` and ``report`` take ``--endpoint URL`` (``VRGRAPH_ENDPOINT``) and
   ``--graph IRI`` and use ``remote_store(endpoint, graph)`` instead of the local store. A
   :class:`RemoteStore` answers ``query()`` like ``pyoxigraph.Store`` does (solutions, a
@@ -46,16 +46,13 @@ import netrc
 import os
 import re
 import socket
-import sys
 import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any, Callable, Iterable
 
-import click
 import pyoxigraph as ox
 
 from .errors import QueryError, VrgraphError
@@ -96,20 +93,16 @@ class Credentials:
     password: str = field(repr=False)
 
 
-def credentials(url: str, user: str | None = None, prompt: bool = True
-                ) -> Credentials | None:
+def credentials(url: str, user: str | None = None,
+                prompt: Callable[[str], str | None] | None = None) -> Credentials | None:
     """The credentials for ``url``: ``user`` with the password from ``$VRGRAPH_PASSWORD``
-    or, in a terminal, a prompt that does not echo; without ``user``, the machine's entry
-    in ``~/.netrc`` (or ``$NETRC``), if any. Never from the command line."""
+    or ``prompt(question)`` (the command line asks without echo); without ``user``, the
+    machine's entry in ``~/.netrc`` (or ``$NETRC``), if any. Never from the command line."""
     host = urllib.parse.urlsplit(url).hostname or ""
     if user:
         password = os.environ.get(PASSWORD_ENV)
-        if password is None and prompt:
-            try:
-                password = click.prompt(f"Password for {user} at {host}", hide_input=True,
-                                        err=True)
-            except click.Abort:  # no terminal, or end of input
-                password = None
+        if password is None and prompt is not None:
+            password = prompt(f"Password for {user} at {host}")
         if password is None:
             raise EndpointError(f"--user {user}: no password; set {PASSWORD_ENV} (or run "
                                 f"in a terminal to be asked for it)")
@@ -616,7 +609,8 @@ def _term(cell: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def remote_store(endpoint: str, graph: str | None = None, timeout: float = 60.0,
-                 user: str | None = None, prompt: bool = True) -> RemoteStore:
+                 user: str | None = None, prompt: Callable[[str], str | None] | None = None
+                 ) -> RemoteStore:
     """A :class:`RemoteStore` for the SPARQL query endpoint ``endpoint``, with the
     :func:`credentials` of ``user`` (or from ~/.netrc)."""
     _check_url(endpoint, "endpoint")
@@ -669,59 +663,11 @@ def put_bytes(url: str, body: IO[bytes] | bytes, size: int, timeout: float = 600
     return _exchange(request, "push", timeout, opener)[2]
 
 
-def push(project: Project, endpoint: str, files: list[Path] | None = None,
-         graph: str | None = None, reasoned: bool = True, timeout: float = 600.0,
+def push(st: ox.Store, endpoint: str, graph: str | None = None, timeout: float = 600.0,
          auth: Credentials | None = None) -> tuple[int, str | None]:
-    """Push ``files`` (default the built graph) to ``endpoint``; returns the triple count
-    and the graph written (None: the default graph).
-
-    ``reasoned``: the files, the ontology and what reasoning infers (what local queries
-    see), so remote queries answer the same; otherwise the files' triples alone. Either way
-    the files are parsed here first, so a malformed file fails with file:line:column.
-    """
-    from . import pipeline, store
-    paths = files or [project.graph]
+    """Push every triple of ``st`` (its graphs merged) to ``endpoint``; returns the triple
+    count and the graph written (None: the default graph)."""
     graph_url(endpoint, graph)  # refuse a bad URL or graph IRI before any work
-    st = pipeline.load(project, paths) if reasoned else store.load(paths, [], project.root)
     triples = {q.triple for q in st}
     written = put_triples(endpoint, triples, graph, timeout, auth)
     return len(triples), written
-
-
-@click.command("push")
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store; "
-                   "Virtuoso: http://HOST:8890/sparql-graph-crud-auth).")
-@click.option("--graph", "graph", metavar="IRI", default=None,
-              help="Replace this named graph (default: the default graph, or "
-                   f"<{DEFAULT_GRAPH}> where the store has none).")
-@click.option("--user", metavar="NAME", envvar="VRGRAPH_USER", default=None,
-              help=f"Authenticate as NAME (Basic or Digest); the password comes from "
-                   f"${PASSWORD_ENV} or a prompt. Without it, ~/.netrc is used if it names "
-                   f"the host.")
-@click.option("-f", "--file", "files", multiple=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="RDF file to push; repeat for several (default data/graph.ttl).")
-@click.option("--reasoned/--no-reasoned", default=True, show_default=True,
-              help="Push the files with the ontology and the inferred triples, so that "
-                   "remote queries answer as local ones; or the files alone.")
-@click.option("--timeout", type=float, default=600.0, show_default=True,
-              help="Seconds to wait for the endpoint.")
-@click.pass_context
-def push_command(ctx: click.Context, endpoint: str, graph: str | None, user: str | None,
-                 files: tuple[Path, ...], reasoned: bool, timeout: float) -> None:
-    """Load the graph into a SPARQL store (Graph Store HTTP Protocol PUT: it replaces the
-    target graph). Exit 0 stored, 2 unusable input or the store refused."""
-    project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
-    try:
-        auth = credentials(_check_url(endpoint, "endpoint"), user)
-        n, written = push(project, endpoint, list(files) or None, graph, reasoned, timeout,
-                          auth)
-    except VrgraphError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
-    what = "asserted, ontology and inferred" if reasoned else "as in the files"
-    target = f"graph <{written}>" if written else "the default graph"
-    click.echo(f"pushed {n} triples ({what}) to {endpoint}, {target}")
-    if written and not graph:
-        click.echo(f"the store has no default graph: query it with --graph {written}")

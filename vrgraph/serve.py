@@ -5,7 +5,7 @@ and ``publish``.
 
 ``make_server(store, queries, config)`` binds the socket, starts the query workers (each
 holding ``store``; see ``serve_pool``) and returns a :class:`VrgraphServer`;
-``serve_command`` is the ``vrgraph serve`` command. HTTP is spoken by waitress
+``vrgraph serve`` (in ``cli.py``) calls :func:`serve`. HTTP is spoken by waitress
 (``serve_http`` is the WSGI application). The limits:
 
 - every query is checked first (``sparql_guard``: ``SERVICE``, ``FROM``, ``LOAD`` and
@@ -26,14 +26,12 @@ holding ``store``; see ``serve_pool``) and returns a :class:`VrgraphServer`;
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-import click
 import pyoxigraph as ox
 from waitress.server import create_server
 
@@ -173,56 +171,3 @@ def serve(store: ox.Store, queries: dict[str, CannedQuery], config: ServeConfig,
     finally:
         echo("vrgraph serve: stopped")
         server.close()
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds a query may run before it is stopped (answer 504).")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
-              help="Rows (or triples) at most per result; more are cut and the header "
-                   "X-Vrgraph-Truncated says so.")
-@click.option("--max-body", type=click.IntRange(min=256), default=100000, show_default=True,
-              help="Largest request body in bytes (413 beyond); also the longest URL (414).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Query worker processes (queries that run at the same time).")
-@click.option("--slow-workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Worker processes for queries that outlast --fast-slice.")
-@click.option("--fast-slice", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
-              help="Seconds a query may run in the fast lane before it moves to the slow one.")
-@click.option("--per-client", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Long (slow-lane) queries one client address may run at once (429 beyond).")
-@click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True,
-              metavar="MB", help="Memory a query may use beyond the loaded graph (507 beyond).")
-@click.option("--cors", multiple=True, metavar="ORIGIN",
-              help="Allow this web origin (e.g. https://example.org) to read the answers; "
-                   "repeat for several; '*' for any. Off by default.")
-@click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=None, help="A folder of static files (e.g. a `vrgraph publish` "
-                                 "release) to serve at /; the query page is then at /query.")
-@click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int,
-                  max_body: int, workers: int, slow_workers: int, fast_slice: float,
-                  per_client: int, max_memory: int, cors: tuple[str, ...],
-                  site: Path | None) -> None:
-    """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
-    at /queries (OpenAPI at /openapi.json), a query page, and optionally a static site."""
-    from .pipeline import load
-    from .project import Project
-    from .query import load_queries
-    from .store import base_of
-
-    project = ctx.obj if isinstance(ctx.obj, Project) else Project.default()
-    try:
-        store = load(project)
-        config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
-                             slow_workers, fast_slice, per_client, max_memory,
-                             base=base_of(store).iri)
-        serve(store, load_queries(project.queries), config,
-              lambda line: click.echo(line, err=True))
-    except VrgraphError as err:  # the CLI's way: one line, the documented exit code
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
