@@ -58,7 +58,8 @@ class LazyGroup(click.Group):
 
     lazy = {"publish": "vrgraph.publish:publish_command",
             "serve": "vrgraph.serve:serve_command",
-            "push": "vrgraph.remote:push_command"}
+            "push": "vrgraph.remote:push_command",
+            "sheet": "vrgraph.sheet_import:sheet_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
