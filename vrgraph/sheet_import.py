@@ -253,7 +253,7 @@ class Comparer:
         mine = self.book.principles[key]
         if notation not in mine:
             self.error(n, i, f"unknown {key} principle \"{word}\"{_suggest(notation, mine)}; "
-                             f"write {mine[0]}-{mine[-1]}")
+                             f"write one of {', '.join(mine)}")
             return None
         if notation in got[f"inherited-{key}"].split(SEP):
             self.error(n, i, f"{notation} is inherited by this action from a group cell "
