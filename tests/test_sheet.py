@@ -80,7 +80,8 @@ def test_workbook_locks_what_is_not_editable_and_lists_the_values(scratch):
                      f"H2:H{n + 1}": "Principles!$A$8:$A$15",
                      f"K2:K{n + 1}": "Tiers!$A$2:$A$4"}
     assert [c.value for c in wb["Principles"]["A"][1:]] == [
-        *(f"SP{i}" for i in range(1, 7)), *(f"EP{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9))]   # no EP6 in the document
+        *(f"SP{i}" for i in range(1, 7)),
+        *(f"EP{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9))]   # the document has no EP6
     assert "MPS" in [c.value for c in wb["Agencies"]["A"]]
     about = "\n".join(str(c.value) for row in wb["About"].iter_rows() for c in row)
     assert "Leads" in about and "Locked" in about

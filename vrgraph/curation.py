@@ -2,10 +2,10 @@
 
 Curation holds what the document implies but does not state cleanly: the agency glossary,
 the lead cells resolved to agencies and posts, interventions, target groups, places,
-timeframes, evidence terms, prevention tiers and corrections, and the edits a steward made
-in the workbook (``edits.yaml``, written by ``vrgraph sheet import``). The model is documented in
-``docs/model.md``. Every entry keeps the file and line it came from, so that an error, and
-the graph, can point at it.
+timeframes, evidence terms, prevention tiers and corrections; and the edits a steward made
+in the workbook (``edits.yaml``, written by ``vrgraph sheet import``). The model is
+documented in ``docs/model.md``. Every entry keeps the file and line it came from, so that
+an error, and the graph, can point at it.
 """
 
 from __future__ import annotations

@@ -103,15 +103,15 @@ class Workbook:
     def sheets(self) -> list[Sheet]:
         return [self.actions, *self.lists, self.about]
 
-    def row(self, number: str) -> dict[str, str]:
-        for values in self.actions.rows:
-            if values[0] == number:
-                return dict(zip((c.key for c in COLUMNS), values))
-        raise KeyError(number)
+    @property
+    def rows(self) -> dict[str, dict[str, str]]:
+        """The Actions rows by action number, each by column key."""
+        return {values[0]: dict(zip((c.key for c in COLUMNS), values))
+                for values in self.actions.rows}
 
 
-def _one(g: Graph, s: URIRef, p: URIRef) -> str:
-    value = g.value(s, p)
+def _one(g: Graph, s: URIRef | None, p: URIRef) -> str:
+    value = g.value(s, p) if s is not None else None
     return str(value) if value is not None else ""
 
 
@@ -153,12 +153,13 @@ def tables(g: Graph) -> Workbook:
         values = {
             "number": number, "text": _one(g, a, VR.text),
             "plan": _one(g, g.value(a, VR.inPlan), VR.number),
-            "group": _one(g, g.value(a, VR.inGroup), DCTERMS.title) if g.value(a, VR.inGroup) else "",
+            "group": _one(g, g.value(a, VR.inGroup), DCTERMS.title),
             "cell": _one(g, a, VR.leadCellText),
             "leads": SEP.join(sorted(tokens[i] for i in current(g, a, "leads"))),
             "inherited-strategic": SEP.join(p for p in mine if p.startswith("SP")),
             "inherited-enabling": SEP.join(p for p in mine if p.startswith("EP")),
-            "targets": SEP.join(sorted(_one(g, t, SKOS.prefLabel) for t in g.objects(a, VR.targets))),
+            "targets": SEP.join(sorted(_one(g, t, SKOS.prefLabel)
+                                       for t in g.objects(a, VR.targets))),
             "lines": first if first == last else f"{first}-{last}",
         }
         for name in FIELDS[1:]:
@@ -190,9 +191,8 @@ def to_xlsx(book: Workbook) -> bytes:
     editable = PatternFill("solid", fgColor="FFF2CC")
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
-        rows = [[INTRO]] + [[]] + [sheet.header] + sheet.rows if sheet is book.about else \
-            [sheet.header] + sheet.rows
-        for values in rows:
+        intro = [[INTRO], []] if sheet is book.about else []
+        for values in [*intro, sheet.header, *sheet.rows]:
             ws.append(values)
         for row in ws.iter_rows():
             for cell in row:
@@ -217,11 +217,10 @@ def to_xlsx(book: Workbook) -> bytes:
             cell.fill = editable
     for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    n_sp = len(book.principles["strategic"])
-    n_ag = len(book.lists[0].rows)
-    lists = {"leads": f"Agencies!$A$2:$A${n_ag + 1}",
+    n_sp, n_ep = len(book.principles["strategic"]), len(book.principles["enabling"])
+    lists = {"leads": f"Agencies!$A$2:$A${len(book.lists[0].rows) + 1}",
              "strategic": f"Principles!$A$2:$A${n_sp + 1}",
-             "enabling": f"Principles!$A${n_sp + 2}:$A${n_sp + len(book.principles['enabling']) + 1}",
+             "enabling": f"Principles!$A${n_sp + 2}:$A${n_sp + n_ep + 1}",
              "tiers": f"Tiers!$A$2:$A${len(TIERS) + 1}"}
     for i, column in enumerate(COLUMNS):
         if column.key in lists:

@@ -74,6 +74,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unneutralised(cell: str) -> str:
+    """A CSV cell as the export wrote it before :func:`vrgraph.text.neutralise`."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else \
+        cell.strip()
+
+
 def read_rows(path: Path) -> list[list[str]]:
     """The Actions sheet of the workbook at ``path`` (an .xlsx file or a CSV folder), as
     text, header row first."""
@@ -83,9 +89,7 @@ def read_rows(path: Path) -> list[list[str]]:
             raise InputError(f"{path}: a folder without Actions.csv; give the .xlsx workbook "
                              f"or the folder `vrgraph sheet export --format csv` wrote")
         text = bounds.read_text(target, str(target), XLSX_BYTES)
-        rows = list(csv.reader(io.StringIO(text)))
-        return [[v[1:] if v[:1] == "'" and v[1:2].startswith(FORMULA_STARTS) and v[1:2]
-                 else v.strip() for v in row] for row in rows]
+        return [[_unneutralised(v) for v in row] for row in csv.reader(io.StringIO(text))]
     data = bounds.read(path, str(path), XLSX_BYTES)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -140,7 +144,7 @@ class Comparer:
     """The edits a workbook's rows make to ``book`` (a fresh build), and its bad cells."""
 
     def __init__(self, book: Workbook, now: str) -> None:
-        self.book, self.now = book, now
+        self.book, self.now, self.rows = book, now, book.rows
         self.errors: list[tuple[int, int, str]] = []
         self.edits: list[dict[str, Any]] = []
         self.agencies: dict[str, str] = {}
@@ -151,18 +155,16 @@ class Comparer:
         self.errors.append((row, col, f"Actions!{letter(col)}{row}: {message}"))
 
     def compare(self, rows: list[list[str]]) -> None:
-        if not rows:
-            return self.error(1, 0, "the sheet is empty")
-        header = [c.header for c in COLUMNS]
-        for i, name in enumerate(header):
-            got = rows[0][i] if i < len(rows[0]) else ""
-            if got != name:
-                self.error(1, i, f"the header reads {got!r}, not {name!r}: the columns were "
-                                 f"moved or renamed; export the workbook again")
+        header = rows[0] if rows else []
+        for i, column in enumerate(COLUMNS):
+            got = header[i] if i < len(header) else ""
+            if got != column.header:
+                self.error(1, i, f"the header reads {got!r}, not {column.header!r}: the "
+                                 f"columns were moved or renamed; export the workbook again")
         if self.errors:
-            return None
+            return
         seen: dict[str, int] = {}
-        numbers = [r[0] for r in self.book.actions.rows]
+        numbers = list(self.rows)
         for n, values in enumerate(rows[1:], 2):
             values = (values + [""] * len(COLUMNS))[:len(COLUMNS)]
             if not any(values):
@@ -179,7 +181,7 @@ class Comparer:
         return None
 
     def row(self, n: int, got: dict[str, str]) -> None:
-        want = self.book.row(got["number"])
+        want = self.rows[got["number"]]
         changed: list[tuple[str, list[str], list[str], int]] = []
         touched: list[int] = []
         for i, column in enumerate(COLUMNS):
@@ -195,7 +197,7 @@ class Comparer:
             value = self.parse(n, i, column.key, got)
             was = [v for v in want[column.key].split(SEP) if v]
             if column.key == "leads":
-                was = sorted(self.agencies[v.lower()] for v in was)
+                was = sorted((self.agencies[v.lower()] for v in was), key=natural)
             if value is None and got[column.key] != want[column.key]:
                 touched.append(i)                  # a bad value: still a changed cell
             elif value is not None and value != was:
@@ -247,8 +249,9 @@ class Comparer:
         notation = word.upper().replace(" ", "")
         other = "enabling" if key == "strategic" else "strategic"
         if notation in self.book.principles[other]:
-            self.error(n, i, f"{notation} is {'an' if other == 'enabling' else 'a'} {other} principle: it belongs in the column "
-                             f"{other.capitalize()} principles (stated)")
+            article = "an" if other == "enabling" else "a"
+            self.error(n, i, f"{notation} is {article} {other} principle: it belongs in the "
+                             f"column {other.capitalize()} principles (stated)")
             return None
         mine = self.book.principles[key]
         if notation not in mine:
