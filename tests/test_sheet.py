@@ -234,3 +234,9 @@ def test_hostile_workbooks_are_refused(scratch, tmp_path, data, message):
 
 def test_committed_edits_file_is_empty(project):
     assert yaml.safe_load((project.root / "data/curation/edits.yaml").read_text()) == []
+
+
+def test_sheet_commands_have_help():
+    for command in (["sheet"], ["sheet", "export"], ["sheet", "import"]):
+        result = CliRunner().invoke(main, [*command, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
