@@ -232,8 +232,31 @@ def test_hostile_workbooks_are_refused(scratch, tmp_path, data, message):
     assert result.exit_code == 2 and message in result.stderr
 
 
-def test_committed_edits_file_is_empty(project):
+def test_no_edits_are_committed(project):
+    """The committed graph is the document's and its curation's: data/graph.ttl equals the
+    build (tests/test_build.py) with no steward's edit in it."""
     assert yaml.safe_load((project.root / "data/curation/edits.yaml").read_text()) == []
+
+
+@pytest.mark.parametrize("entry, error", [
+    ('{action: "5.1.2", field: lead, value: [], was: [], who: s, when: "2026-01-01", why: w, '
+     'cell: "Actions!F3"}', "edits.yaml:1: field: 'lead' is not one of leads, strategic, "
+                            "enabling, tiers"),
+    ('{action: "5.1.2", field: leads, value: [], was: [], who: s, when: "2026-01-01", why: w, '
+     'cell: "F3"}', "edits.yaml:1: cell: 'F3' is not the workbook cell the edit came from"),
+    ('{action: "5.1.2", field: leads, value: [], was: [], who: s, when: "1 May", why: w, '
+     'cell: "Actions!F3"}', "edits.yaml:1: when: '1 May' is not a date '2026-03-31'"),
+    ('{action: "5.1.2", field: leads, value: [], was: [], who: s, when: "2026-01-01", '
+     'cell: "Actions!F3"}', "edits.yaml:1: why: missing"),
+    ('{action: "5.1.2", field: leads, value: [nobody], was: [igu, mps], who: s, '
+     'when: "2026-01-01", why: w, cell: "Actions!F3"}',
+     "edits.yaml:1: value: 'nobody' is not an id in agencies.yaml"),
+])
+def test_a_bad_edits_file_gives_file_line_field(scratch, entry, error):
+    (scratch.root / "data/curation/edits.yaml").write_text(f"- {entry}\n")
+    result = run(scratch.root, "build")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: data/curation/{error}"), result.stderr
 
 
 def test_sheet_commands_have_help():
