@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vrgraph import bounds, curation_read, store
@@ -116,6 +116,7 @@ def test_a_curation_file_with_any_value_anywhere_loads_or_gives_file_line_field(
 
     data = yaml.safe_load((CURATION / f"{name}.yaml").read_text())
     paths = [p for p in _fields(data) if p]
+    assume(paths)                      # edits.yaml is committed empty: nothing to replace
     path = paths[pick % len(paths)]
     holder = data
     for key in path[:-1]:

@@ -3,7 +3,7 @@
 The model (IRIs, classes, properties) is documented in ``docs/model.md`` and defined in
 ``ontology/vrgraph.ttl``. The graph holds only what the document states, what curation adds
 (each curated statement points at its curation file and line) and the document's flaws as
-data-quality notes. Inferences (inherited alignments, inverses) are left to
+data-quality notes, then the steward's edits (``vrgraph.edits``). Inferences (inherited alignments, inverses) are left to
 ``vrgraph.reason``. No blank nodes and no timestamps: a rebuild is byte-identical.
 """
 
@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import curation as cur
+from . import edits
 from . import source as src
 from .errors import CurationError, located
 from .namespaces import (DCTERMS, DQV, OA, ONS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME,
@@ -172,6 +173,7 @@ class Builder:
         self.curated_things()
         self.comms_plan()
         self.notes()
+        edits.apply(self.g, self.cur.edits, self.id, self.cur.agencies)
         return self.g
 
     def document_node(self) -> None:

@@ -456,5 +456,67 @@ def push(project: Project, endpoint: str, graph: str | None, user: str | None,
         click.echo(f"the store has no default graph: query it with --graph {written}")
 
 
+@main.group("sheet")
+def sheet() -> None:
+    """The steward's workbook: export the actions to edit in a spreadsheet, import the
+    edits back as data/curation/edits.yaml."""
+
+
+@sheet.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write (default out/actions.xlsx, or out/actions/ with --format "
+                   "csv: a folder, one CSV per sheet).")
+@click.option("--format", "fmt", type=click.Choice(("xlsx", "csv")), default="xlsx",
+              show_default=True, help="xlsx: one workbook; csv: a folder of CSV files.")
+@click.pass_obj
+@handle_errors
+def sheet_export(project: Project, output: Path | None, fmt: str) -> None:
+    """Write the actions as a workbook to edit in Excel or LibreOffice: the leads, stated
+    principles and tiers are editable, with drop-down lists; the rest is locked."""
+    from . import build
+    from .pipeline import recorded_base
+    from .project import write_atomic
+    from .publish_write import write_release
+    from .sheet import tables, to_csv, to_xlsx
+
+    project.need_sources("vrgraph sheet export")
+    book = tables(build.build_graph(build.Sources.at(project.root), recorded_base(project)))
+    if fmt == "csv":
+        target = output or project.root / "out/actions"
+        write_release(target, to_csv(book))
+    else:
+        target = output or project.root / "out/actions.xlsx"
+        write_atomic(target, to_xlsx(book))
+    click.echo(f"wrote {project.display(target)}: {len(book.actions.rows)} actions")
+
+
+@sheet.command("import")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show the change (as `vrgraph diff` prints "
+              "it); write nothing.")
+@click.pass_obj
+@handle_errors
+def sheet_import(project: Project, file: Path, dry_run: bool) -> None:
+    """Turn the changed cells of an edited workbook (or CSV folder) into edits in
+    data/curation/edits.yaml, each with who, when, why and its cell; then `vrgraph build`
+    applies them. Every bad cell is listed, exit 2, and nothing is written."""
+    from .pipeline import recorded_base
+    from .project import write_atomic
+    from .sheet_import import EDITS, import_sheet
+
+    done = import_sheet(project, file, recorded_base(project))
+    if not done.edits:
+        click.echo(f"{file}: no change to import; nothing written")
+        return
+    click.echo(done.diff, nl=False)
+    cells = len(done.edits)
+    if dry_run:
+        click.echo(f"\ndry run: {cells} edit{'s' if cells != 1 else ''}; nothing written")
+        return
+    write_atomic(project.root / EDITS, done.text.encode("utf-8"))
+    click.echo(f"\nwrote {EDITS}: {cells} new edit{'s' if cells != 1 else ''}; run "
+               f"`vrgraph build` to apply them")
+
+
 if __name__ == "__main__":
     main()

@@ -2,9 +2,10 @@
 
 Curation holds what the document implies but does not state cleanly: the agency glossary,
 the lead cells resolved to agencies and posts, interventions, target groups, places,
-timeframes, evidence terms, prevention tiers and corrections. The model is documented in
-``docs/model.md``. Every entry keeps the file and line it came from, so that an error, and
-the graph, can point at it.
+timeframes, evidence terms, prevention tiers and corrections; and the edits a steward made
+in the workbook (``edits.yaml``, written by ``vrgraph sheet import``). The model is
+documented in ``docs/model.md``. Every entry keeps the file and line it came from, so that
+an error, and the graph, can point at it.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Curation:
     corrections: dict[str, list[Entry]] = field(default_factory=dict)
     principles: dict[str, Entry] = field(default_factory=dict)
     tiers: dict[str, Entry] = field(default_factory=dict)
+    edits: list[Entry] = field(default_factory=list)
 
 
 def _entries(got: Read, keyed: bool = False, at: tuple[str, ...] = ()) -> list[Entry]:
@@ -124,4 +126,6 @@ def load(folder: Path, display_root: Path | None = None) -> Curation:
                        for group in corrections.data or {}}
     cur.principles = {e["key"]: e for e in _entries(read("principles"), keyed=True)}
     cur.tiers = {e["key"]: e for e in _entries(read("prevention-tiers"), keyed=True)}
+    if (folder / "edits.yaml").exists():       # the steward's sheet edits: optional
+        cur.edits = _entries(read("edits"))
     return cur
