@@ -20,8 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.stores import (VIRTUOSO_PASSWORD, VIRTUOSO_USER, Oxigraph, Unavailable,  # noqa: E402
-                          Virtuoso, differences)
+from tests.stores import (  # noqa: E402
+    VIRTUOSO_PASSWORD,
+    VIRTUOSO_USER,
+    Oxigraph,
+    Unavailable,
+    Virtuoso,
+    differences,
+)
 from vrgraph import pipeline, remote  # noqa: E402
 from vrgraph.project import Project  # noqa: E402
 from vrgraph.query import load_queries  # noqa: E402
@@ -62,7 +68,7 @@ def main() -> None:
                 for query, what in diff.items():
                     print(f"  {name}: {query}: {what}")
                 agree = f"{len(queries) - len(diff)}/{len(queries)}"
-                seconds = best(args.runs, lambda: pipeline.report(
+                seconds = best(args.runs, lambda server=server, graph=graph: pipeline.report(
                     project, out, endpoint=server.query, graph=graph))
                 rows.append((name, agree, seconds))
             finally:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from vrgraph import atomic, publish, publish_release
 from vrgraph.cli import main
 from vrgraph.namespaces import DEFAULT_BASE
-from vrgraph.project import Project, write_atomic
+from vrgraph.project import write_atomic
 from vrgraph.publish_write import MARKER, write_release
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
@@ -125,7 +125,7 @@ def test_the_build_output_is_whole_after_kills_and_leftovers_are_swept(tmp_path)
     old, new = b"old\n" * 2_000_000, b"new\n" * 2_000_000
     write_atomic(target, old)
     for i in range(12):
-        killed_at(0.004 * i, lambda: write_atomic(target, new if i % 2 else old))
+        killed_at(0.004 * i, lambda i=i: write_atomic(target, new if i % 2 else old))
         assert target.read_bytes() in (old, new)
     write_atomic(target, new)
     assert target.read_bytes() == new and leftovers(target) == []

@@ -20,7 +20,7 @@ def laughs(levels: int, use: str) -> str:
     """A "billion laughs" RDF/XML file: each entity ten of the one before."""
     decls = ['<!ENTITY l0 "lollollol">'] + [
         f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE r [\n' + "\n".join(decls) + "\n]>\n"
+    return ('<?xml version="1.0"?>\n<!DOCTYPE r [\n' + "\n".join(decls) + "\n]>\n"
             f'<rdf:RDF {RDF}>\n<rdf:Description rdf:about="http://example.org/s">'
             f"{use}</rdf:Description>\n</rdf:RDF>\n")
 
@@ -186,9 +186,10 @@ def test_cli_csv_neutralises_formula_cells(project):
 
 
 def test_canned_query_csv_neutralises_formula_cells(project):
+    import pyoxigraph as ox
+
     from vrgraph.formats import to_csv
     from vrgraph.query import Table
-    import pyoxigraph as ox
 
     table = Table(["cell"], [[ox.Literal("=1+1")], [ox.Literal("-2")], [ox.Literal("a=b")]])
     assert to_csv(table).splitlines() == ["cell", "'=1+1", "'-2", "a=b"]

@@ -23,13 +23,12 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
+from tests.helpers import values_of
 from vrgraph import publish as pub
 from vrgraph import publish_site, publish_write
-from vrgraph.project import Project
 from vrgraph.cli import publish as publish_command
+from vrgraph.project import Project
 from vrgraph.text import neutralise
-
-from tests.helpers import values_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DCAT_AP = ROOT.parent / "shared" / "dcat-ap-3.0.1"

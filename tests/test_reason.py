@@ -8,7 +8,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from vrgraph import pipeline, reason, store as st
+from vrgraph import pipeline, reason
+from vrgraph import store as st
 from vrgraph.namespaces import VR
 
 from .conftest import select

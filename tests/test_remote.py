@@ -13,15 +13,13 @@ from click.testing import CliRunner
 
 from vrgraph import pipeline
 from vrgraph.cli import main
+from vrgraph.cli import push as push_command
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
-from vrgraph.cli import push as push_command
 from vrgraph.remote import EndpointError, bind_remote, remote_store
 from vrgraph.validate import validate
 
-from .stores import (BasicAuthProxy, Oxigraph, Unavailable, differences, free_port,
-                     oxigraph_binary)
-
+from .stores import BasicAuthProxy, Oxigraph, Unavailable, differences, free_port, oxigraph_binary
 
 
 def _binary() -> str:

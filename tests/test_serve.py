@@ -28,13 +28,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from tests.helpers import values_of
 from vrgraph import serve_formats as fmt
-from vrgraph.query import load_queries, run_canned
 from vrgraph.cli import serve as serve_command
+from vrgraph.query import load_queries, run_canned
 from vrgraph.serve import ServeConfig, make_server
 from vrgraph.serve_http import stderr_log
-
-from tests.helpers import values_of
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="vrgraph serve forks workers")
 

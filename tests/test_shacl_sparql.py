@@ -146,7 +146,7 @@ def test_a_sparql_constraint_behind_sh_node_is_not_dropped(tmp_path):
 
 
 @pytest.mark.parametrize("shapes,what", [
-    (f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:T . ex:T a sh:NodeShape ; sh:node ex:S .",
+    ("ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:T . ex:T a sh:NodeShape ; sh:node ex:S .",
      "refers to itself"),
     ("ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:q ; sh:node ex:S ] .",
      "refers to itself"),

@@ -180,7 +180,9 @@ def test_duplicate_action_numbers_are_a_violation(tmp_path, project, neighbourho
 def test_sparql_constraints_on_oxigraph_agree_with_pyshacl(tmp_path, project, neighbourhood):
     """The one-query evaluation finds exactly what pySHACL's per-focus-node one finds."""
     import pyshacl
-    from vrgraph import pipeline, store as st
+
+    from vrgraph import pipeline
+    from vrgraph import store as st
     from vrgraph.namespaces import SH
 
     twin = URIRef(ID + "action/5.1.1-copy")
@@ -399,7 +401,6 @@ ex:Implicit1 a ex:Implicit .
 def test_every_component_matches_pyshacl(tmp_path):
     """A small hostile graph that breaks each constraint component the compiler covers,
     and shapes it leaves to pySHACL: the two engines report the same results."""
-    import pyoxigraph as ox
 
     from vrgraph import store as st
     from vrgraph.validate import core_shapes

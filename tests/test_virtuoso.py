@@ -6,13 +6,13 @@ endpoint, every answer cut at ResultSetMaxRows = 10,000 rows. Started by the tes
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
 from click.testing import CliRunner
+from rdflib import Graph
 
 from vrgraph import pipeline
 from vrgraph.cli import main
-from vrgraph.query import load_queries
 from vrgraph.cli import push as push_command
+from vrgraph.query import load_queries
 from vrgraph.remote import DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, remote_store
 from vrgraph.report import collect, findings
 

@@ -20,8 +20,23 @@ from . import curation as cur
 from . import edits
 from . import source as src
 from .errors import CurationError, located
-from .namespaces import (DCTERMS, DQV, OA, ONS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME,
-                         VOID_URI_SPACE, VR, XSD, Base)
+from .namespaces import (
+    DCTERMS,
+    DQV,
+    OA,
+    ONS,
+    ORG,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    VOID_URI_SPACE,
+    VR,
+    XSD,
+    Base,
+)
 from .text import clean, slug
 
 DOCUMENT_SLUG = "hackney-violence-reduction-landscape"

@@ -6,11 +6,12 @@ failed; 2 unusable input (file, parameter, query); 3 an output could not be writ
 
 from __future__ import annotations
 
-import logging
 import functools
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 

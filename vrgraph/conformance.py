@@ -11,9 +11,9 @@ what the report and the test file say of them), ``sh:resultMessage`` not compare
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.collection import Collection

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -259,7 +259,7 @@ def as_turtle(change: Change, base: str, when: datetime | None = None) -> str:
     """A change set: one ``vr:Addition`` or ``vr:Removal`` node per change, each with what
     it concerns and a description, all ``prov:wasGeneratedBy`` one comparison activity that
     used the two versions."""
-    when = when or datetime.now(timezone.utc).replace(microsecond=0)
+    when = when or datetime.now(UTC).replace(microsecond=0)
     lines = ["@prefix vr: <https://w3id.org/vrgraph/def/> .",
              "@prefix prov: <http://www.w3.org/ns/prov#> .",
              "@prefix dcterms: <http://purl.org/dc/terms/> .",

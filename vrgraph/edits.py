@@ -21,7 +21,7 @@ edit is never applied to a statement its steward did not see. The format is docu
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node

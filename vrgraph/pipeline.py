@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -93,13 +94,13 @@ def shortener(base: Base) -> Callable[[str], str]:
 def report(project: Project, output: Path, rebuild: bool = False,
            endpoint: str | None = None, graph: str | None = None, user: str | None = None,
            prompt: Callable[[str], str | None] | None = None
-           ) -> tuple[Path, "Results", Report]:
+           ) -> tuple[Path, Results, Report]:
     """The main job: (re)build or load the graph, validate it, reason, run the gap and
     alignment queries and write the HTML report to ``output``. With ``endpoint`` the
     queries run on that SPARQL endpoint and validation on a copy of its graph."""
+    from .project import write_atomic
     from .query import load_queries
     from .report import collect, render
-    from .project import write_atomic
 
     queries = load_queries(project.queries)
     if endpoint:

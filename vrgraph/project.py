@@ -9,9 +9,10 @@ the ontology, shapes, queries and built graph only; see ``setup.py``).
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import atomic
 from .errors import InputError, OutputError

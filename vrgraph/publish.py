@@ -25,15 +25,15 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import curation, publish_csv, publish_ld, publish_rdf, reason, store
-from . import publish_versions as versions
 from . import publish_release as settings
+from . import publish_versions as versions
 from .errors import CurationError, InputError, VrgraphError
 from .namespaces import DCTERMS, SKOS, VR, VRSH, Base
 from .project import Project
-from .publish_dcat import (DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue,
-                           void)
-from .publish_html import STYLE, CSS, Alternate
-from .publish_ontodoc import PATH as ONTOLOGY_PAGE, OntologyPage
+from .publish_dcat import DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
+from .publish_html import CSS, STYLE, Alternate
+from .publish_ontodoc import PATH as ONTOLOGY_PAGE
+from .publish_ontodoc import OntologyPage
 from .publish_site import Download, Site, page_path
 from .publish_write import MARKER, check_outdir, write_release
 
@@ -274,7 +274,7 @@ def check_privacy(project: Project, files: dict[str, bytes]) -> None:
     names = [(n, n.casefold()) for n in personal_names(project)]
     for path, data in sorted(files.items()):
         text = data.decode("utf-8", errors="replace").casefold()
-        for name, folded in names:
+        for _name, folded in names:
             if folded in text:
                 raise PrivacyError(f"{path}: would publish the personal name of a private "
                                    f"individual listed in data/curation/leads.yaml; nothing "

@@ -19,9 +19,8 @@ from rdflib.term import Node
 
 from .namespaces import DCTERMS, ORG, RDF, SKOS, VR
 from .publish_rdf import json_bytes
-from .text import neutralise
 from .publish_release import Release
-from .text import natural
+from .text import natural, neutralise
 
 FOLDER = "tables"
 METADATA = f"{FOLDER}/csv-metadata.json"
@@ -202,7 +201,7 @@ class Tables:
                       PAGE,
                   ])
         led: dict[str, int] = defaultdict(int)
-        for s, o in self.g.subject_objects(VR.ledBy):
+        for _, o in self.g.subject_objects(VR.ledBy):
             led[str(o)] += 1
         kinds = [VR.Agency, VR.OrganisationalUnit, VR.Board, VR.Partnership, VR.Post]
         for s in self.of_type(*kinds):

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, DCAT, FOAF, VOID
+from rdflib.namespace import DCAT, FOAF, OWL, VOID
 from rdflib.term import Node
 
 from .namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKOS, VR, XSD

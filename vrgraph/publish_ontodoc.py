@@ -5,7 +5,7 @@ resource page can link its types and properties here."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection

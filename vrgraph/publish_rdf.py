@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rdflib import Graph
 from rdflib.plugins.stores.memory import SimpleMemory

@@ -50,8 +50,9 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Iterable
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -348,7 +349,7 @@ def _exchange(request: urllib.request.Request, what: str, timeout: float,
         why = getattr(reason, "strerror", None) or str(reason)
         raise EndpointError(f"{url}: cannot reach the endpoint: {why}; is the server "
                             f"running and the URL right?") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise EndpointError(f"{url}: no answer within {timeout:g} s ({what})") from None
     except (http.client.HTTPException, OSError) as err:
         why = getattr(err, "strerror", None) or str(err) or type(err).__name__

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+
 from . import charts, pages
 from .query import CannedQuery, run_canned
 from .validate import Report

@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -247,5 +247,5 @@ def graph(fmt: Format, triples: Iterable[ox.Triple], note: str | None = None,
     used = _used_prefixes(triples, prefixes) if rdf != ox.RdfFormat.N_TRIPLES else None
     data = ox.serialize(triples, format=rdf, prefixes=used or None)
     if note and fmt in (TURTLE, N_TRIPLES):
-        data = f"# {' '.join(note.split())}\n".encode("utf-8") + data
+        data = f"# {' '.join(note.split())}\n".encode() + data
     return data

@@ -24,16 +24,16 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 
-from . import pages
+from . import pages, serve_site
 from . import serve_formats as fmt
-from . import serve_site
 from .serve_describe import SD_PREFIXES, service_description
 from .serve_run import MAX_ROWS, TRUNCATED, Job, Reply
 from .sparql_guard import GuardError, guard

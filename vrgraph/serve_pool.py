@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import gc
 import os
-import struct
 import queue
 import select
 import signal
 import socket
+import struct
 import sys
 import threading
 import time

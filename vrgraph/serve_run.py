@@ -79,7 +79,7 @@ def execute(state: WorkerState, job: Job) -> Reply:
         return Reply.error(400, str(err))
     except Exception as err:  # noqa: BLE001 - reported as a 500, traceback to the server log
         return Reply(500, f"internal error ({type(err).__name__}); see the server log\n"
-                     .encode("utf-8"), log=traceback.format_exc())
+                     .encode(), log=traceback.format_exc())
 
 
 def _execute(state: WorkerState, job: Job) -> Reply:

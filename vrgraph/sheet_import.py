@@ -22,13 +22,14 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import bounds, build, diff as differ
+from . import bounds, build
+from . import diff as differ
 from .edits import TIERS, natural
 from .errors import InputError, VrgraphError
 from .namespaces import Base
@@ -280,7 +281,7 @@ def import_sheet(project: Project, path: Path, base: Base, now: str | None = Non
     sources = build.Sources.at(project.root)
     before = build.build_graph(sources, base)
     rows = read_rows(path)
-    now = now or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     comparer = Comparer(tables(before), now)
     comparer.compare(rows)
     if comparer.errors:

@@ -34,9 +34,18 @@ from . import store as st
 from .errors import InputError
 from .namespaces import PROV, SH, VR
 from .project import in_background
-from .validate_sparql import (CLASSES, TARGETS, ShapeError, check_shapes, compile_shapes,
-                              sparql_path,
-                              target_patterns, targeted, true_in, write_path)
+from .validate_sparql import (
+    CLASSES,
+    TARGETS,
+    ShapeError,
+    check_shapes,
+    compile_shapes,
+    sparql_path,
+    target_patterns,
+    targeted,
+    true_in,
+    write_path,
+)
 from .validate_sparql_constraints import collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")

@@ -17,8 +17,8 @@ the same solutions (every expression that reads ``$this`` sees it bound by a pat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
