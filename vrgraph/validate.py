@@ -23,6 +23,7 @@ import multiprocessing
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -103,27 +104,41 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     core = core_shapes(shapes)
     sparql = collect(shapes, core, target_patterns(shapes, store))
     found = _Found(shapes)
-    if engine == "pyshacl":
-        left = targeted(core)
-    else:
-        compiled = compile_shapes(core, store, foreign_parameters(shapes))
-        # Oxigraph lets go of the GIL while it evaluates, so threads share the cores
-        with ThreadPoolExecutor(max(1, workers)) as pool:
-            answers = pool.map(lambda check: list(check.violations(store)), compiled.checks)
-            for check, violations in zip(compiled.checks, answers):
-                for component, focus, value in violations:
-                    found.add(check.shape, SH[component], check.path, focus, value)
-        left = compiled.skipped
-    if left:
-        _pyshacl(store, _keeping(core, left), shapes, workers, found)
     data = store  # SPARQL compares values ("3"^^xsd:byte > 2), not stand-ins
     if sparql and store.contains_named_graph(st.EXACT):
         data = st.by_value(store)
+    # a constraint that reads $shapesGraph adds the shapes to the store as a named graph,
+    # which the union-graph queries of the others would see: those run alone, at the end
+    beside = [check for check in sparql if "shapesGraph" not in check.bindings]
+    alone = [check for check in sparql if "shapesGraph" in check.bindings]
+
+    def answers(check: Any) -> list[tuple[tuple, dict]]:
+        calls: list[tuple[tuple, dict]] = []  # found.add's arguments, in order
+        check.run(data, shapes, lambda *args, **kwargs: calls.append((args, kwargs)))
+        return calls
+
+    # Oxigraph lets go of the GIL while it evaluates, so threads share the cores; the
+    # SHACL-SPARQL constraints run beside the compiled core ones, not after them
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        pending = [pool.submit(answers, check) for check in beside]
+        left = targeted(core) if engine == "pyshacl" else None
+        if left is None:
+            compiled = compile_shapes(core, store, foreign_parameters(shapes))
+            results = pool.map(lambda check: list(check.violations(store)), compiled.checks)
+            for check, violations in zip(compiled.checks, results):
+                for component, focus, value in violations:
+                    found.add(check.shape, SH[component], check.path, focus, value)
+            left = compiled.skipped
+        for job in pending:
+            for args, kwargs in job.result():
+                found.add(*args, **kwargs)
     try:
-        for check in sparql:
+        for check in alone:
             check.run(data, shapes, found.add)
     finally:
         forget_shapes(data)
+    if left:  # pySHACL forks its workers: only once no thread of ours is running
+        _pyshacl(store, _keeping(core, left), shapes, workers, found)
     return found.report(store, rdf)
 
 

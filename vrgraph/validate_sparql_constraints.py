@@ -49,6 +49,7 @@ class SparqlCheck:
     messages: list[str]
     severity: Node | None
     bindings: dict[str, ox.Term] = field(default_factory=dict)
+    once: bool = field(init=False, default=False)  # one query for every focus node will do
 
     def __post_init__(self) -> None:
         """Run only the query as the guard read it (``sparql_guard``): the regular
@@ -57,6 +58,8 @@ class SparqlCheck:
             self.query = guard(self.query, f"the SPARQL query of shape {_name(self.shape)}").text
         except GuardError as err:
             raise ShapeError(str(err)) from None
+        # decided here, once: it parses with rdflib, whose parser is not safe in threads
+        self.once = not self.ask and _once_is_enough(self.query)
 
     @property
     def mentions(self) -> set[str]:
@@ -75,7 +78,7 @@ class SparqlCheck:
         options = _graphs(store, shapes) if "shapesGraph" in self.bindings else {
             "use_default_graph_as_union": True}
         subs = {ox.Variable(k): v for k, v in self.bindings.items()}
-        if not self.ask and _once_is_enough(self.query):
+        if self.once:
             keep: set | None = None  # read only if a solution needs it: most have none
             rows = store.query(self.query, substitutions=subs, **options)
             names = [v.value for v in rows.variables]
