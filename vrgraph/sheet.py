@@ -66,8 +66,8 @@ COLUMNS = (
            "(curated)."),
     Column("Source lines", "lines", False, "The lines of the source document the action's "
            "row stands on."),
-    Column("Who", "who", True, "Who made the edits of this row: your name or role. Needed "
-           "for every row you change."),
+    Column("Who", "who", True, "Who made the edits of this row: your role (it is published "
+           "in the graph, so not a personal name). Needed for every row you change."),
     Column("When", "when", True, "When (a date, or a date and time); empty: the time of "
            "the import."),
     Column("Why", "why", True, "Why the row changes: your reason, for the reviewer. Needed "
