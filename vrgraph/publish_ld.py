@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from .serve_formats import GRAPH_FORMATS, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, graph
+from .serve_formats import GRAPH_FORMATS, SUFFIXES, TURTLE, graph
 from .serve_run import DESCRIBE
 
-SUFFIXES = {TURTLE: ".ttl", JSON_LD: ".jsonld", N_TRIPLES: ".nt", RDF_XML: ".rdf"}
 HTACCESS = ".htaccess"
 
 

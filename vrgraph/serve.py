@@ -64,7 +64,6 @@ class ServeConfig:
     fast_slice: float = 0.5
     per_client: int = 2
     max_memory: int = 1024  # MB per query, beyond the loaded graph
-    max_file: int = 512 * 2**20  # the largest site file sent
     threads: int = 16
     base: str = DEFAULT_BASE
     channel_timeout: int = 30

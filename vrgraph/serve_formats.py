@@ -61,6 +61,15 @@ N_TRIPLES = Format("ntriples", "application/n-triples", (), FORMATS_NS + "N-Trip
 RDF_XML = Format("rdfxml", "application/rdf+xml", (), FORMATS_NS + "RDF_XML")
 HTML = Format("html", "text/html", ("application/xhtml+xml",), "")  # pages, not results
 
+#: The file suffix of each graph syntax, for a resource's description (``/doc/X.ttl`` on the
+#: server, ``doc/X.ttl`` in a release).
+SUFFIXES = {TURTLE: ".ttl", JSON_LD: ".jsonld", N_TRIPLES: ".nt", RDF_XML: ".rdf"}
+
+
+def name(format_: Format) -> str:
+    """The format's name, from its W3C format IRI: Turtle, JSON-LD, N-Triples, RDF/XML."""
+    return format_.iri.rsplit("/", 1)[-1].replace("_", "/")
+
 # In order of preference: the first is the default when the client does not say.
 SOLUTION_FORMATS = (JSON, XML, CSV, TSV)
 GRAPH_FORMATS = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)

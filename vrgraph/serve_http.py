@@ -22,12 +22,13 @@ line per request goes to the log.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
@@ -48,8 +49,7 @@ HTML = "text/html; charset=utf-8"
 PAGE_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'")
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
-_SUFFIXES = {".ttl": fmt.TURTLE, ".jsonld": fmt.JSON_LD, ".nt": fmt.N_TRIPLES,
-             ".rdf": fmt.RDF_XML}
+_SUFFIXES = {suffix: format_ for format_, suffix in fmt.SUFFIXES.items()}
 _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel",
            "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")
 _STATUS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 303: "See Other",
@@ -76,6 +76,12 @@ class Response:
     body: bytes = b""
     content_type: str = PLAIN
     headers: dict[str, str] = field(default_factory=dict)
+    stream: BinaryIO | None = None  # a site file, sent as it is read instead of ``body``
+    size: int = -1  # the length of ``stream``
+
+    def __post_init__(self) -> None:
+        if self.stream is None:
+            self.size = len(self.body)
 
     @classmethod
     def text(cls, status: int, message: str, headers: dict[str, str] | None = None
@@ -156,13 +162,19 @@ class App:
         start_response(f"{response.status} {_STATUS.get(response.status, '')}".rstrip(),
                        headers)
         self._log_line(environ, request, response, start)
+        if response.stream is not None:
+            if head:
+                response.stream.close()
+                return [b""]
+            wrapper = environ.get("wsgi.file_wrapper")  # waitress reads it a block at a time
+            return wrapper(response.stream) if wrapper else _blocks(response.stream)
         return [b"" if head else response.body]
 
     def _headers(self, response: Response, environ: dict[str, Any]) -> list[tuple[str, str]]:
         headers = {"X-Content-Type-Options": "nosniff", **response.headers}
         if response.status != 204:
             headers["Content-Type"] = response.content_type
-            headers["Content-Length"] = str(len(response.body))
+            headers["Content-Length"] = str(response.size)
         origin = environ.get("HTTP_ORIGIN")
         allowed = self.config.cors
         if origin and ("*" in allowed or origin in allowed):
@@ -184,7 +196,7 @@ class App:
         ms = (time.monotonic() - start) * 1000
         when = time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
         self.log(f'{environ.get("REMOTE_ADDR", "-")} - [{when}] "{target}" '
-                 f'{response.status} {len(response.body)} {ms:.0f}ms')
+                 f'{response.status} {response.size} {ms:.0f}ms')
 
     # -- routing ----------------------------------------------------------------------------
     def route(self, request: Request) -> Response:
@@ -381,13 +393,17 @@ class App:
         if found.redirect is not None:
             return Response.redirect(301, found.redirect + (f"?{url_query}" if url_query else ""))
         assert found.file is not None
-        with found.file.open("rb") as handle:
-            body = handle.read(self.config.max_file + 1)
-            stat_mtime = found.file.stat().st_mtime
-        if len(body) > self.config.max_file:
-            raise HttpError(404, f"{path[:200]} is larger than the server sends")
-        return Response(200, body, serve_site.content_type(found.file),
-                        {"Last-Modified": formatdate(stat_mtime, usegmt=True)})
+        handle = found.file.open("rb")
+        stat = os.fstat(handle.fileno())
+        return Response(200, b"", serve_site.content_type(found.file),
+                        {"Last-Modified": formatdate(stat.st_mtime, usegmt=True)},
+                        stream=handle, size=stat.st_size)
+
+
+def _blocks(handle: BinaryIO) -> Iterator[bytes]:
+    """``handle`` in blocks, closed at the end (where the server has no file wrapper)."""
+    with handle:
+        yield from iter(lambda: handle.read(1 << 16), b"")
 
 
 def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
@@ -410,8 +426,8 @@ def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
             sorted((t for t in triples if t.subject == subject),
                    key=lambda t: (t.predicate.value, str(t.object)))]
     return pages.render("describe.html", title=labels.get(iri, iri), iri=iri, rows=rows,
-                        doc=_doc(iri, base), formats=(("Turtle", ".ttl"), ("JSON-LD", ".jsonld"),
-                                                      ("N-Triples", ".nt"), ("RDF/XML", ".rdf"))
+                        doc=_doc(iri, base),
+                        formats=[(fmt.name(f), suffix) for f, suffix in fmt.SUFFIXES.items()]
                         ).encode("utf-8")
 
 
