@@ -62,7 +62,7 @@ def test_validation_reads_past_the_row_cap_and_finds_what_local_validation_finds
     """15,000 triples and more behind a cap of 10,000: read in pages, all of them, no
     false violations."""
     local, _ = pipeline.validate_files(project, [project.graph])
-    remote = pipeline.validate_endpoint(project, pushed.query, DEFAULT_GRAPH)
+    remote, _ = pipeline.validate_endpoint(project, pushed.query, DEFAULT_GRAPH)
     assert sorted(map(repr, remote.results)) == sorted(map(repr, local.results))
     assert remote.conforms == local.conforms
 

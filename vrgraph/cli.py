@@ -130,7 +130,6 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     from .errors import InputError
     from .namespaces import Base
     from .pipeline import shortener, validate_endpoint, validate_files, validate_with_shapes
-    from .store import base_of
     from .validate import as_json, as_text, as_turtle
 
     paths = list(files) or [project.graph]
@@ -141,9 +140,8 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     rdf = fmt == "turtle"
     shorten = shortener(Base())
     if endpoint:
-        report = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
-                                   list(shapes_files), user, ask_password)
-        shorten = shortener(base_of(_store(project, endpoint, graph_iri, user)))
+        report, shorten = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
+                                            list(shapes_files), user, ask_password)
     elif shapes_files:
         own = [p for p in paths if p != project.graph]
         alone = bool(files) and not merge

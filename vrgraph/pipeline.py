@@ -138,11 +138,14 @@ def report(project: Project, output: Path, rebuild: bool = False,
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
                       shapes_files: list[Path] = (), user: str | None = None,
-                      prompt: Callable[[str], str | None] | None = None) -> Report:
+                      prompt: Callable[[str], str | None] | None = None
+                      ) -> tuple[Report, Callable[[str], str]]:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
-    against the project's shapes or those in ``shapes_files``."""
+    against the project's shapes or those in ``shapes_files``; also return a function that
+    shortens IRIs under the base the copy records."""
     from .remote import remote_store
 
     given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)
-    return validate(remote.validation_store(project), given, WORKERS, engine, rdf)
+    copy = remote.validation_store(project)
+    return validate(copy, given, WORKERS, engine, rdf), shortener(store.base_of(copy))
