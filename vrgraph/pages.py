@@ -2,18 +2,73 @@
 
 Autoescaping is on for every template, so each value reaches a page escaped by MarkupSafe;
 a variable that a template names and the caller did not give is an error, not an empty
-string.
+string. Two filters serve the static site: ``rel`` (a relative link between two pages of a
+release, so the site works opened from disk and from any static host) and ``ld_json``
+(JSON-LD to embed in a ``<script>`` element, where no value can close the element).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+
+
+def rel(target: str, current: str) -> str:
+    """The relative link from the page ``current`` to ``target`` (both release paths; the
+    target may carry a ``#fragment``)."""
+    base = posixpath.dirname(current) or "."
+    target, hash_, anchor = target.partition("#")
+    if not target:
+        return hash_ + anchor
+    return posixpath.relpath(target, base) + hash_ + anchor
+
+
+def ld_json(data: bytes) -> Markup:
+    """JSON text safe inside ``<script>``: ``<``, ``>`` and ``&`` become JSON unicode escapes
+    (the element's content is not HTML-decoded, so HTML escaping would corrupt it)."""
+    text = data.decode("utf-8").strip()
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term as a page shows it (``terms.html`` renders it): plain ``text``, a link
+    (``href``, with a CSS class), ``code``, or a ``group`` of terms (an RDF list, a SHACL
+    path, a blank node) written ``open`` + parts joined by ``sep`` + ``close``."""
+
+    kind: Literal["text", "link", "code", "group"]
+    text: str = ""
+    href: str = ""
+    cls: str = ""
+    parts: tuple[Term, ...] = ()
+    open: str = ""
+    sep: str = ""
+    close: str = ""
+
+    @staticmethod
+    def link(target: str, current: str, text: str, cls: str = "") -> Term:
+        """A link within the release, from the page ``current``."""
+        return Term("link", text, rel(target, current), cls)
+
+    @staticmethod
+    def external(iri: str, text: str) -> Term:
+        """A link out of the release (http(s) only; anything else is shown as code)."""
+        if iri.startswith(("http://", "https://")):
+            return Term("link", text, iri, "ext")
+        return Term("code", text)
+
+    @staticmethod
+    def group(parts: list[Term], open: str = "", sep: str = " ", close: str = "") -> Term:
+        return Term("group", parts=tuple(parts), open=open, sep=sep, close=close)
+
 
 TEMPLATES = Environment(loader=PackageLoader("vrgraph", "templates"), autoescape=True,
                         undefined=StrictUndefined, keep_trailing_newline=True)
+TEMPLATES.filters.update(rel=rel, ld_json=ld_json)
 
 
 def render(name: str, **values: Any) -> str:
@@ -22,5 +77,7 @@ def render(name: str, **values: Any) -> str:
 
 
 def raw(name: str) -> Markup:
-    """A template file's text as is (a style sheet to inline)."""
-    return Markup(TEMPLATES.loader.get_source(TEMPLATES, name)[0])  # type: ignore[union-attr]
+    """A template file's text as is (a style sheet to inline or to ship)."""
+    loader = TEMPLATES.loader
+    assert isinstance(loader, BaseLoader)
+    return Markup(loader.get_source(TEMPLATES, name)[0])

@@ -9,8 +9,8 @@ the same graph are byte-identical: dates come from ``publish_release.yaml``, nev
 
 Nothing is written outside ``outdir``, and a hostile ``outdir`` is refused
 (``publish_write``). The parts: ``publish_rdf`` (serialisations), ``publish_dcat`` (catalogue,
-VoID), ``publish_csv`` (tables), ``publish_site`` / ``publish_ontodoc`` / ``publish_html``
-(pages), ``publish_release`` (the release settings).
+VoID), ``publish_csv`` (tables), ``publish_site`` / ``publish_ontodoc`` (pages, from the
+templates of ``vrgraph/templates/``), ``publish_release`` (the release settings).
 """
 
 from __future__ import annotations
@@ -24,17 +24,15 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import curation, publish_csv, publish_ld, publish_rdf, reason, store
+from . import curation, pages, publish_csv, publish_ld, publish_rdf, reason, store
 from . import publish_release as settings
 from . import publish_versions as versions
 from .errors import CurationError, InputError, VrgraphError
 from .namespaces import DCTERMS, SKOS, VR, VRSH, Base
 from .project import Project
 from .publish_dcat import DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
-from .publish_html import CSS, STYLE, Alternate
-from .publish_ontodoc import PATH as ONTOLOGY_PAGE
-from .publish_ontodoc import OntologyPage
-from .publish_site import Download, Site, page_path
+from .publish_ontodoc import page as ontology_page
+from .publish_site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, page_path
 from .publish_write import MARKER, check_outdir, write_release
 
 SUMS = "SHA256SUMS"
@@ -166,14 +164,14 @@ def release_files(project: Project, base: str, release: settings.Release,
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
         void(base, release, g, dists, examples, len(entailed)), PREFIXES_META))
 
-    files.update(pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
-                       {versions.CHANGES_PAGE: ("Changes", versions.markdown_html(past.changes))}))
+    files.update(site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
+                            versions.markdown_blocks(past.changes)))
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
     files.update(publish_ld.descriptions(st, described))
     files[publish_ld.HTACCESS] = publish_ld.htaccess(base, site_url or base)
-    files[STYLE] = CSS.encode("utf-8")
+    files[STYLE] = pages.raw("site.css").encode("utf-8")
     files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
     files[MARKER] = versions.marker(release.release, release.version, base, past.previous)
     files[SUMS] = "".join(f"{sha256(files[p])}  {p}\n" for p in sorted(files)).encode("utf-8")
@@ -217,11 +215,12 @@ def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base
     return out
 
 
-def pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
-          ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
-          dists: list[Dist], cat: Graph, more: dict[str, tuple[str, str]]) -> dict[str, bytes]:
-    """The static site: resource pages, index pages, the landing page, the ontology page,
-    and ``more`` pages (path: title and HTML body)."""
+def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
+               ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
+               dists: list[Dist], cat: Graph, changes: list[tuple[str, str | list[str]]]
+               ) -> dict[str, bytes]:
+    """The static site: resource pages, index pages, the landing page, the ontology page and
+    the change log (``changes``: its Markdown blocks)."""
     alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
     site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
     what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
@@ -231,13 +230,10 @@ def pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Rel
     about = about_dataset(cat, base)
     out = site.build(downloads, len(g), about)
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
-    out[ONTOLOGY_PAGE] = site.frame(
-        ONTOLOGY_PAGE, str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
-        OntologyPage(onto, shapes, g, site.qname).body([(p, t) for p, _, t in VOCABULARY]),
-        [("index.html", "Home"), ("doc/index.html", "Resources")],
-        publish_rdf.jsonld(header, ctx))
-    for path, (title, body) in more.items():
-        out[path] = site.frame(path, title, body, [("index.html", "Home")], about)
+    out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
+                                       [(p, t) for p, _, t in VOCABULARY])
+    out[versions.CHANGES_PAGE] = site.render("changes.html", versions.CHANGES_PAGE, "Changes",
+                                             [("index.html", "Home")], about, blocks=changes)
     return out
 
 

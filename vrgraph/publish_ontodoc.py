@@ -1,11 +1,14 @@
 """The release's page about the vocabulary: ontology classes, properties, individuals and the
 SHACL shapes, with an anchor per ``vr:`` term (``doc/ontology.html#Action``) so that every
-resource page can link its types and properties here."""
+resource page can link its types and properties here. This module gathers what the page
+shows; ``templates/ontology.html`` writes it."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -13,9 +16,10 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from .namespaces import DCTERMS, RDF, RDFS, SH, SKOS, VR, VRSH
-from .publish_html import esc, external, link
+from .pages import Term
+from .publish_site import ONTOLOGY_PAGE as PATH
+from .publish_site import Site
 
-PATH = "doc/ontology.html"
 SECTIONS = (("classes", "Classes", (OWL.Class,)),
             ("properties", "Properties", (OWL.ObjectProperty, OWL.DatatypeProperty,
                                           OWL.AnnotationProperty)),
@@ -40,6 +44,35 @@ def is_vr(node: Node) -> bool:
     return isinstance(node, URIRef) and str(node).startswith(str(VR)) and node != VR
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One term of the vocabulary: its anchor, label, definitions, facets and how many
+    resources of the data are of it (a class)."""
+
+    local: str
+    label: str
+    definitions: list[str]
+    facets: list[tuple[str, list[Term]]]
+    count: int
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a shape says: (parameter, value) pairs (a Term, or text for ``severity`` and
+    ``sparql``) and its messages."""
+
+    bits: list[tuple[str, Term | str]]
+    messages: list[str]
+
+
+@dataclass(frozen=True)
+class Shape(Constraints):
+    anchor: str
+    name: str
+    qname: str
+    properties: list[tuple[str, Constraints]]
+
+
 class OntologyPage:
     def __init__(self, ontology: Graph, shapes: Graph, data: Graph,
                  qname: Callable[[str], str]) -> None:
@@ -49,38 +82,34 @@ class OntologyPage:
         self.counts = Counter(o for o in data.objects(None, RDF.type))
         self.defined = {s for s in ontology.subjects(RDFS.label) if is_vr(s)}
 
-    def term(self, node: Node, g: Graph) -> str:
-        """One RDF term of ``g`` as HTML (blank nodes spelled out: lists, paths)."""
+    def term(self, node: Node, g: Graph) -> Term:
+        """One RDF term of ``g`` (blank nodes spelled out: lists, paths)."""
         if isinstance(node, Literal):
-            return f"<code>{esc(node)}</code>"
+            return Term("code", str(node))
         if isinstance(node, URIRef):
             if node in self.defined:
-                return link(f"{PATH}#{local(node)}", PATH, self.qname(str(node)))
-            return external(str(node), self.qname(str(node)))
+                return Term.link(f"{PATH}#{local(node)}", PATH, self.qname(str(node)))
+            return Term.external(str(node), self.qname(str(node)))
         if (node, RDF.first, None) in g:
-            return "( " + " ".join(self.term(i, g) for i in Collection(g, node)) + " )"
+            return Term.group([self.term(i, g) for i in Collection(g, node)], "( ", " ", " )")
         inverse = g.value(node, SH.inversePath)
         if inverse is not None:
-            return "^" + self.term(inverse, g)
+            return Term.group([self.term(inverse, g)], "^")
         alternatives = g.value(node, SH.alternativePath)
         if alternatives is not None:
-            return " | ".join(self.term(i, g) for i in Collection(g, alternatives))
+            return Term.group([self.term(i, g) for i in Collection(g, alternatives)],
+                              sep=" | ")
         inner = sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1])))
-        return "[ " + "; ".join(f"{self.term(p, g)} {self.term(o, g)}" for p, o in inner
-                                if p != RDF.type or o != OWL.Class) + " ]"
+        return Term.group([Term.group([self.term(p, g), self.term(o, g)]) for p, o in inner
+                           if p != RDF.type or o != OWL.Class], "[ ", "; ", " ]")
 
-    def terms_of(self, types: tuple[URIRef, ...], done: set[Node]) -> list[URIRef]:
+    def terms_of(self, types: tuple[URIRef, ...], done: set[Node]) -> list[Node]:
         found = {s for t in types for s in self.o.subjects(RDF.type, t)
                  if s in self.defined and s not in done}
-        return sorted(found, key=str)  # type: ignore[arg-type]
+        return sorted(found, key=str)
 
-    def entry(self, s: URIRef) -> str:
-        label = self.o.value(s, RDFS.label)
-        parts = [f'<h3 id="{esc(local(s))}">{esc(label)} <code>vr:{esc(local(s))}</code></h3>']
-        for prop in (SKOS.definition,):
-            for text in sorted(self.o.objects(s, prop), key=str):
-                parts.append(f"<p>{esc(text)}</p>")
-        rows = []
+    def entry(self, s: Node) -> Entry:
+        facets = []
         for prop, name in FACETS:
             values = sorted(self.o.objects(s, prop), key=str)
             if prop == RDF.type:
@@ -88,77 +117,60 @@ class OntologyPage:
                                                          OWL.ObjectProperty,
                                                          OWL.DatatypeProperty)]
             if values:
-                rows.append(f"<tr><th>{esc(name)}</th><td>"
-                            + ", ".join(self.term(v, self.o) for v in values) + "</td></tr>")
-        if self.counts.get(s):
-            rows.append(f"<tr><th>in the data</th><td>{self.counts[s]} resources</td></tr>")
-        if rows:
-            parts.append('<table class="facts">' + "".join(rows) + "</table>")
-        return "\n".join(parts)
+                facets.append((name, [self.term(v, self.o) for v in values]))
+        return Entry(local(s), str(self.o.value(s, RDFS.label)),
+                     [str(t) for t in sorted(self.o.objects(s, SKOS.definition), key=str)],
+                     facets, self.counts.get(s, 0))
 
-    def shapes(self) -> str:
+    def shapes(self) -> list[Shape]:
         g = self.sh
-        nodes = sorted((s for s in g.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)),
-                       key=str)
-        out = ["<h2 id=\"shapes\">Shapes</h2>",
-               "<p>What a well-formed graph looks like (SHACL). A <span class=\"sev-Violation\">"
-               "Violation</span> is broken structure; a <span class=\"sev-Warning\">Warning"
-               "</span> is a gap of the document itself.</p>"]
-        for shape in nodes:
-            name = g.value(shape, RDFS.label) or self.qname(str(shape))
-            out.append(f'<h3 id="shape-{esc(self.qname(str(shape)).split(":")[-1])}">'
-                       f"{esc(name)} <code>{esc(self.qname(str(shape)))}</code></h3>")
-            out.append(self.constraints(shape))
-            props = sorted(g.objects(shape, SH.property), key=str)
-            if props:
-                out.append("<dl class=\"shape\">")
-                for prop in props:
-                    title = g.value(prop, SH.name) or self.qname(str(prop))
-                    out.append(f"<dt>{esc(title)}</dt><dd>{self.constraints(prop)}</dd>")
-                out.append("</dl>")
-        return "\n".join(out)
+        out = []
+        for shape in sorted((s for s in g.subjects(RDF.type, SH.NodeShape)
+                             if isinstance(s, URIRef)), key=str):
+            qname = self.qname(str(shape))
+            own = self.constraints(shape)
+            out.append(Shape(own.bits, own.messages, qname.split(":")[-1],
+                             str(g.value(shape, RDFS.label) or qname), qname,
+                             [(str(g.value(prop, SH.name) or self.qname(str(prop))),
+                               self.constraints(prop))
+                              for prop in sorted(g.objects(shape, SH.property), key=str)]))
+        return out
 
-    def constraints(self, shape: Node) -> str:
+    def constraints(self, shape: Node) -> Constraints:
         g = self.sh
-        bits = []
+        bits: list[tuple[str, Term | str]] = []
         for key in SHAPE_KEYS:
-            values = sorted(g.objects(shape, SH[key]), key=str)
-            for value in values:
+            for value in sorted(g.objects(shape, SH[key]), key=str):
                 if key == "severity":
-                    sev = self.qname(str(value)).split(":")[-1]
-                    bits.append(f'severity <span class="sev-{esc(sev)}">{esc(sev)}</span>')
+                    bits.append((key, self.qname(str(value)).split(":")[-1]))
                 elif key == "sparql":
-                    select = " ".join(str(g.value(value, SH.select) or "").split())
-                    bits.append("SPARQL constraint"
-                                + (f": <code>{esc(select)}</code>" if select else ""))
+                    bits.append((key, " ".join(str(g.value(value, SH.select) or "").split())))
                 else:
-                    bits.append(f"{esc(key)} {self.term(value, g)}")
-        messages = sorted(g.objects(shape, SH.message), key=str)
-        text = "; ".join(bits)
-        for message in messages:
-            text += f"<br><span class=\"muted\">{esc(message)}</span>"
-        return f"<p>{text}</p>" if text else ""
+                    bits.append((key, self.term(value, g)))
+        return Constraints(bits, [str(m) for m in sorted(g.objects(shape, SH.message), key=str)])
 
-    def body(self, downloads: list[tuple[str, str]]) -> str:
+    def values(self, downloads: list[tuple[str, str]]) -> dict[str, Any]:
+        """What ``ontology.html`` shows; ``downloads`` are (release path, title) pairs."""
         o, onto = self.o, URIRef(str(VR))
-        title = o.value(onto, DCTERMS.title) or "vrgraph ontology"
-        parts = [f"<h1>{esc(title)}</h1>",
-                 f'<p class="iri">IRI <code>{esc(str(VR))}</code> · version '
-                 f"<code>{esc(o.value(onto, OWL.versionInfo) or '')}</code></p>",
-                 f"<p class=\"lede\">{esc(o.value(onto, DCTERMS.description) or '')}</p>",
-                 "<p>Download: " + " · ".join(link(p, PATH, t) for p, t in downloads) + "</p>",
-                 "<p>Contents: " + " · ".join(f'<a href="#{k}">{esc(t)}</a>'
-                                              for k, t, _ in SECTIONS)
-                 + ' · <a href="#shapes">Shapes</a></p>']
         done: set[Node] = set()
+        sections = []
         for key, heading, types in SECTIONS:
             members = self.terms_of(types, done)
             done.update(members)
-            parts.append(f'<h2 id="{key}">{esc(heading)}</h2>')
-            parts.extend(self.entry(s) for s in members)
+            sections.append((key, heading, [self.entry(s) for s in members]))
         rest = sorted((s for s in self.defined if s not in done), key=str)
         if rest:
-            parts.append('<h2 id="other-terms">Other terms</h2>')
-            parts.extend(self.entry(s) for s in rest)
-        parts.append(self.shapes())
-        return "\n".join(parts)
+            sections.append(("other-terms", "Other terms", [self.entry(s) for s in rest]))
+        return {"iri": str(VR), "version": str(o.value(onto, OWL.versionInfo) or ""),
+                "description": str(o.value(onto, DCTERMS.description) or ""),
+                "downloads": downloads, "contents": [(k, t) for k, t, _ in SECTIONS],
+                "sections": sections, "shapes": self.shapes()}
+
+
+def page(site: Site, ontology: Graph, shapes: Graph, data: Graph, jsonld: bytes,
+         downloads: list[tuple[str, str]]) -> bytes:
+    """``doc/ontology.html`` in the frame of ``site``; ``jsonld`` describes the ontology."""
+    title = str(ontology.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology")
+    return site.render("ontology.html", PATH, title,
+                       [("index.html", "Home"), ("doc/index.html", "Resources")], jsonld,
+                       **OntologyPage(ontology, shapes, data, site.qname).values(downloads))

@@ -1,10 +1,12 @@
 """The static site of a release: one page per resource at its /doc/ path, index pages and the
-landing page.
+landing page, rendered from the templates ``vrgraph/templates/`` (``site.html`` and the pages
+that extend it), which escape every value.
 
 A thing ``{base}id/{type}/{key}`` gets the page ``doc/{type}/{key}.html``: its facts, links to
 the resources it names and to those that name it, its own JSON-LD (the node of the JSON-LD
-dump, with the context inline) and ``<link rel="alternate">`` to every serialisation.
-Every value is escaped; every link is relative.
+dump, with the context inline) and ``<link rel="alternate">`` to every serialisation. Every
+link is relative. How the pages name types and borrowed terms is data:
+``publish_site.yaml``.
 """
 
 from __future__ import annotations
@@ -13,51 +15,71 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .namespaces import DCTERMS, OA, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME, VR
-from .publish_html import Alternate, esc, external, link, page
+from . import pages
+from .errors import InputError
+from .namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKOS, VR
+from .pages import Term
 from .publish_rdf import json_bytes
 from .publish_release import Release
 from .text import natural
 
 ONTOLOGY_PAGE = "doc/ontology.html"
 DOC_INDEX = "doc/index.html"
+STYLE = "style.css"
+SETTINGS = Path(__file__).with_name("publish_site.yaml")
 SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-TYPE_TITLES = {
-    "action": "Actions", "agency": "Agencies", "alignment": "Alignments",
-    "approach": "Engagement approaches", "cell": "Group alignment cells",
-    "comms": "Communications plan", "document": "Document", "group": "Action groups",
-    "intervention": "Interventions", "note": "Data-quality notes", "place": "Places",
-    "plan": "Plans", "post": "Posts", "principle": "Principles", "programme": "Programmes",
-    "scheme": "Principle schemes", "section": "Document sections", "source": "Source excerpts",
-    "target-group": "Target groups", "timeframe": "Timeframes",
-}
-# Shown first on the landing page and the resource index.
-MAIN_TYPES = ("action", "plan", "principle", "agency", "post", "programme", "approach",
-              "intervention")
 TEXT_PROPERTIES = (VR.text, SKOS.definition, DCTERMS.description, VR.introduction,
                    RDFS.comment, VR.handling, VR.citedText, SKOS.scopeNote)
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation, VR.number)
-# Readable names of the terms the graph borrows (vr: terms are named by the ontology).
-TERM_LABELS = {
-    VR.text: "text", SKOS.definition: "definition", DCTERMS.description: "description",
-    RDFS.comment: "comment", SKOS.scopeNote: "scope note", RDFS.label: "label",
-    SKOS.prefLabel: "preferred label", SKOS.altLabel: "also written",
-    SKOS.hiddenLabel: "hidden label", SKOS.notation: "notation", SKOS.inScheme: "in scheme",
-    SKOS.topConceptOf: "top concept of", SKOS.hasTopConcept: "top concept",
-    SKOS.exactMatch: "same as", SKOS.member: "member", DCTERMS.title: "title",
-    DCTERMS.isPartOf: "part of", DCTERMS.hasPart: "has part",
-    DCTERMS.identifier: "identifier", PROV.wasDerivedFrom: "derived from (source lines)",
-    ORG.unitOf: "unit of", ORG.postIn: "post in", ORG.subOrganizationOf: "part of organisation",
-    OA.hasTarget: "about", OA.motivatedBy: "motivation", TIME.hasBeginning: "beginning",
-    TIME.hasEnd: "end", TIME.inXSDgYear: "year", TIME.inXSDDate: "date",
-    RDF.type: "type",
-}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the site names things (``publish_site.yaml``)."""
+
+    types: dict[str, str]           # IRI type segment: title of its index
+    first: tuple[str, ...]          # the types listed first
+    terms: dict[Node, str]          # readable names of borrowed terms
+
+    def title(self, kind: str) -> str:
+        return self.types.get(kind, kind)
+
+
+@cache
+def settings(path: Path = SETTINGS) -> Settings:
+    """Read and check ``publish_site.yaml``; raise :class:`InputError` naming the field."""
+    where = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(f"{where}: cannot read: {err.strerror or err}") from None
+    except yaml.YAMLError as err:
+        raise InputError(f"{where}: malformed YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: expected a mapping of settings")
+    for key in ("types", "terms"):
+        if not isinstance(raw.get(key), dict) or not all(
+                isinstance(v, str) and v.strip() for v in raw[key].values()):
+            raise InputError(f"{where}: '{key}' must map names to titles")
+    first = raw.get("first")
+    if not isinstance(first, list) or not all(isinstance(k, str) for k in first):
+        raise InputError(f"{where}: 'first' must be a list of types")
+    terms: dict[Node, str] = {}
+    for curie, label in raw["terms"].items():
+        prefix, _, name = str(curie).partition(":")
+        if prefix not in PREFIXES or not name:
+            raise InputError(f"{where}: terms: '{curie}' is not a CURIE of a known prefix "
+                             f"({', '.join(sorted(PREFIXES))})")
+        terms[URIRef(PREFIXES[prefix] + name)] = label
+    return Settings({str(k): v for k, v in raw["types"].items()}, tuple(first), terms)
 
 
 def plural(n: int, word: str) -> str:
@@ -92,25 +114,44 @@ class Download:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Alternate:
+    path: str        # release path of the serialisation
+    media_type: str
+    title: str       # the format's name, e.g. "Turtle"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of resource as a card of the landing page shows it."""
+
+    index: str       # release path of its index page
+    title: str
+    counted: str     # what the index counts
+
+
 class Site:
     """Indexes of one graph, and the pages made from them."""
 
     def __init__(self, g: Graph, ontology: Graph, base: str, release: Release,
-                 jsonld: dict[str, Any], alternates: list[Alternate]) -> None:
+                 jsonld: dict[str, Any], alternates: list[Alternate],
+                 names: Settings | None = None) -> None:
         self.g, self.base, self.release, self.alternates = g, base, release, alternates
+        self.names = names or settings()
         self.out: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.inb: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         for s, p, o in g:
             self.out[s][p].append(o)
             if isinstance(o, URIRef):
                 self.inb[o][p].append(s)
-        self.pages: dict[URIRef, str] = {}
+        self.pages: dict[Node, str] = {}
         for s in [*self.out, *self.inb]:     # things described, and things only named
             path = page_path(str(s), base) if isinstance(s, URIRef) else None
             if path is not None:
-                self.pages[s] = path  # type: ignore[index]
-        self.terms = {s: str(o) for s, o in ontology.subject_objects(RDFS.label)
-                      if isinstance(s, URIRef) and str(s).startswith(str(VR))}
+                self.pages[s] = path
+        self.terms: dict[Node, str] = {
+            s: str(o) for s, o in ontology.subject_objects(RDFS.label)
+            if isinstance(s, URIRef) and str(s).startswith(str(VR))}
         self.ctx = jsonld.get("@context", {})
         nodes = jsonld.get("@graph", [{k: v for k, v in jsonld.items() if k != "@context"}])
         self.nodes = {self._expand(n["@id"]): n for n in nodes
@@ -146,13 +187,12 @@ class Site:
                 return str(sorted(values, key=lambda v: (getattr(v, "language", "") != "en",
                                                          str(v)))[0])
         iri = str(node)
-        if node in TERM_LABELS:
-            return TERM_LABELS[node]  # type: ignore[index]
+        if node in self.names.terms:
+            return self.names.terms[node]
         if node in self.terms:
-            return self.terms[node]  # type: ignore[index]
+            return self.terms[node]
         if node in self.pages:
-            title = TYPE_TITLES.get(self.kind(iri), self.kind(iri)).rstrip("s")
-            return f"{title} {self.key(iri)}"
+            return f"{self.names.title(self.kind(iri)).rstrip('s')} {self.key(iri)}"
         return self.qname(iri)
 
     def term_target(self, iri: str) -> str | None:
@@ -160,136 +200,112 @@ class Site:
             return f"{ONTOLOGY_PAGE}#{iri[len(str(VR)):]}"
         return None
 
-    def value(self, node: Node, here: str) -> str:
+    def value(self, node: Node, here: str) -> Term:
+        """A node as the page ``here`` shows it: a literal as text, a thing with a page, or
+        a term of the vocabulary, as a link to it, anything else as a link out."""
         if isinstance(node, Literal):
-            return esc(node)
-        iri = str(node)
+            return Term("text", str(node))
         if node in self.pages:
-            return link(self.pages[node], here, self.label(node))  # type: ignore[index]
-        target = self.term_target(iri)
+            return Term.link(self.pages[node], here, self.label(node))
+        target = self.term_target(str(node))
         if target:
-            return link(target, here, self.label(node))
-        return external(iri, self.label(node))
+            return Term.link(target, here, self.label(node))
+        return Term.external(str(node), self.label(node))
 
-    def values(self, nodes: Iterable[Node], here: str) -> str:
+    def values(self, nodes: Iterable[Node], here: str) -> list[Term]:
         items = sorted(set(nodes), key=lambda n: (isinstance(n, Literal),
                                                   natural(self.label(n)), str(n)))
-        if len(items) == 1:
-            return self.value(items[0], here)
-        return "<ul>" + "".join(f"<li>{self.value(n, here)}</li>" for n in items) + "</ul>"
+        return [self.value(n, here) for n in items]
 
     # --- pages ----------------------------------------------------------------------------
 
-    def frame(self, path: str, title: str, body: str, crumbs: list[tuple[str, str]],
-              jsonld: bytes | None = None) -> bytes:
-        return page(path, title, body, site_title=self.release.title, crumbs=crumbs,
-                    alternates=self.alternates, jsonld=jsonld, footer=self.footer(path))
+    def render(self, template: str, path: str, title: str, crumbs: list[tuple[str, str]],
+               jsonld: bytes | None = None, **values: Any) -> bytes:
+        """The page at release path ``path`` from ``template`` (which extends ``site.html``);
+        ``crumbs`` are (path, label) pairs."""
+        return pages.render(template, path=path, title=title, crumbs=crumbs, jsonld=jsonld,
+                            release=self.release, alternates=self.alternates, style=STYLE,
+                            **values).encode("utf-8")
 
-    def footer(self, path: str) -> str:
-        r = self.release
-        downloads = " · ".join(link(a.path, path, a.title) for a in self.alternates)
-        return (f"<p>Release {esc(r.release)}, version {esc(r.version)}. Published by "
-                f"{esc(r.publisher_name)} under the {external(r.licence, r.licence_title)}. "
-                f"Names of private individuals are withheld.</p>"
-                f"<p>The whole graph: {downloads}</p>")
-
-    def resource_page(self, s: URIRef) -> bytes:
+    def resource_page(self, s: Node) -> bytes:
         here = self.pages[s]
         iri, kind = str(s), self.kind(str(s))
         props = self.out[s]
         title = self.label(s)
-        parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri">IRI <code>{esc(iri)}</code></p>']
-        types = sorted(props.get(RDF.type, []), key=str)
-        if types:
-            parts.append('<p class="types">' + "".join(
-                f'<span class="tag">{self.value(t, here)}</span>' for t in types) + "</p>")
-        for prop in TEXT_PROPERTIES:
-            for text in sorted(props.get(prop, []), key=str):
-                parts.append(f"<h3>{esc(self.label(prop).capitalize())}</h3>"
-                             f'<div class="text">{esc(text)}</div>')
-        special = self.special(s, here)
-        parts.append(special[0])
-        rows = []
+        texts = [(self.label(prop).capitalize(), str(text)) for prop in TEXT_PROPERTIES
+                 for text in sorted(props.get(prop, []), key=str)]
+        alignments, aligned, shown_inbound = self.special(s, here)
         shown = set(TEXT_PROPERTIES) | {RDF.type}
-        for prop in sorted(props, key=lambda p: (self.label(p), str(p))):
-            if prop in shown:
-                continue
-            vals = props[prop]
-            if prop in (RDFS.label, SKOS.prefLabel) and all(str(v) == title for v in vals):
-                continue
-            rows.append(f"<tr><th>{self.value(prop, here)}</th>"
-                        f"<td>{self.values(vals, here)}</td></tr>")
-        if rows:
-            parts.append('<h2>Facts</h2><table class="facts">' + "".join(rows) + "</table>")
-        inbound = [(p, subs) for p, subs in self.inb.get(s, {}).items() if p not in special[1]]
-        if inbound:
-            rows = [f"<tr><th>{self.value(p, here)}</th><td>{self.values(subs, here)}</td></tr>"
-                    for p, subs in sorted(inbound, key=lambda i: (self.label(i[0]), str(i[0])))]
-            parts.append("<h2>Pointing here</h2><p class=\"muted\">Resources that name this one, "
-                         "by property.</p><table class=\"facts\">" + "".join(rows) + "</table>")
-        if not props:
-            parts.insert(2, '<p class="muted">The graph names this resource but says nothing '
-                            'more about it.</p>')
+        facts = [(self.value(prop, here), self.values(props[prop], here))
+                 for prop in sorted(props, key=lambda p: (self.label(p), str(p)))
+                 if prop not in shown and not (prop in (RDFS.label, SKOS.prefLabel)
+                                               and all(str(v) == title for v in props[prop]))]
+        inbound = [(self.value(p, here), self.values(subs, here))
+                   for p, subs in sorted(self.inb.get(s, {}).items(),
+                                         key=lambda i: (self.label(i[0]), str(i[0])))
+                   if p not in shown_inbound]
         node = self.nodes.get(iri) or self.reverse(s)
-        data = json_bytes({"@context": self.ctx, **node})
         crumbs = [("index.html", "Home"), (DOC_INDEX, "Resources"),
-                  (f"doc/{kind}/index.html", TYPE_TITLES.get(kind, kind))]
-        return self.frame(here, title, "\n".join(parts), crumbs, data)
+                  (f"doc/{kind}/index.html", self.names.title(kind))]
+        return self.render(
+            "resource.html", here, title, crumbs, json_bytes({"@context": self.ctx, **node}),
+            iri=iri, described=bool(props),
+            types=[self.value(t, here) for t in sorted(props.get(RDF.type, []), key=str)],
+            texts=texts, alignments=alignments, aligned=aligned, facts=facts, inbound=inbound)
 
-    def reverse(self, s: URIRef) -> dict[str, Any]:
+    def reverse(self, s: Node) -> dict[str, Any]:
         """JSON-LD of a thing the graph only names: the links to it, as ``@reverse``."""
         rev = {self.qname(str(p)): [{"@id": str(x)} for x in sorted(set(subs), key=str)]
                for p, subs in sorted(self.inb.get(s, {}).items(), key=lambda i: str(i[0]))}
         return {"@id": str(s), "@reverse": rev}
 
-    def special(self, s: URIRef, here: str) -> tuple[str, set[Node]]:
-        """Alignment tables for actions and principles; returns (html, inbound shown)."""
+    def special(self, s: Node, here: str
+                ) -> tuple[list[list[list[Term]]], list[tuple[list[Term], str, list[Term]]],
+                           set[Node]]:
+        """The alignment table of an action (rows of cells: principle, column, how, cited
+        text, record) or of a principle (action, its text cut at 160 characters, how); and
+        the inbound property these tables show."""
         kind = self.kind(str(s))
         if kind == "action":
             rows = []
             for a in self.inb.get(s, {}).get(VR.alignmentOf, []):
                 principle = self.first(a, VR.alignmentTo)
+                cells = [[self.value(principle, here)] if principle else [],
+                         self.cell(a, VR.column, here), self.cell(a, VR.alignmentMode, here),
+                         self.cell(a, VR.citedText, here), [self.value(a, here)]]
                 rows.append((natural(self.label(principle) if principle else ""),
-                             f"<tr><td>{self.value(principle, here) if principle else ''}</td>"
-                             f"<td>{self.cell(a, VR.column, here)}</td>"
-                             f"<td>{self.cell(a, VR.alignmentMode, here)}</td>"
-                             f"<td>{self.cell(a, VR.citedText, here)}</td>"
-                             f"<td>{self.value(a, here)}</td></tr>"))
-            if rows:
-                return ("<h2>Alignment to the principles</h2><table><tr><th>Principle</th>"
-                        "<th>Column</th><th>How</th><th>Cited text</th><th>Record</th></tr>"
-                        + "".join(r for _, r in sorted(rows)) + "</table>", {VR.alignmentOf})
+                             str(principle), str(a), cells))
+            return [r[-1] for r in sorted(rows, key=lambda r: r[:3])], [], \
+                ({VR.alignmentOf} if rows else set())
         if kind == "principle":
-            rows = []
+            lines = []
             for a in self.inb.get(s, {}).get(VR.alignmentTo, []):
                 action = self.first(a, VR.alignmentOf)
                 text = str(self.first(action, VR.text) or "") if action else ""
-                rows.append((natural(self.label(action) if action else ""),
-                             f"<tr><td>{self.value(action, here) if action else ''}</td>"
-                             f"<td>{esc(text[:160] + ('…' if len(text) > 160 else ''))}</td>"
-                             f"<td>{self.cell(a, VR.alignmentMode, here)}</td></tr>"))
-            if rows:
-                return (f"<h2>Actions aligned to it ({len(rows)})</h2><table><tr><th>Action</th>"
-                        "<th>Text</th><th>How</th></tr>"
-                        + "".join(r for _, r in sorted(rows)) + "</table>", {VR.alignmentTo})
-        return "", set()
+                line = ([self.value(action, here)] if action else [],
+                        text[:160] + ("…" if len(text) > 160 else ""),
+                        self.cell(a, VR.alignmentMode, here))
+                lines.append((natural(self.label(action) if action else ""), str(action),
+                              str(a), line))
+            return [], [r[-1] for r in sorted(lines, key=lambda r: r[:3])], \
+                ({VR.alignmentTo} if lines else set())
+        return [], [], set()
 
     def first(self, s: Node, p: Node) -> Node | None:
         values = sorted(self.out.get(s, {}).get(p, []), key=str)
         return values[0] if values else None
 
-    def cell(self, s: Node, p: Node, here: str) -> str:
-        values = self.out.get(s, {}).get(p, [])
-        return self.values(values, here) if values else ""
+    def cell(self, s: Node, p: Node, here: str) -> list[Term]:
+        return self.values(self.out.get(s, {}).get(p, []), here)
 
-    def kinds(self) -> dict[str, list[URIRef]]:
-        groups: dict[str, list[URIRef]] = defaultdict(list)
+    def kinds(self) -> dict[str, list[Node]]:
+        groups: dict[str, list[Node]] = defaultdict(list)
         for s in self.pages:
             groups[self.kind(str(s))].append(s)
         return {k: sorted(v, key=lambda s: natural(self.key(str(s))))
                 for k, v in sorted(groups.items())}
 
-    def counted(self, members: list[URIRef]) -> str:
+    def counted(self, members: list[Node]) -> str:
         """"13 resources: 12 action plans, 1 communications plan": the count, and what it
         counts where the members are of more than one class of the vocabulary."""
         classes = Counter(self.terms.get(t, str(t)) for s in members
@@ -301,9 +317,13 @@ class Site:
                                      sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])))
         return text
 
-    def ordered_kinds(self) -> list[str]:
+    def cards(self) -> list[Kind]:
+        """The types of resource, those of ``first`` first, with their counts."""
         kinds = self.kinds()
-        return [k for k in MAIN_TYPES if k in kinds] + [k for k in kinds if k not in MAIN_TYPES]
+        order = [k for k in self.names.first if k in kinds] + \
+            [k for k in kinds if k not in self.names.first]
+        return [Kind(f"doc/{k}/index.html", self.names.title(k), self.counted(kinds[k]))
+                for k in order]
 
     def summary(self, s: Node) -> str:
         for prop in TEXT_PROPERTIES:
@@ -313,64 +333,25 @@ class Site:
                 return text[:140] + ("…" if len(text) > 140 else "")
         return ""
 
-    def type_index(self, kind: str, members: list[URIRef]) -> bytes:
+    def type_index(self, kind: str, members: list[Node]) -> bytes:
         path = f"doc/{kind}/index.html"
-        title = TYPE_TITLES.get(kind, kind)
-        rows = "".join(f"<tr><td class=\"name\">{link(self.pages[s], path, self.label(s))}</td>"
-                       f"<td class=\"key\"><code>{esc(self.key(str(s)))}</code></td>"
-                       f"<td>{esc(self.summary(s))}</td></tr>" for s in members)
-        body = (f"<h1>{esc(title)}</h1><p class=\"muted\">{esc(self.counted(members))}.</p>"
-                f"<table><tr><th>Name</th><th>Key</th><th>Summary</th></tr>{rows}</table>")
+        rows = [(Term.link(self.pages[s], path, self.label(s)), self.key(str(s)),
+                 self.summary(s)) for s in members]
         listing = [{"@id": str(s), "@type": self.nodes.get(str(s), {}).get("@type", [])}
                    for s in members]
-        data = json_bytes({"@context": self.ctx, "@graph": listing})
-        return self.frame(path, title, body, [("index.html", "Home"), (DOC_INDEX, "Resources")],
-                          data)
-
-    def cards(self, path: str) -> str:
-        kinds = self.kinds()
-        return '<ul class="cards">' + "".join(
-            f"<li>{link(f'doc/{k}/index.html', path, TYPE_TITLES.get(k, k))}"
-            f"<span>{esc(self.counted(kinds[k]))}</span></li>"
-            for k in self.ordered_kinds()) + "</ul>"
+        return self.render("type_index.html", path, self.names.title(kind),
+                           [("index.html", "Home"), (DOC_INDEX, "Resources")],
+                           json_bytes({"@context": self.ctx, "@graph": listing}),
+                           counted=self.counted(members), rows=rows)
 
     def doc_index(self, about: bytes) -> bytes:
-        body = ("<h1>Resources</h1><p class=\"lede\">Every thing of the graph has a page here, "
-                "at the path of its IRI: <code>id/action/5.1.1</code> is described at "
-                "<code>doc/action/5.1.1.html</code>.</p>" + self.cards(DOC_INDEX)
-                + f"<p>The vocabulary and the validation rules: "
-                  f"{link(ONTOLOGY_PAGE, DOC_INDEX, 'ontology and shapes')}.</p>")
-        return self.frame(DOC_INDEX, "Resources", body, [("index.html", "Home")], about)
+        return self.render("resources.html", DOC_INDEX, "Resources", [("index.html", "Home")],
+                           about, kinds=self.cards(), ontology=ONTOLOGY_PAGE)
 
     def landing(self, downloads: list[Download], triples: int, about: bytes) -> bytes:
-        path = "index.html"
-        r = self.release
-        rows = "".join(
-            f"<tr><td>{link(d.path, path, d.path)}</td><td>{esc(d.title)}</td>"
-            f"<td>{esc(d.format)}</td><td class=\"num\">{d.size:,}</td>"
-            f"<td class=\"sum\"><code title=\"{esc(d.sha256)}\">{esc(d.sha256[:12])}…</code>"
-            "</td></tr>"
-            for d in downloads)
-        body = "\n".join([
-            f"<h1>{esc(r.title)}</h1>",
-            f'<p class="lede">{esc(r.description)}</p>',
-            f"<p>{triples:,} triples. Release {esc(r.release)}, version {esc(r.version)}. "
-            f"Published by {esc(r.publisher_name)} under the "
-            f"{external(r.licence, r.licence_title)}.</p>",
-            "<h2>Browse</h2>", self.cards(path),
-            f"<p>{link(DOC_INDEX, path, 'All resources')} · "
-            f"{link(ONTOLOGY_PAGE, path, 'Ontology and shapes')}</p>",
-            "<h2>Download</h2>",
-            "<table><tr><th>File</th><th>What</th><th>Format</th><th class=\"num\">Bytes</th>"
-            f"<th>SHA-256</th></tr>{rows}</table>",
-            "<p>The catalogue (DCAT-AP 3): "
-            f"{link('catalog.ttl', path, 'catalog.ttl')} (Turtle), "
-            f"{link('catalog.rdf', path, 'catalog.rdf')} (RDF/XML). "
-            f"VoID: {link('.well-known/void', path, '.well-known/void')}. "
-            f"JSON-LD context: {link('context.jsonld', path, 'context.jsonld')}. "
-            f"Checksums of every file: {link('SHA256SUMS', path, 'SHA256SUMS')}.</p>",
-        ])
-        return self.frame(path, r.title, body, [], about)
+        return self.render("landing.html", "index.html", self.release.title, [], about,
+                           kinds=self.cards(), downloads=downloads, triples=triples,
+                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE)
 
     def build(self, downloads: list[Download], triples: int, about: bytes) -> dict[str, bytes]:
         """Every page; ``about`` is the JSON-LD of the dataset (for the index pages)."""

@@ -12,7 +12,6 @@ byte-identical; the same version of a changed graph is refused: raise ``version`
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,28 +104,25 @@ def summary(change: diff.Change, previous: str) -> str:
             f"see {CHANGES_PAGE}.")
 
 
-def markdown_html(text: str) -> str:
-    """The change log's Markdown (headings, bullets, paragraphs) as HTML, every text escaped."""
-    out: list[str] = []
-    listing = False
+def markdown_blocks(text: str) -> list[tuple[str, str | list[str]]]:
+    """The change log's Markdown as (``h1``..``h6``, heading), (``p``, paragraph) and
+    (``ul``, items) blocks, for ``templates/changes.html``."""
+    out: list[tuple[str, str | list[str]]] = []
+    items: list[str] | None = None
     for line in text.splitlines():
         if line.startswith("- "):
-            if not listing:
-                out.append("<ul>")
-                listing = True
-            out.append(f"<li>{html.escape(line[2:])}</li>")
+            if items is None:
+                items = []
+                out.append(("ul", items))
+            items.append(line[2:])
             continue
-        if listing:
-            out.append("</ul>")
-            listing = False
+        items = None
         level = len(line) - len(line.lstrip("#"))
         if level and line[level:level + 1] == " ":
-            out.append(f"<h{level}>{html.escape(line[level + 1:])}</h{level}>")
+            out.append((f"h{min(level, 6)}", line[level + 1:]))
         elif line.strip():
-            out.append(f"<p>{html.escape(line)}</p>")
-    if listing:
-        out.append("</ul>")
-    return "\n".join(out)
+            out.append(("p", line))
+    return out
 
 
 def marker(release_date: str, version: str, base: str, previous: str | None) -> bytes:
