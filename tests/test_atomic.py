@@ -68,6 +68,7 @@ def releases(project):
     return old, new
 
 
+@pytest.mark.slow
 def test_a_release_is_whole_after_a_kill_at_any_instant_of_its_write(tmp_path, releases):
     """SIGKILL the writer at 32 instants spread evenly over its whole run: the files, the
     swap, the removal of the old release. Each time OUTDIR holds one release or the other,
@@ -98,6 +99,7 @@ def test_a_release_is_whole_after_a_kill_at_any_instant_of_its_write(tmp_path, r
     assert counts["kept"] and counts["swapped"] and counts["left"]   # kills before, after
 
 
+@pytest.mark.slow
 def test_publish_killed_anywhere_in_its_run_leaves_a_whole_release(tmp_path, releases):
     """The real command, in its own process, killed late in its run (while it writes; the
     kills spread over the writer's whole run are the test above)."""
@@ -120,6 +122,7 @@ def test_publish_killed_anywhere_in_its_run_leaves_a_whole_release(tmp_path, rel
     assert snapshot(target) == old and leftovers(target) == []
 
 
+@pytest.mark.slow
 def test_the_build_output_is_whole_after_kills_and_leftovers_are_swept(tmp_path):
     target = tmp_path / "graph.ttl"
     old, new = b"old\n" * 2_000_000, b"new\n" * 2_000_000

@@ -163,6 +163,7 @@ def test_a_bad_base_iri_is_exit_2_with_the_reason(text):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_build_then_publish_under_another_base_gives_a_whole_release(scratch,
                                                                     tmp_path_factory):
     """The base the graph was built under is read back from the graph by every reader."""

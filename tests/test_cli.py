@@ -5,24 +5,68 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
 from vrgraph.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-def test_every_command_has_help():
-    for command in (["build"], ["validate"], ["query", "list"], ["query", "show"],
-                    ["query", "run"], ["sparql"], ["report"], ["publish"], ["serve"]):
-        result = run(*command, "--help")
-        assert result.exit_code == 0 and "Usage:" in result.output
-        assert len(result.output.splitlines()) > 3
+def commands(group: click.Group = main, path: tuple[str, ...] = ()
+             ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command and subcommand of the click registry, groups included, with its path."""
+    for name, command in sorted(group.commands.items()):
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from commands(command, (*path, name))
+
+
+def readme_commands() -> list[tuple[str, str]]:
+    """The code spans of the first column of the README's commands table, each with its
+    cell; the leading ``vrgraph`` is dropped (``query show NAME`` follows ``vrgraph query
+    list`` in one cell)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("\n## Commands\n", 1)[1].strip().split("\n\n", 1)[0]
+    cells = [row.split(" | ", 1)[0] for row in table.splitlines()[2:]]
+    return [(span.removeprefix("vrgraph "), cell)
+            for cell in cells for span in re.findall(r"`([^`]+)`", cell)]
+
+
+def test_every_command_has_help_and_a_row_in_the_readme():
+    """Built from the click registry: a command added to the CLI without help, or without
+    its line in the README's table, fails here; so does a line naming a command or an
+    option the CLI does not have."""
+    listed = readme_commands()
+    found = list(commands())
+    assert len(found) > 10
+    for path, command in found:
+        name = " ".join(path)
+        result = run(*path, "--help")
+        assert result.exit_code == 0 and result.output.startswith(f"Usage: main {name} ")
+        assert (command.help or "").strip(), f"vrgraph {name} has no help text"
+        if isinstance(command, click.Group):
+            continue
+        cells = {cell for span, cell in listed if f"{span} ".startswith(f"{name} ")}
+        assert cells, f"vrgraph {name} is not in the README's commands table"
+        options = {o for p in command.params for o in [*p.opts, *p.secondary_opts]}
+        for cell in cells:   # the options the row names are the command's own
+            named = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", cell))
+            assert named <= options, f"vrgraph {name}: {named - options} not options"
+    names = {" ".join(path) for path, _ in found}
+    for span, cell in listed:   # and every command the table names exists
+        if cell.startswith("| `vrgraph "):
+            assert span.split(" ")[0] in names, f"the README names no command {span!r}"
 
 
 def test_query_list_shows_every_query_with_its_parameters(project):

@@ -108,6 +108,7 @@ def _fields(data, path=()):
         yield from _fields(value, (*path, key))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=st.sampled_from(FILES), pick=st.integers(0, 10**6), value=YAML_VALUES)
 def test_a_curation_file_with_any_value_anywhere_loads_or_gives_file_line_field(

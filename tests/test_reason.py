@@ -43,6 +43,7 @@ def relevant(g: Graph) -> set[tuple]:
     return out
 
 
+@pytest.mark.slow
 def test_rules_give_what_owlrl_gives(store, owlrl_closure):
     ours = relevant(st.graph(store))
     theirs = relevant(owlrl_closure)
@@ -101,6 +102,7 @@ def test_no_resource_is_in_two_disjoint_classes(store):
     assert clashes == []
 
 
+@pytest.mark.slow
 def test_the_ontology_is_consistent(project):
     g = Graph().parse(project.ontology)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
@@ -117,6 +119,7 @@ def test_reasoning_reaches_a_fixpoint(project):
     assert len(s) == size + inferred
 
 
+@pytest.mark.slow
 def test_vr_properties_match_owlrl_with_domains_and_ranges_too(project, store):
     """Domains and ranges only add classes: every vr: property triple owlrl derives from the
     whole ontology is derived by the rules as well."""

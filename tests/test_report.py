@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import dom, needs_chromium, screenshot
 from vrgraph import query
 from vrgraph.cli import main
 from vrgraph.report import SECTIONS, collect, findings
@@ -98,24 +97,11 @@ def test_the_sections_are_canned_queries(project):
     assert set(SECTIONS) <= set(query.load_queries(project.queries))
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="needs a headless Chromium (Debian package chromium)")
+@needs_chromium
 def test_the_page_renders_in_a_real_browser(page, tmp_path):
-    shot = tmp_path / "report.png"
-    dom = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page[0].as_uri()],
-        capture_output=True, text=True, timeout=120, check=True).stdout
-    assert "Where are the gaps?" in dom and "<svg" in dom
-    subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,1600",
-         page[0].as_uri()], capture_output=True, timeout=120, check=True)
-    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    text = dom(tmp_path, page[0].as_uri())
+    assert "Where are the gaps?" in text and "<svg" in text
+    screenshot(tmp_path, page[0].as_uri(), "1200,1600")
 
 
 def test_every_value_is_escaped_by_the_template(results):

@@ -13,7 +13,6 @@ import http.client
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from tests.helpers import values_of
+from tests.helpers import dom, needs_chromium, screenshot, values_of
 from vrgraph import serve_formats as fmt
 from vrgraph.cli import serve as serve_command
 from vrgraph.query import load_queries, run_canned
@@ -47,8 +46,6 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PRINCIPLES = f"""PREFIX vr: <{VR}>
 SELECT ?p WHERE {{ ?p a vr:Principle }} ORDER BY ?p"""
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
-                                         else None)
 
 
 # -- servers ----------------------------------------------------------------------------------
@@ -768,49 +765,35 @@ def test_sparqlwrapper_sees_errors(srv, wrapper):
 
 
 # -- a headless browser -----------------------------------------------------------------------
-def chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         "--virtual-time-budget=10000", *extra, url],
-        capture_output=True, timeout=60, check=False)
-
-
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                    "(apt-get install chromium) so the page cannot be run")
+RUN_SCRIPTS = "--virtual-time-budget=10000"    # let the page's query finish
 
 
 @needs_chromium
 def test_query_page_runs_a_query_in_a_headless_browser(srv, tmp_path):
     url = srv.base + "query?" + urllib.parse.urlencode({"query": PRINCIPLES, "run": "1"})
-    done = chromium(tmp_path, url, "--dump-dom")
-    dom = done.stdout.decode("utf-8")
-    assert 'data-state="done"' in dom, done.stderr[-2000:]
-    assert "14 rows in" in dom
-    assert dom.count("<tr>") == 15  # the header row and 14 principles
-    assert "vrid:principle/strategic/3" in dom
-    assert '<option value="agency-load"' in dom  # the canned queries, from /queries
-    assert 'id="error" role="alert" hidden=""' in dom
+    page = dom(tmp_path, url, RUN_SCRIPTS)
+    assert 'data-state="done"' in page
+    assert "14 rows in" in page
+    assert page.count("<tr>") == 15  # the header row and 14 principles
+    assert "vrid:principle/strategic/3" in page
+    assert '<option value="agency-load"' in page  # the canned queries, from /queries
+    assert 'id="error" role="alert" hidden=""' in page
 
 
 @needs_chromium
 def test_query_page_shows_the_servers_error(srv, tmp_path):
     url = srv.base + "query?" + urllib.parse.urlencode({"query": "SELECT nonsense", "run": "1"})
-    dom = chromium(tmp_path, url, "--dump-dom").stdout.decode("utf-8")
-    assert 'data-state="done"' in dom
-    assert "400 Bad Request: query:1:8: 'nonsense' is not a SPARQL keyword" in dom
+    page = dom(tmp_path, url, RUN_SCRIPTS)
+    assert 'data-state="done"' in page
+    assert "400 Bad Request: query:1:8: 'nonsense' is not a SPARQL keyword" in page
 
 
 @needs_chromium
 def test_query_page_screenshot(srv, tmp_path):
-    shot = tmp_path / "query-page.png"
     url = srv.base + "query?" + urllib.parse.urlencode({"query": PRINCIPLES, "run": "1"})
-    chromium(tmp_path, url, f"--screenshot={shot}", "--window-size=1280,1000")
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    data = screenshot(tmp_path, url, "1280,1000")
     if os.environ.get("VRGRAPH_SCREENSHOT"):  # keep it to look at
-        shutil.copy(shot, os.environ["VRGRAPH_SCREENSHOT"])
+        Path(os.environ["VRGRAPH_SCREENSHOT"]).write_bytes(data)
 
 
 # -- the command ------------------------------------------------------------------------------

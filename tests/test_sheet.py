@@ -46,6 +46,7 @@ def row_of(path: Path, number: str) -> int:
     return next(i for i, r in enumerate(read_rows(path), 1) if r[0] == number)
 
 
+@pytest.mark.slow
 def test_export_is_byte_identical(scratch, tmp_path):
     first = export(scratch.root, "a.xlsx").read_bytes()
     second = export(scratch.root, "b.xlsx").read_bytes()
@@ -87,6 +88,7 @@ def test_workbook_locks_what_is_not_editable_and_lists_the_values(scratch):
     assert "Leads" in about and "Locked" in about
 
 
+@pytest.mark.slow
 def test_round_trip(scratch):
     """Export, edit a lead, a principle and a tier, import, build, validate, diff: the
     change is there, with its provenance in the graph."""

@@ -287,6 +287,7 @@ def test_the_engines_agree_on_the_real_graph(project):
     assert len(ours.results) == 25
 
 
+@pytest.mark.slow
 def test_shared_out_validation_gives_the_same_report(tmp_path, project, neighbourhood):
     """Validating with the work shared between two threads (SPARQL) or processes
     (pySHACL) changes nothing."""

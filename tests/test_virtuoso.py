@@ -41,6 +41,7 @@ def pushed(virtuoso, project):
     return virtuoso
 
 
+@pytest.mark.slow
 def test_every_canned_query_answers_row_by_row_as_embedded(pushed, project, store):
     queries = load_queries(project.queries)
     remote = remote_store(pushed.query, DEFAULT_GRAPH)
