@@ -50,7 +50,7 @@ def exchange(a: Path, b: Path) -> bool:
     file system cannot (the caller then falls back)."""
     if _LIBC is None:
         return False
-    args: tuple
+    args: tuple[object, ...]
     if sys.platform.startswith("linux") and hasattr(_LIBC, "renameat2"):
         call, args = _LIBC.renameat2, (_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
                                        _RENAME_EXCHANGE)

@@ -11,13 +11,20 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import VrgraphError
 from .project import Project
+
+if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fast
+    import pyoxigraph as ox
+
+    from .query import CannedQuery, Table
+    from .remote import RemoteStore
+    from .store import Bindings
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
 
@@ -160,7 +167,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
 
 
 def _store(project: Project, endpoint: str | None = None, graph: str | None = None,
-           user: str | None = None):
+           user: str | None = None) -> ox.Store | RemoteStore:
     """The reasoned local graph, or a remote endpoint that answers like it."""
     if endpoint:
         from .remote import remote_store
@@ -218,30 +225,32 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     from .errors import QueryError
     from .formats import render
     from .pipeline import shortener
-    from .query import bind
+    from .query import bind, table
     from .store import base_of
 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
     store = _store(project, endpoint, graph_iri, user)
-    table = _run(store, endpoint, q.text, bind(store, q, values), q.path.name, timeout,
-                 max_memory)
-    click.echo(render(table, fmt, shortener(base_of(store))))
+    result = _run(store, q.text, bind(store, q, values), q.path.name, timeout, max_memory)
+    click.echo(render(table(result, q.path.name), fmt, shortener(base_of(store))))
 
 
-def _run(store: Any, endpoint: str | None, text: str, bindings: dict | None, where: str,
-         timeout: float, max_memory: int) -> Any:
+def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, where: str,
+         timeout: float, max_memory: int
+         ) -> Table | bool | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """A query on the local graph runs in a confined child process (no network, no files,
     bounded in time and memory: ``vrgraph.sandbox``); on an endpoint, here."""
+    import pyoxigraph as ox
+
     from .query import run, run_confined
 
-    if endpoint:
-        return run(store, text, bindings, where)
-    return run_confined(store, text, bindings, where, timeout, max_memory * 2**20)
+    if isinstance(store, ox.Store):
+        return run_confined(store, text, bindings, where, timeout, max_memory * 2**20)
+    return run(store, text, bindings, where)
 
 
-def _canned(project: Project, name: str):
+def _canned(project: Project, name: str) -> CannedQuery:
     from .errors import QueryError
     from .query import load_queries
 
@@ -276,20 +285,22 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     from .formats import render
     from .pipeline import shortener
     from .query import Table
-    from .store import base_of
+    from .store import base_of, serialize
 
-    if (text is None) == (path is None):
+    if path is not None and text is None:
+        text = bounds.read_text(path, str(path), error=QueryError)
+    elif text is not None and path is None:
+        text = bounds.argument(text, "the query argument", error=QueryError)
+    else:
         raise QueryError("give the query as an argument or with -f FILE, not both")
-    text = (bounds.read_text(path, str(path), error=QueryError) if path is not None
-            else bounds.argument(text, "the query argument", error=QueryError))
     store = _store(project, endpoint, graph_iri, user)
-    result = _run(store, endpoint, text, None, str(path or "query"), timeout, max_memory)
+    result = _run(store, text, None, str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener(base_of(store))))
     elif isinstance(result, (bool, ox.QueryBoolean)):
         click.echo("true" if bool(result) else "false")
     else:
-        click.echo(ox.serialize(list(result), format=ox.RdfFormat.TURTLE).decode())
+        click.echo(serialize(result, ox.RdfFormat.TURTLE).decode())
 
 
 @main.command()
@@ -309,8 +320,9 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
     from .pipeline import recorded_base
 
     change = differ.compare(differ.snapshot(old, project), differ.snapshot(new, project))
-    writers = {"text": differ.as_text, "markdown": differ.as_markdown, "json": differ.as_json,
-               "turtle": lambda c: differ.as_turtle(c, recorded_base(project).iri)}
+    writers: dict[str, Callable[[differ.Change], str]] = {
+        "text": differ.as_text, "markdown": differ.as_markdown, "json": differ.as_json,
+        "turtle": lambda c: differ.as_turtle(c, recorded_base(project).iri)}
     click.echo(writers[fmt](change), nl=False)
     sys.exit(0 if change.equal else 1)
 

@@ -140,8 +140,8 @@ def _from_git(revision: str, project: Project) -> ox.Store:
 
 
 def _rows(st: ox.Store, query: str) -> list[list[str]]:
-    return [[t.value if t is not None else "" for t in row]
-            for row in st.query(query, use_default_graph_as_union=True)]
+    return [[store.lexical(t) or "" for t in row]
+            for row in store.solutions(st.query(query, use_default_graph_as_union=True))]
 
 
 def read(st: ox.Store, name: str) -> Snapshot:

@@ -38,7 +38,7 @@ _KINDS = {"strategic": "SP", "enabling": "EP"}
 Triple = tuple[Node, Node, Node]
 
 
-def natural(key: str) -> tuple:
+def natural(key: str) -> tuple[int | str, ...]:
     """SP2 before SP10, 5.1.2 before 5.1.10."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key))
 
@@ -85,7 +85,7 @@ class Applier:
             return [(action, VR.preventionTier, VR[f"{value.capitalize()}Prevention"])]
         m = re.fullmatch(_KINDS[name] + r"([1-9][0-9]*)", value)
         principle = self.iri("principle", name, m.group(1)) if m else None
-        if principle is None or (principle, SKOS.notation, None) not in self.g:
+        if m is None or principle is None or (principle, SKOS.notation, None) not in self.g:
             raise entry.error(f"{value!r} is not a {name} principle", "value")
         node = self.iri("alignment", number, f"{name}-{m.group(1)}")
         return [(action, VR.statedAlignment, principle),

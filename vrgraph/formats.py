@@ -8,24 +8,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
 from .query import Table
+from .store import Term, lexical
 from .text import neutralise
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, short=str) -> str:
+def _cell(term: Term | None, short: Callable[[str], str] = str) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
         return short(term.value)
-    return term.value
+    return lexical(term) or ""
 
 
-def json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
+def json_term(term: Term) -> dict[str, Any]:
     """One RDF term as SPARQL 1.1 Query Results JSON (triple terms as in SPARQL 1.2)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -35,7 +38,7 @@ def json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
         return {"type": "triple", "value": {"subject": json_term(term.subject),
                                             "predicate": json_term(term.predicate),
                                             "object": json_term(term.object)}}
-    out = {"type": "literal", "value": term.value}
+    out: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
     elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
@@ -43,7 +46,8 @@ def json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
     return out
 
 
-def json_document(variables: list[str], rows: list, **extra: object) -> dict:
+def json_document(variables: list[str], rows: Sequence[Sequence[Term | None]],
+                  **extra: object) -> dict[str, Any]:
     """The SPARQL 1.1 Query Results JSON document of ``rows``; ``extra`` top-level members."""
     return {"head": {"vars": variables}, "results": {"bindings": [
         {v: json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]},
@@ -64,7 +68,7 @@ def to_csv(table: Table) -> str:
     return out.getvalue().removesuffix("\n")           # the caller ends the last line
 
 
-def to_markdown(table: Table, short=str) -> str:
+def to_markdown(table: Table, short: Callable[[str], str] = str) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", "<br>")
     lines = ["| " + " | ".join(table.variables) + " |",
@@ -73,21 +77,24 @@ def to_markdown(table: Table, short=str) -> str:
     return "\n".join(lines)
 
 
-def to_table(table: Table, short=str, width: int = 60) -> str:
+def to_table(table: Table, short: Callable[[str], str] = str, width: int = 60) -> str:
     """Aligned columns; long cells cut to ``width`` characters, line breaks shown as spaces."""
     def fit(text: str) -> str:
         text = " ".join(text.split())
         return text if len(text) <= width else text[: width - 1] + "…"
     cells = [[fit(_cell(t, short)) for t in row] for row in table.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(table.variables)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+
     out = [line(table.variables), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     out.append(f"({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})")
     return "\n".join(out)
 
 
-def render(table: Table, fmt: str, short=str) -> str:
+def render(table: Table, fmt: str, short: Callable[[str], str] = str) -> str:
     if fmt == "json":
         return to_json(table)
     if fmt == "csv":

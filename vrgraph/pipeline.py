@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,8 +116,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
         st = load(project)
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
-        triples = int(next(iter(st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                         use_default_graph_as_union=True)))["n"].value)
+        triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         pending = validate_in_background(st, project)
         results = collect(st, queries)
         validation = pending()
@@ -137,7 +136,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
-                      shapes_files: list[Path] = (), user: str | None = None,
+                      shapes_files: Sequence[Path] = (), user: str | None = None,
                       prompt: Callable[[str], str | None] | None = None
                       ) -> tuple[Report, Callable[[str], str]]:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)

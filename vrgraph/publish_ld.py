@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from . import store as st
 from .serve_formats import GRAPH_FORMATS, SUFFIXES, TURTLE, graph
 from .serve_run import DESCRIBE
 
@@ -29,8 +30,8 @@ def descriptions(store: ox.Store, pages: dict[str, str]) -> dict[str, bytes]:
     resource = ox.Variable("resource")
     for iri, page in sorted(pages.items()):
         subject = ox.NamedNode(iri)
-        triples = sorted(store.query(DESCRIBE, substitutions={resource: subject},
-                                     use_default_graph_as_union=True), key=str)
+        triples = sorted(st.triples(store.query(DESCRIBE, substitutions={resource: subject},
+                                                use_default_graph_as_union=True)), key=str)
         if not any(t.subject == subject for t in triples):
             continue
         stem = page.removesuffix(".html")

@@ -25,6 +25,7 @@ import yaml
 from . import sandbox
 from .errors import QueryError, located
 from .sparql_guard import guard
+from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
 
 PARAM_TYPES = ("principle", "agency", "action", "plan", "string", "integer", "iri")
@@ -120,12 +121,15 @@ _LOOKUPS = {
 }
 
 
-def _lookup(store: ox.Store, kind: str, wanted: str | None = None
+def _lookup(store: Queryable, kind: str, wanted: str | None = None
             ) -> list[tuple[ox.NamedNode, str, str]]:
     """(node, key, label) of the resources a parameter of ``kind`` may name, each once, in
     the store's order; only those ``wanted`` names (lowercased) if given."""
     out: dict[tuple[str, str, str], ox.NamedNode] = {}
-    for node, key, label in store.query(_LOOKUPS[kind], use_default_graph_as_union=True):
+    for node, key, label in solutions(store.query(_LOOKUPS[kind],
+                                                  use_default_graph_as_union=True)):
+        if not isinstance(node, ox.NamedNode) or key is None or label is None:
+            continue   # the patterns bind all three, to an IRI first
         entry = (node.value, key.value, label.value)
         if wanted is None or wanted in (entry[1].lower(), entry[2].lower(), entry[0].lower(),
                                         entry[0].rsplit("/", 1)[-1].lower()):
@@ -133,12 +137,12 @@ def _lookup(store: ox.Store, kind: str, wanted: str | None = None
     return [(node, key, label) for (_, key, label), node in out.items()]
 
 
-def allowed_values(store: ox.Store, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
+def allowed_values(store: Queryable, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
     """(node, key, label) of every resource a parameter of ``kind`` may name."""
     return sorted(_lookup(store, kind), key=lambda t: natural(t[1]))
 
 
-def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
+def bind_value(store: Queryable, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
     """Turn a user's value into the RDF term the query expects."""
     if param.type == "string":
         return ox.Literal(raw)
@@ -164,14 +168,13 @@ def bind_value(store: ox.Store, param: Param, raw: str) -> ox.NamedNode | ox.Lit
                      f"valid values: {shown}{more}")
 
 
-def bind(store: ox.Store, query: CannedQuery, values: dict[str, str]
-         ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+def bind(store: Queryable, query: CannedQuery, values: dict[str, str]) -> Bindings:
     known = {p.name for p in query.params}
     unknown = sorted(set(values) - known)
     if unknown:
         raise QueryError(f"query '{query.name}' has no parameter {unknown[0]!r}; its parameters: "
                          f"{', '.join(sorted(known)) or 'none'}")
-    bound = {}
+    bound: Bindings = {}
     for p in query.params:
         raw = values.get(p.name, p.default)
         if raw is None:
@@ -187,15 +190,15 @@ class Table:
     """A SELECT result: variable names and rows of terms (None where unbound)."""
 
     variables: list[str]
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    rows: list[list[Term | None]]
 
     def values(self) -> list[dict[str, str | None]]:
-        return [{v: (t.value if t is not None else None) for v, t in zip(self.variables, row)}
-                for row in self.rows]
+        """The rows as plain text (a triple term as N-Triples writes it)."""
+        return [{v: lexical(t) for v, t in zip(self.variables, row)} for row in self.rows]
 
 
-def execute(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query"
-            ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+def execute(store: Queryable, text: str, bindings: Bindings | None = None,
+            where: str = "query") -> Answer:
     """Guard a query and run its canonical text on the union of the store's graphs;
     Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
     at the line and column of the query as given."""
@@ -215,7 +218,8 @@ def execute(store: ox.Store, text: str, bindings: dict | None = None, where: str
         raise QueryError(f"{where}: {err}") from None
 
 
-def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "query") -> Any:
+def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query"
+        ) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
     result = execute(store, text, bindings, where)
     if isinstance(result, ox.QuerySolutions):
@@ -236,12 +240,23 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, where: str = "
     return result
 
 
-def run_canned(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None
+def run_canned(store: Queryable, query: CannedQuery, values: dict[str, str] | None = None
                ) -> Table:
-    return run(store, query.text, bind(store, query, values or {}), query.path.name)
+    return table(run(store, query.text, bind(store, query, values or {}), query.path.name),
+                 query.path.name)
 
 
-def run_confined(store: ox.Store, text: str, bindings: dict | None = None,
+def table(result: Table | bool | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
+          where: str) -> Table:
+    """A SELECT's ``result``; a :class:`QueryError` for an ASK's or a CONSTRUCT's (which
+    give no table: ``vrgraph sparql`` runs those)."""
+    if not isinstance(result, Table):
+        raise QueryError(f"{where}: not a SELECT query, so it gives no table; run it with "
+                         f"`vrgraph sparql -f FILE`")
+    return result
+
+
+def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
                  where: str = "query", timeout: float = 120.0,
                  memory: int | None = 2 * 2**30) -> Table | bool | list[ox.Triple]:
     """:func:`run` in a child process that cannot reach the network or a file, stopped after

@@ -35,12 +35,16 @@ https://www.w3.org/TR/owl2-profiles/#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard, TypeVar
 
 import pyoxigraph as ox
 
-from .store import ASSERTED, INFERRED, ONTOLOGY
+from . import store as st
+from .store import ASSERTED, INFERRED, ONTOLOGY, Term
+
+K = TypeVar("K")
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -59,12 +63,16 @@ class Axioms:
     classes: dict[str, set[str]] = field(default_factory=dict)
 
 
-def _pairs(store: ox.Store, predicate: str) -> list[tuple[ox.Term, ox.Term]]:
+def _pairs(store: ox.Store, predicate: str) -> list[tuple[Term, Term]]:
     return [(q.subject, q.object) for q in
             store.quads_for_pattern(None, ox.NamedNode(predicate), None, ONTOLOGY)]
 
 
-def _reach(start: object, edges: dict) -> set:
+def _named(term: Term) -> TypeGuard[ox.NamedNode]:
+    return isinstance(term, ox.NamedNode)
+
+
+def _reach(start: K, edges: Mapping[K, Iterable[K]]) -> set[K]:
     seen, todo = {start}, [start]
     while todo:
         for nxt in edges.get(todo.pop(), ()):
@@ -74,7 +82,7 @@ def _reach(start: object, edges: dict) -> set:
     return seen
 
 
-def _list(store: ox.Store, head: ox.Term) -> list[ox.Term]:
+def _list(store: ox.Store, head: Term) -> list[Term]:
     items = []
     while isinstance(head, (ox.NamedNode, ox.BlankNode)) and head.value != _RDF + "nil":
         first = next(store.quads_for_pattern(head, ox.NamedNode(_RDF + "first"), None, ONTOLOGY), None)
@@ -88,14 +96,13 @@ def _list(store: ox.Store, head: ox.Term) -> list[ox.Term]:
 
 def axioms(store: ox.Store) -> Axioms:
     """Read and close the axioms of the store's ``ONTOLOGY`` graph."""
-    named = lambda t: isinstance(t, ox.NamedNode)  # noqa: E731
     # properties: (p, flipped) -> (q, flipped') along sub-property, equivalence and inverse
     edges: dict[tuple[str, bool], set[tuple[str, bool]]] = defaultdict(set)
     props: set[str] = set()
     for rel in ("subPropertyOf", "equivalentProperty", "inverseOf"):
         ns = _RDFS if rel == "subPropertyOf" else _OWL
         for a, b in _pairs(store, ns + rel):
-            if not (named(a) and named(b)):
+            if not (_named(a) and _named(b)):
                 continue
             props |= {a.value, b.value}
             for flip in (False, True):
@@ -113,11 +120,11 @@ def axioms(store: ox.Store) -> Axioms:
             out.properties[p] = implied
     for q, head in _pairs(store, _OWL + "propertyChainAxiom"):
         links = _list(store, head)
-        if named(q) and len(links) == 2 and all(named(t) for t in links):
+        if len(links) == 2 and _named(q) and _named(links[0]) and _named(links[1]):
             out.chains.append((q.value, links[0].value, links[1].value))
     # classes: C -> D along sub-class and equivalence; a union's members -> the union
-    class_edges: dict[str, set[str]] = defaultdict(set)
-    blank_edges: dict[ox.Term, set[ox.Term]] = defaultdict(set)
+    class_edges: dict[Term, set[Term]] = defaultdict(set)
+    blank_edges: dict[Term, set[Term]] = defaultdict(set)
     for a, b in _pairs(store, _RDFS + "subClassOf"):
         blank_edges[a].add(b)
     for a, b in _pairs(store, _OWL + "equivalentClass"):
@@ -128,8 +135,8 @@ def axioms(store: ox.Store) -> Axioms:
             blank_edges[member].add(union)
     for a, targets in blank_edges.items():
         class_edges[a].update(targets)
-    for c in [t for t in class_edges if named(t)]:
-        supers = {t.value for t in _reach(c, class_edges) if named(t)} - {c.value, _OWL + "Thing"}
+    for c in [t for t in class_edges if _named(t)]:
+        supers = {t.value for t in _reach(c, class_edges) if _named(t)} - {c.value, _OWL + "Thing"}
         if supers:
             out.classes[c.value] = supers
     return out
@@ -155,7 +162,7 @@ def _is_asserted(store: ox.Store, predicate: ox.NamedNode, obj: ox.NamedNode | N
                for g in _GIVEN)
 
 
-def _insert(store: ox.Store, template: str, where: str, rows: list[tuple[str, ...]],
+def _insert(store: ox.Store, template: str, where: str, rows: Sequence[tuple[str, ...]],
             variables: str, asserted: Callable[[str], bool]) -> None:
     """Add ``template`` to INFERRED for each solution of ``where`` joined with ``rows`` (bound
     to ``variables``, the first of which, ``?q``, is the property or class concluded), less
@@ -201,4 +208,4 @@ def materialise(store: ox.Store) -> int:
     _insert(store, "?s a ?q", _in_any("?s a ?c"),
             [(d, c) for c, ds in ax.classes.items() for d in ds], "?q ?c", asserted_class)
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_INF} {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(count)))["n"].value)
+    return st.count(store, count, union=False)

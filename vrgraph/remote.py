@@ -52,13 +52,17 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from .errors import QueryError, VrgraphError
 from .project import Project
 from .sparql_guard import guard
+from .store import Bindings
+
+if TYPE_CHECKING:
+    from .query import CannedQuery, Table
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -144,7 +148,7 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
     def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
         _, challenge = auth.split(" ", 1)
         self.challenge = urllib.request.parse_keqv_list(
-            filter(None, urllib.request.parse_http_list(challenge)))
+            [part for part in urllib.request.parse_http_list(challenge) if part])
         return super().retry_http_digest_auth(req, auth)
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
@@ -177,7 +181,8 @@ class _Basic(urllib.request.HTTPBasicAuthHandler):
 
     def _taken(self, req: urllib.request.Request) -> None:
         parts = urllib.parse.urlsplit(req.full_url)
-        self.passwd.update_authenticated(f"{parts.scheme}://{parts.netloc}/", True)
+        if isinstance(self.passwd, urllib.request.HTTPPasswordMgrWithPriorAuth):  # _opener's
+            self.passwd.update_authenticated(f"{parts.scheme}://{parts.netloc}/", True)
 
 
 def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector:
@@ -202,7 +207,7 @@ def _probe(url: str, opener: urllib.request.OpenerDirector, timeout: float) -> i
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": _USER_AGENT})
     try:
         with opener.open(request, timeout=timeout) as response:
-            return response.status
+            return int(response.status)
     except urllib.error.HTTPError as err:
         if err.code == 401:
             raise _http_error(err, "push", url, request) from None
@@ -214,7 +219,7 @@ def _probe(url: str, opener: urllib.request.OpenerDirector, timeout: float) -> i
 # -- binding parameters without splicing -------------------------------------------------------
 
 
-def values_clause(bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+def values_clause(bindings: Bindings) -> str:
     """One-row ``VALUES (?a ?b) { (<iri> "text"@en) }`` from typed terms.
 
     Each term is written by pyoxigraph in N-Triples syntax (``str(term)``), which is valid
@@ -236,15 +241,14 @@ def values_clause(bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
-def bind_clause(bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+def bind_clause(bindings: Bindings) -> str:
     """``BIND(<iri> AS ?a) BIND("text"@en AS ?b)``: the terms written as in
     :func:`values_clause` (checked the same way)."""
     values_clause(bindings)  # refuses what cannot be sent
     return " ".join(f"BIND({term} AS {variable})" for variable, term in bindings.items())
 
 
-def bind_remote(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal] | None
-                ) -> str:
+def bind_remote(text: str, bindings: Bindings | None) -> str:
     """The query ``text`` with ``bindings`` applied as ``BIND``s opening its top-level group.
 
     A remote endpoint has nothing like pyoxigraph's ``substitutions``, so the values travel
@@ -418,7 +422,7 @@ class RemoteStore:
         kind, body, _, headers = _exchange(request, "query", self.timeout, self._opener)
         return kind, body, headers
 
-    def query(self, query: str, substitutions: dict | None = None,
+    def query(self, query: str, substitutions: Bindings | None = None,
               use_default_graph_as_union: bool = True, **_: Any
               ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` remotely, binding ``substitutions`` with :func:`bind_remote`.
@@ -493,16 +497,17 @@ class RemoteStore:
                 f"{_RAISE_CAP.format(cap=cap)}")
         self._check_capped(headers, len(rows), "rows")
 
-    def run(self, text: str, bindings: dict | None = None, where: str = "query") -> Any:
+    def run(self, text: str, bindings: Bindings | None = None, where: str = "query"
+            ) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
         """An ad-hoc query, as :func:`vrgraph.query.run` (SELECT gives a ``Table``)."""
         from .query import run
-        return run(self, text, bindings, where)  # type: ignore[arg-type]
+        return run(self, text, bindings, where)
 
-    def run_canned(self, query: Any, values: dict[str, str] | None = None) -> Any:
+    def run_canned(self, query: CannedQuery, values: dict[str, str] | None = None) -> Table:
         """A canned query with its parameters, as :func:`vrgraph.query.run_canned`; gives
         a :class:`vrgraph.query.Table`. Parameter values are looked up on the endpoint."""
         from .query import run_canned
-        return run_canned(self, query, values)  # type: ignore[arg-type]
+        return run_canned(self, query, values)
 
     def count(self) -> int:
         """How many triples the endpoint's (default) graph holds."""
@@ -556,8 +561,7 @@ class RemoteStore:
                 "SELECT ?s ?p ?o WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o } "
                 f"ORDER BY ?s ?p ?o }} }} OFFSET {offset} LIMIT {size}", RESULTS_JSON)
             try:
-                page = [ox.Triple(*(_term(r[v]) for v in "spo"))
-                        for r in json.loads(body)["results"]["bindings"]]
+                page = [_triple(r) for r in json.loads(body)["results"]["bindings"]]
             except (LookupError, TypeError, ValueError) as err:
                 raise EndpointError(f"{self.endpoint}: unreadable page of triples: "
                                     f"{err}") from None
@@ -591,6 +595,15 @@ def _canonical_triple(triple: ox.Triple) -> ox.Triple:
         return ox.Triple(triple.subject, triple.predicate,
                          ox.Literal(_BOOLEANS[o.value], datatype=o.datatype))
     return triple
+
+
+def _triple(row: dict[str, dict[str, str]]) -> ox.Triple:
+    """A triple from a row ``s``, ``p``, ``o`` of SPARQL 1.1 Query Results JSON; a
+    :class:`TypeError` if it is none (a literal subject, a predicate not an IRI)."""
+    s, p, o = (_term(row[v]) for v in "spo")
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise TypeError(f"not a triple: {s} {p} {o}")
+    return ox.Triple(s, p, o)
 
 
 def _term(cell: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from . import charts, pages
 from .query import CannedQuery, run_canned
+from .store import Queryable
 from .validate import Report
+
+Row = dict[str, str | None]     # a row of a canned query's answer, as text
 
 SECTIONS = (
     "principle-coverage", "principles-without-actions", "principles-single-plan-or-agency",
@@ -34,13 +35,13 @@ class Finding:
 
 @dataclass
 class Results:
-    tables: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
 
-    def __getitem__(self, name: str) -> list[dict[str, str | None]]:
+    def __getitem__(self, name: str) -> list[Row]:
         return self.tables[name]
 
 
-def collect(store: ox.Store, queries: dict[str, CannedQuery]) -> Results:
+def collect(store: Queryable, queries: dict[str, CannedQuery]) -> Results:
     """Run every query the report needs, with its default parameters."""
     missing = [name for name in SECTIONS if name not in queries]
     if missing:
@@ -57,7 +58,7 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _principle_name(row: dict) -> str:
+def _principle_name(row: Row) -> str:
     kind = (row.get("kind") or "").capitalize()
     number = (row.get("notation") or "")[2:]
     return f"{kind} principle {number}"
@@ -78,12 +79,12 @@ def findings(r: Results) -> list[Finding]:
                                    f"{row['finding']}: {_plural(_n(row['actions']), 'action')} "
                                    f"in plan {row['planList']}, led by "
                                    f"{row.get('agencyList') or 'no named agency'}."))
-    unaligned = [row["number"] for row in r["actions-without-alignment"]]
+    unaligned = [row["number"] or "" for row in r["actions-without-alignment"]]
     if unaligned:
         out.append(Finding("gap", f"{_plural(len(unaligned), 'action')} "
                                   f"{'is' if len(unaligned) == 1 else 'are'} aligned to no "
                                   f"principle: {', '.join(unaligned)}."))
-    unled = [row["number"] for row in r["actions-without-lead"]]
+    unled = [row["number"] or "" for row in r["actions-without-lead"]]
     total = sum(_n(row.get("planActions")) for row in _plans(r))
     if unled:
         out.append(Finding("gap", f"{_plural(len(unled), 'action')} of {total} "
@@ -95,7 +96,7 @@ def findings(r: Results) -> list[Finding]:
         out.append(Finding("risk", f"{_plural(len(posts), 'action')} "
                                    f"{'is' if len(posts) == 1 else 'are'} led only by a post "
                                    f"or a named person's role, not by an organisation: "
-                                   f"{', '.join(row['number'] for row in posts)}."))
+                                   f"{', '.join(row['number'] or '' for row in posts)}."))
     sole_plans = [row for row in r["single-point-of-failure"]
                   if row["kind"] == "plan" and row.get("onlyLead") in ("true", "1")]
     if sole_plans:
@@ -129,8 +130,8 @@ def findings(r: Results) -> list[Finding]:
     return out
 
 
-def _plans(r: Results) -> list[dict]:
-    seen: dict[str, dict] = {}
+def _plans(r: Results) -> list[Row]:
+    seen: dict[str | None, Row] = {}
     for row in r["plan-principle-matrix"]:
         seen.setdefault(row["plan"], row)
     return list(seen.values())

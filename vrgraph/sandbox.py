@@ -30,9 +30,11 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar, cast
 
 from .errors import QueryError
+
+T = TypeVar("T")
 
 CHANNEL_FD = 3
 _held: Confinement | None = None  # what confine() achieved in this process
@@ -94,15 +96,15 @@ def isolate_network() -> bool:
         unshare = libc.unshare
     except (OSError, AttributeError):
         return False
-    if unshare(_CLONE_NEWNET) == 0:
+    if int(unshare(_CLONE_NEWNET)) == 0:
         return True
-    return unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    return int(unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
 
 
 def probe(memory: int | None = None) -> Confinement:
     """What :func:`confine` achieves on this machine, found in a throw-away child."""
     try:
-        return run_confined(lambda: _held, 30, memory)
+        return run_confined(lambda: _held or Confinement(False, False, None), 30, memory)
     except QueryError:
         return Confinement(False, False, None)
 
@@ -122,7 +124,7 @@ def describe_exit(status: int, memory: int | None) -> str:
     return f"the query's process ended with code {os.WEXITSTATUS(status)} without an answer"
 
 
-def run_confined(fn: Callable[[], Any], timeout: float, memory: int | None) -> Any:
+def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
     """Run ``fn()`` in a confined child (see the module) and return its result, pickled back;
     :class:`QueryError` if it takes longer than ``timeout`` seconds (the child is killed),
     runs out of memory or crashes. An exception ``fn`` raises is raised here (it must be
@@ -168,7 +170,7 @@ def run_confined(fn: Callable[[], Any], timeout: float, memory: int | None) -> A
     ok, value = pickle.loads(b"".join(chunks))
     if not ok:
         raise value
-    return value
+    return cast(T, value)   # what fn() returned in the child, pickled
 
 
 def _portable(err: Exception) -> Exception:

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from . import __version__
 from . import serve_formats as fmt
-from .query import PARAM_TYPES, CannedQuery, allowed_values
+from .query import PARAM_TYPES, CannedQuery, Param, allowed_values
 from .serve_run import MAX_ROWS, TRUNCATED
-from .store import ASSERTED, INFERRED, ONTOLOGY
+from .store import ASSERTED, INFERRED, ONTOLOGY, count
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SD_PREFIXES = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": fmt.FORMATS_NS}
@@ -37,9 +37,8 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     triples of their union, the default graph of every query."""
     sizes = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
              for g in (ASSERTED, ONTOLOGY, INFERRED)}
-    union = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                        "WHERE { ?s ?p ?o } }", use_default_graph_as_union=True)
-    sizes[""] = int(next(iter(union))["n"].value)
+    sizes[""] = count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                             "WHERE { ?s ?p ?o } }")
     return sizes
 
 
@@ -88,7 +87,7 @@ def valid_values(store: ox.Store) -> dict[str, list[str]]:
     return {kind: [key for _, key, _ in allowed_values(store, kind)] for kind in LOOKUP_TYPES}
 
 
-def _param(p, values: dict[str, list[str]]) -> dict[str, Any]:
+def _param(p: Param, values: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": p.name, "type": p.type, "description": p.description,
                            "default": p.default, "required": p.required}
     if p.type in values:
@@ -96,7 +95,8 @@ def _param(p, values: dict[str, list[str]]) -> dict[str, Any]:
     return out
 
 
-def query_list(queries: dict[str, CannedQuery], values: dict[str, list[str]]) -> dict:
+def query_list(queries: dict[str, CannedQuery], values: dict[str, list[str]]
+               ) -> dict[str, Any]:
     """The ``/queries`` document: each canned query with its parameters and links."""
     return {
         "queries": [{
@@ -109,7 +109,7 @@ def query_list(queries: dict[str, CannedQuery], values: dict[str, list[str]]) ->
     }
 
 
-def _schema(p) -> dict[str, Any]:
+def _schema(p: Param) -> dict[str, Any]:
     if p.type == "integer":
         schema: dict[str, Any] = {"type": "integer"}
         if p.default is not None:
@@ -123,7 +123,7 @@ def _schema(p) -> dict[str, Any]:
     return schema
 
 
-def _describe_param(p, values: dict[str, list[str]]) -> str:
+def _describe_param(p: Param, values: dict[str, list[str]]) -> str:
     text = p.description or p.name
     if p.type in values:
         text += (f" A {p.type}: one of {', '.join(values[p.type])}; or its label or IRI "

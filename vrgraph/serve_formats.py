@@ -21,12 +21,11 @@ import pyoxigraph as ox
 
 from .formats import json_document
 from .namespaces import PREFIXES
+from .store import Term, serialize
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def offered(offers: Iterable[Format]) -> str:
 
 # -- SELECT results ---------------------------------------------------------------------------
 def solutions_json(variables: list[str], rows: list[list[Term | None]],
-                   note: dict | None = None) -> bytes:
+                   note: dict[str, object] | None = None) -> bytes:
     """SPARQL 1.1 JSON; ``note`` goes in a top-level ``vrgraph`` member (truncation)."""
     doc = json_document(variables, rows, **({"vrgraph": note} if note else {}))
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -174,13 +173,13 @@ def _xml_term(term: Term) -> str:
 
 
 def solutions_xml(variables: list[str], rows: list[list[Term | None]],
-                  note: dict | None = None) -> bytes:
+                  note: dict[str, object] | None = None) -> bytes:
     """SPARQL Query Results XML; ``note`` becomes a comment in the head."""
     out = ['<?xml version="1.0" encoding="utf-8"?>\n'
            '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     out += [f"<variable name={quoteattr(v)}/>" for v in variables]
     if note:
-        out.append(f"<!-- {_xml_text(note['message']).replace('--', '- -')} -->")
+        out.append(f"<!-- {_xml_text(str(note['message'])).replace('--', '- -')} -->")
     out.append("</head><results>")
     for row in rows:
         out.append("<result>")
@@ -218,7 +217,7 @@ def solutions_tsv(variables: list[str], rows: list[list[Term | None]]) -> bytes:
 
 
 def solutions(fmt: Format, variables: list[str], rows: list[list[Term | None]],
-              note: dict | None = None) -> bytes:
+              note: dict[str, object] | None = None) -> bytes:
     if fmt is JSON:
         return solutions_json(variables, rows, note)
     if fmt is XML:
@@ -232,7 +231,9 @@ def solutions(fmt: Format, variables: list[str], rows: list[list[Term | None]],
 
 def boolean(fmt: Format, result: ox.QueryBoolean) -> bytes:
     """An ASK answer, written by Oxigraph."""
-    return result.serialize(format=_BOOLEAN_FORMATS[fmt.key])
+    data = result.serialize(format=_BOOLEAN_FORMATS[fmt.key])
+    assert data is not None   # given no output file, Oxigraph returns the bytes
+    return data
 
 
 # -- graphs -----------------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def graph(fmt: Format, triples: Iterable[ox.Triple], note: str | None = None,
     triples = list(triples)
     rdf = _RDF_FORMATS[fmt.key]
     used = _used_prefixes(triples, prefixes) if rdf != ox.RdfFormat.N_TRIPLES else None
-    data = ox.serialize(triples, format=rdf, prefixes=used or None)
+    data = serialize(triples, rdf, used or None)
     if note and fmt in (TURTLE, N_TRIPLES):
         data = f"# {' '.join(note.split())}\n".encode() + data
     return data

@@ -427,9 +427,10 @@ class _Reader:
                         for m in _CITATION.finditer(text):
                             self.continue_quote(last[column], action, column, text[pos:m.start()], line)
                             kind = m.group(1).lower()
-                            last[column] = Citation(kind, int(m.group(2)), m.group(0), column,
-                                                    action.number, [line])
-                            action.citations.append(last[column])
+                            cited = Citation(kind, int(m.group(2)), m.group(0), column,
+                                             action.number, [line])
+                            last[column] = cited
+                            action.citations.append(cited)
                             pos = m.end()
                         self.continue_quote(last[column], action, column, text[pos:], line)
             for action in plan.actions:

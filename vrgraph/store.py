@@ -14,7 +14,9 @@ See ``docs/engines.md`` for why Oxigraph is the embedded engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -27,6 +29,59 @@ from .namespaces import VOID_URI_SPACE, Base
 ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
 ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
 INFERRED = ox.NamedNode("https://w3id.org/vrgraph/graph/inferred")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple      # a term pyoxigraph gives
+Bindings = dict[ox.Variable, Term]                                # a query's substitutions
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+
+
+class Queryable(Protocol):
+    """What a query runs on: a pyoxigraph ``Store``, or a ``remote.RemoteStore`` (which
+    gives a graph as a list of triples)."""
+
+    def query(self, query: str, /, *, substitutions: Bindings | None = ...,
+              use_default_graph_as_union: bool = ...) -> Answer: ...
+
+
+def lexical(term: Term | None) -> str | None:
+    """A term's lexical value (an IRI, a literal's text, a blank node's label; a triple
+    term as N-Triples writes it); None for an unbound one."""
+    if term is None:
+        return None
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def count(store: ox.Store, query: str, union: bool = True) -> int:
+    """The number a query ``SELECT (COUNT(...) AS ?n) ...`` gives (on the union of the
+    store's graphs, unless ``union`` is false)."""
+    n = next(iter(solutions(store.query(query, use_default_graph_as_union=union))))["n"]
+    if not isinstance(n, ox.Literal):
+        raise TypeError(f"not a count: {query}")
+    return int(n.value)
+
+
+def triples(result: Answer) -> list[ox.Triple]:
+    """The triples of a CONSTRUCT's or DESCRIBE's ``result`` (a query of this package's
+    own; any other form is a bug, not bad input)."""
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        raise TypeError(f"expected the triples of a CONSTRUCT, not {type(result).__name__}")
+    return list(result)
+
+
+def serialize(triples: Iterable[ox.Triple], fmt: ox.RdfFormat,
+              prefixes: dict[str, str] | None = None) -> bytes:
+    """``triples`` written in ``fmt`` (given no output file, pyoxigraph returns the bytes)."""
+    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert data is not None
+    return data
+
+
+def solutions(result: Answer) -> ox.QuerySolutions:
+    """The rows of a SELECT's ``result`` (a query of this package's own; any other form is
+    a bug, not bad input)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected the solutions of a SELECT, not {type(result).__name__}")
+    return result
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {
@@ -83,7 +138,7 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
     :class:`InputError` with file:line:column. Triple formats are parsed inside Oxigraph
     (``Store.load``, one transaction), without a Python object per triple; the quads of a
     dataset format (TriG, N-Quads) and the formulas of N3 are put into ``graph`` as well.
-    With ``exact``, every literal keeps its lexical form and datatype (see :func:`kept`)."""
+    With ``exact``, every literal keeps its lexical form and datatype (see :func:`lossy`)."""
     display = display or str(path)
     fmt = _format(path, display)
     if exact or fmt.supports_datasets or fmt == ox.RdfFormat.N3:
@@ -92,8 +147,9 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
             if exact else {}
         if stand_ins:
             store.add_graph(EXACT)
-        store.extend(ox.Quad(q.subject, q.predicate,
-                             stand_ins.get(q.object, q.object), graph) for q in quads)
+        store.extend(ox.Quad(q.subject, q.predicate, stand_ins.get(q.object, q.object)
+                             if isinstance(q.object, ox.Literal) else q.object, graph)
+                     for q in quads)
         return
     data = read(path, display, fmt)
     try:
@@ -103,7 +159,7 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
 
 
 def load(files: list[Path], ontology: list[Path], root: Path | None = None,
-         exact: list[Path] = ()) -> ox.Store:
+         exact: tuple[Path, ...] | list[Path] = ()) -> ox.Store:
     """A store holding ``files`` in ASSERTED and ``ontology`` in ONTOLOGY; the literals of
     the ``exact`` files among them keep their lexical forms (see :func:`lossy`)."""
     store = ox.Store()
@@ -151,7 +207,7 @@ def by_value(store: ox.Store) -> ox.Store:
     return copy
 
 
-def original(term: object) -> object:
+def original(term: Term) -> Term:
     """The data's own term for a stand-in literal (see :data:`KEPT`); any other as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value.startswith(KEPT):
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype.value[len(KEPT):]))
@@ -167,21 +223,25 @@ def _display(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def base_of(st: ox.Store) -> Base:
+def base_of(st: Queryable) -> Base:
     """The base IRI the graph in ``st`` was built under (its ``void:uriSpace``), or the
     default where it records none (a user's own files)."""
-    rows = list(st.query(f"SELECT ?space WHERE {{ ?d <{VOID_URI_SPACE}> ?space }} "
-                         f"ORDER BY ?space LIMIT 1", use_default_graph_as_union=True))
+    rows = list(solutions(st.query(f"SELECT ?space WHERE {{ ?d <{VOID_URI_SPACE}> ?space }} "
+                                   f"ORDER BY ?space LIMIT 1", use_default_graph_as_union=True)))
     return Base.from_uri_space(rows[0][0].value) if rows else Base()
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert an Oxigraph term to rdflib (a stand-in literal to the data's own)."""
+def to_rdflib(term: Term) -> Node:
+    """Convert an Oxigraph term to rdflib (a stand-in literal to the data's own); a triple
+    term (RDF 1.2), which rdflib cannot hold, is an :class:`InputError`."""
     term = original(term)
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise InputError(f"a triple term ({term}) cannot be read here: RDF 1.2 triple terms "
+                         f"are not supported")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == _XSD_STRING:
@@ -219,9 +279,9 @@ def graph(store: ox.Store, *graphs: ox.NamedNode) -> Graph:
     """The named ``graphs`` of ``store`` (all of them if none) as one rdflib graph."""
     g = Graph()
     names = graphs or (ASSERTED, ONTOLOGY, INFERRED)
-    cache: dict[object, Node] = {}
+    cache: dict[Term, Node] = {}
 
-    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    def term(t: Term) -> Node:
         node = cache.get(t)
         if node is None:
             node = cache[t] = to_rdflib(t)
@@ -238,5 +298,14 @@ def from_rdflib(g: Graph, into: ox.Store | None = None, graph_name: ox.NamedNode
                 ) -> ox.Store:
     """Copy an rdflib graph into a store's named graph."""
     store = into if into is not None else ox.Store()
-    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name) for s, p, o in g)
+    store.extend(to_quad(s, p, o, graph_name) for s, p, o in g)
     return store
+
+
+def to_quad(s: Node, p: Node, o: Node, graph_name: ox.NamedNode) -> ox.Quad:
+    """An rdflib triple as an Oxigraph quad; a generalised triple (a literal subject, a
+    predicate that is not an IRI) is an :class:`InputError`."""
+    subject, predicate = to_ox(s), to_ox(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise InputError(f"not an RDF triple: {s.n3()} {p.n3()} {o.n3()}")
+    return ox.Quad(subject, predicate, to_ox(o), graph_name)

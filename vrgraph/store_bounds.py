@@ -13,6 +13,7 @@ expanded by expat itself, whose amplification guard (expat 2.4 and newer) bounds
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 from xml.parsers import expat
 
 from . import bounds
@@ -61,7 +62,7 @@ def check_rdfxml(data: bytes, display: str) -> None:
     sizes: dict[str, int] = {}
     state = {"depth": 0, "expanded": 0}
 
-    def refuse(message: str) -> None:
+    def refuse(message: str) -> NoReturn:
         raise _Refused(message)
 
     def entity(name: str, is_parameter: int, value: str | None, *_: object) -> None:
