@@ -87,12 +87,15 @@ class Builder:
 
     def add(self, s: Node, p: Node, o: Node | str | int | None, lang: bool = True) -> None:
         """Add a triple; a ``str`` object becomes an English literal, with personal names
-        withheld; ``None`` and empty strings add nothing."""
+        withheld, an ``int`` an ``xsd:integer`` (a ``bool`` an ``xsd:boolean``); ``None``
+        and empty strings add nothing."""
         if o is None or o == "":
             return
         if isinstance(o, str):
             o = Literal(self.redact(o), lang="en") if lang else Literal(self.redact(o))
-        elif isinstance(o, int) and not isinstance(o, bool):
+        elif isinstance(o, bool):
+            o = Literal(o)
+        elif isinstance(o, int):
             o = Literal(str(o), datatype=XSD.integer)
         self.g.add((s, p, o))
 
@@ -133,8 +136,7 @@ class Builder:
         lines = entry.get("source")
         if lines in (None, "curated"):
             return []
-        for n in lines:
-            self.check_line(entry, "source", n)
+        lines = [self.check_line(entry, "source", n) for n in lines]
         if rows and not set(rows) & set(lines):
             raise entry.error(f"{lines} names none of the lines {rows} of the action rows "
                               f"this entry speaks of; add them", "source")
@@ -162,7 +164,7 @@ class Builder:
     def principle(self, entry: cur.Entry | None, ref: str) -> URIRef:
         m = re.fullmatch(r"(SP|EP)(\d+)", str(ref))
         kind = {"SP": "strategic", "EP": "enabling"}.get(m.group(1)) if m else None
-        if not m or self.doc.principle(kind, int(m.group(2))) is None:
+        if not m or kind is None or self.doc.principle(kind, int(m.group(2))) is None:
             message = f"{ref!r} is not a principle of section 2 (write SP1-SP6, EP1-EP9)"
             raise entry.error(message) if entry else CurationError(message)
         return self.id("principle", kind, m.group(2))

@@ -23,14 +23,15 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.term import Identifier
 
 from . import curation, pages, publish_csv, publish_ld, publish_rdf, reason, store
 from . import publish_release as settings
 from . import publish_versions as versions
 from .errors import CurationError, InputError, VrgraphError
-from .namespaces import DCTERMS, SKOS, VR, VRSH, Base
+from .namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base
 from .project import Project
-from .publish_dcat import DCAT, FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
+from .publish_dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
 from .publish_ontodoc import page as ontology_page
 from .publish_site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, page_path
 from .publish_write import MARKER, check_outdir, write_release
@@ -240,8 +241,10 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
 def about_dataset(cat: Graph, base: str) -> bytes:
     """JSON-LD of the graph dataset and its distributions, from the catalogue."""
     dataset = URIRef(base + "id/dataset/graph")
-    keep = {dataset} | set(cat.objects(dataset, DCAT.distribution))
-    keep |= {c for d in list(keep) for c in cat.objects(d, SPDX.checksum)}
+    keep: set[Identifier] = {dataset}       # every node of a graph is one, ordered by rdflib
+    keep |= {d for d in cat.objects(dataset, DCAT.distribution) if isinstance(d, Identifier)}
+    keep |= {c for d in list(keep) for c in cat.objects(d, SPDX.checksum)
+             if isinstance(c, Identifier)}
     sub = [t for s in sorted(keep) for t in cat.triples((s, None, None))]
     ctx = dict(sorted(PREFIXES_META.items()))
     return publish_rdf.jsonld(publish_rdf.stable_graph(sub, ctx), ctx)

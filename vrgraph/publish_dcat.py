@@ -328,7 +328,8 @@ def void(base: str, release: Release, data: Graph, dists: list[Dist],
                                       datatype=XSD.integer)))
     g.add((ds, VOID.uriSpace, Literal(base + "id/")))
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    for root in sorted(data.subjects(RDF.type, VR.StrategyDocument)):
+    for root in sorted(s for s in data.subjects(RDF.type, VR.StrategyDocument)
+                       if isinstance(s, URIRef)):
         g.add((ds, VOID.rootResource, root))
     for example in examples:
         g.add((ds, VOID.exampleResource, example))

@@ -76,11 +76,15 @@ class Shape(Constraints):
 class OntologyPage:
     def __init__(self, ontology: Graph, shapes: Graph, data: Graph,
                  qname: Callable[[str], str]) -> None:
-        self.o, self.sh = ontology, shapes
-        self.qname = lambda iri: ("vrsh:" + iri[len(str(VRSH)):]
-                                  if iri.startswith(str(VRSH)) and iri != str(VRSH) else qname(iri))
+        self.o, self.sh, self.site_qname = ontology, shapes, qname
         self.counts = Counter(o for o in data.objects(None, RDF.type))
         self.defined = {s for s in ontology.subjects(RDFS.label) if is_vr(s)}
+
+    def qname(self, iri: str) -> str:
+        """``vrsh:`` for the shapes, else as the site writes it."""
+        if iri.startswith(str(VRSH)) and iri != str(VRSH):
+            return "vrsh:" + iri[len(str(VRSH)):]
+        return self.site_qname(iri)
 
     def term(self, node: Node, g: Graph) -> Term:
         """One RDF term of ``g`` (blank nodes spelled out: lists, paths)."""

@@ -78,7 +78,7 @@ def settings(path: Path = SETTINGS) -> Settings:
         if prefix not in PREFIXES or not name:
             raise InputError(f"{where}: terms: '{curie}' is not a CURIE of a known prefix "
                              f"({', '.join(sorted(PREFIXES))})")
-        terms[URIRef(PREFIXES[prefix] + name)] = label
+        terms[URIRef(str(PREFIXES[prefix]) + name)] = label
     return Settings({str(k): v for k, v in raw["types"].items()}, tuple(first), terms)
 
 

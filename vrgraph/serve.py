@@ -73,6 +73,8 @@ class ServeConfig:
 class VrgraphServer:
     """A running waitress server with vrgraph's application and worker lanes."""
 
+    app: App        # made once the server's address is known
+
     def __init__(self, config: ServeConfig, lanes: Lanes, app_for: Callable[[str], App]
                  ) -> None:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth"

@@ -412,7 +412,8 @@ def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
     subject = ox.NamedNode(iri)
     labels: dict[str, str] = {}
     for t in triples:
-        if t.predicate.value in _LABELS and isinstance(t.object, ox.Literal):
+        if t.predicate.value in _LABELS and isinstance(t.object, ox.Literal) and \
+                not isinstance(t.subject, ox.Triple):
             labels.setdefault(t.subject.value, t.object.value)
 
     def shown(term: Any) -> dict[str, str | None]:

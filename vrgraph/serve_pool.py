@@ -133,23 +133,26 @@ class WorkerPool:
         after that); None if it ran past ``limit`` seconds (its worker is killed and
         replaced)."""
         try:
-            worker: _Worker | None = self._idle.get(timeout=wait)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             return Reply.error(503, f"all {self.size} query workers are busy; try again shortly",
                                Retry_After="2")
         if worker.conn.poll(0):  # an idle worker never speaks: it has died (end of file)
-            worker = self._discard(worker, kill=False)
-            if worker is None:
+            replacement = self._discard(worker, kill=False)
+            if replacement is None:
                 return Reply.error(503, "no query worker could be started; see the server log")
+            worker = replacement
+        back: _Worker | None = worker    # the worker to return to the pool at the end
         try:
             worker.conn.send(job)
             if not worker.conn.poll(limit):
-                worker = self._discard(worker)
+                back = self._discard(worker)
                 return None
-            return worker.conn.recv()
+            reply: Reply = worker.conn.recv()     # what _worker_loop sends
+            return reply
         except (EOFError, OSError):  # the worker has gone: its socket is closed
             pid = worker.pid
-            worker = self._discard(worker, kill=False)
+            back = self._discard(worker, kill=False)
             status = self._exit_status(pid)
             if status is not None and os.WIFSIGNALED(status) and \
                     os.WTERMSIG(status) in (signal.SIGABRT, signal.SIGKILL):
@@ -159,11 +162,11 @@ class WorkerPool:
                 "its worker stopped unexpectedly"
             return Reply.error(500, f"query stopped: {why}")
         finally:
-            if worker is not None:
+            if back is not None:
                 if self._closed:
-                    worker.kill()
+                    back.kill()
                 else:
-                    self._idle.put(worker)
+                    self._idle.put(back)
 
     def close(self, wait: float = 5.0) -> None:
         """End every worker and the zygote; idempotent.

@@ -8,7 +8,9 @@ the worker never raises, so every failure is a reply with a status and a one-lin
 from __future__ import annotations
 
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -16,6 +18,8 @@ from . import serve_formats as fmt
 from .errors import QueryError
 from .query import CannedQuery, bind
 from .query import execute as run_query
+
+T = TypeVar("T")
 
 TRUNCATED = "X-Vrgraph-Truncated"
 MAX_ROWS = "X-Vrgraph-Max-Rows"
@@ -112,14 +116,14 @@ def _execute(state: WorkerState, job: Job) -> Reply:
     if chosen is None:
         return _not_acceptable("a CONSTRUCT or DESCRIBE result", fmt.GRAPH_FORMATS)
     triples, truncated = _take(iter(result), job.max_rows)
-    note = _note(job.max_rows, "triples")["message"] if truncated else None
-    return Reply(200, fmt.graph(chosen, triples, note), chosen.content_type,
+    message = _message(job.max_rows, "triples") if truncated else None
+    return Reply(200, fmt.graph(chosen, triples, message), chosen.content_type,
                  _cap_headers(truncated, job.max_rows))
 
 
-def _take(items, limit: int) -> tuple[list, bool]:
+def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
     """The first ``limit`` items and whether there were more (reads one past the cap)."""
-    out = []
+    out: list[T] = []
     for item in items:
         if len(out) == limit:
             return out, True
@@ -127,17 +131,19 @@ def _take(items, limit: int) -> tuple[list, bool]:
     return out, False
 
 
-def _note(limit: int, what: str) -> dict:
-    return {"truncated": True, "maxRows": limit,
-            "message": f"results truncated: only the first {limit} {what} are given "
-                       f"(the server's row cap, --max-rows); add LIMIT/OFFSET or narrow "
-                       f"the query to see the rest"}
+def _message(limit: int, what: str) -> str:
+    return (f"results truncated: only the first {limit} {what} are given (the server's row "
+            f"cap, --max-rows); add LIMIT/OFFSET or narrow the query to see the rest")
+
+
+def _note(limit: int, what: str) -> dict[str, object]:
+    return {"truncated": True, "maxRows": limit, "message": _message(limit, what)}
 
 
 def _cap_headers(truncated: bool, limit: int) -> dict[str, str]:
     return {TRUNCATED: "true" if truncated else "false", MAX_ROWS: str(limit)}
 
 
-def _not_acceptable(what: str, offers) -> Reply:
+def _not_acceptable(what: str, offers: Iterable[fmt.Format]) -> Reply:
     return Reply.error(406, f"cannot give {what} in any type the Accept header allows; "
                             f"offered: {fmt.offered(offers)}")

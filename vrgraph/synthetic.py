@@ -34,6 +34,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from .namespaces import DCTERMS, DEFAULT_BASE, RDF, VR
+from .store import Term
 
 _MARK = "\x00"  # stands for "b{k}/" in a line template; N-Triples escapes a real NUL
 _BNODE_MARK = "\x01"  # stands for "b{k}x" in a blank node label (boroughs must not share one)
@@ -72,7 +73,7 @@ class Generator:
         self._index()
 
     # -- the base graph, read once --------------------------------------------------------------
-    def _term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    def _term(self, term: Term) -> str:
         if isinstance(term, ox.NamedNode) and term.value.startswith(self.prefix):
             return f"<{self.base}{_MARK}{term.value[len(self.base):]}>"
         if isinstance(term, ox.BlankNode):
