@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -207,7 +207,11 @@ def by_value(store: ox.Store) -> ox.Store:
     return copy
 
 
-def original(term: Term) -> Term:
+@overload
+def original(term: Term) -> Term: ...
+@overload
+def original(term: None) -> None: ...
+def original(term: Term | None) -> Term | None:
     """The data's own term for a stand-in literal (see :data:`KEPT`); any other as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value.startswith(KEPT):
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype.value[len(KEPT):]))
@@ -260,6 +264,10 @@ def read_graph(files: list[Path]) -> Graph:
     return g
 
 
+@overload
+def to_ox(term: Literal) -> ox.Literal: ...
+@overload
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal: ...
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to Oxigraph."""
     if isinstance(term, URIRef):

@@ -17,10 +17,12 @@ Spec: https://www.w3.org/TR/shacl/#validation-report
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import multiprocessing
 import re
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -29,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from . import store as st
 from .errors import InputError
@@ -47,7 +49,7 @@ from .validate_sparql import (
     true_in,
     write_path,
 )
-from .validate_sparql_constraints import collect, foreign_parameters, forget_shapes
+from .validate_sparql_constraints import SparqlCheck, collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
@@ -87,7 +89,7 @@ class Report:
         return out
 
 
-def _order(r: Result) -> tuple:
+def _order(r: Result) -> tuple[int, str, str, str, str, str, str]:
     rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES)
     return (rank, r.severity, r.shape, r.focus, r.path or "", r.value or "",
             r.component or "")
@@ -112,8 +114,8 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
     beside = [check for check in sparql if "shapesGraph" not in check.bindings]
     alone = [check for check in sparql if "shapesGraph" in check.bindings]
 
-    def answers(check: Any) -> list[tuple[tuple, dict]]:
-        calls: list[tuple[tuple, dict]] = []  # found.add's arguments, in order
+    def answers(check: SparqlCheck) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []  # found.add's arguments
         check.run(data, shapes, lambda *args, **kwargs: calls.append((args, kwargs)))
         return calls
 
@@ -133,8 +135,8 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
             for args, kwargs in job.result():
                 found.add(*args, **kwargs)
     try:
-        for check in alone:
-            check.run(data, shapes, found.add)
+        for constraint in alone:
+            constraint.run(data, shapes, found.add)
     finally:
         forget_shapes(data)
     if left:  # pySHACL forks its workers: only once no thread of ours is running
@@ -149,15 +151,18 @@ class _Found:
     def __init__(self, shapes: Graph) -> None:
         self.shapes = shapes
         self.results: list[Result] = []
-        self.terms: list[tuple] = []  # what the report graph says of each result
+        # what the report graph says of each result
+        self.terms: list[tuple[Node | None, Node, Node, Node, Node | None, Node | None,
+                               Graph, str, Node | None]] = []
         self.about: dict[Node, tuple[Node, str, str]] = {}  # shape -> severity, message, name
 
-    def add(self, shape: Node, component: URIRef, path: Node | None, focus: object,
-            value: object | None, paths: Graph | None = None, severity: Node | None = None,
+    def add(self, shape: Node, component: Node, path: Node | None,
+            focus_term: st.Term | Node | None, value_term: st.Term | Node | None,
+            paths: Graph | None = None, severity: Node | None = None,
             message: str | None = None, constraint: Node | None = None) -> None:
-        """Record one result; ``focus`` and ``value`` are Oxigraph or rdflib terms, ``path``
-        a term of ``paths`` (default: the shapes graph)."""
-        focus, value = _rdflib(focus), _rdflib(value)
+        """Record one result; ``focus_term`` and ``value_term`` are Oxigraph or rdflib terms,
+        ``path`` a term of ``paths`` (default: the shapes graph)."""
+        focus, value = _rdflib(focus_term), _rdflib(value_term)
         paths = paths if paths is not None else self.shapes
         if shape not in self.about:
             messages = sorted(str(m) for m in self.shapes.objects(shape, SH.message))
@@ -167,7 +172,7 @@ class _Found:
         default_severity, default_message, default_name = self.about[shape]
         severity = severity or default_severity
         message = message if message is not None else (
-            default_message or f"{component.rsplit('#', 1)[-1]} not met")
+            default_message or f"{str(component).rsplit('#', 1)[-1]} not met")
         self.results.append(Result(
             severity=str(severity).removeprefix(str(SH)),
             shape=str(constraint) if isinstance(constraint, URIRef) else default_name,
@@ -180,8 +185,12 @@ class _Found:
         """Record the results of a pySHACL report graph (not the sh:detail of a result)."""
         for node in sorted(results.objects(None, SH.result), key=str):
             messages = sorted(str(m) for m in results.objects(node, SH.resultMessage))
-            self.add(results.value(node, SH.sourceShape),
-                     results.value(node, SH.sourceConstraintComponent),
+            shape = results.value(node, SH.sourceShape)
+            component = results.value(node, SH.sourceConstraintComponent)
+            if shape is None or not isinstance(component, URIRef):
+                raise ValueError(f"pySHACL gave a result without its shape or component: "
+                                 f"{node}")
+            self.add(shape, component,
                      results.value(node, SH.resultPath), results.value(node, SH.focusNode),
                      results.value(node, SH.value), paths=results,
                      severity=results.value(node, SH.resultSeverity),
@@ -225,9 +234,9 @@ class _Found:
         return g
 
 
-def _rdflib(term: object) -> Node | None:
-    return st.to_rdflib(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) \
-        else term
+def _rdflib(term: st.Term | Node | None) -> Node | None:
+    return st.to_rdflib(term) if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal,
+                                                   ox.Triple)) else term
 
 
 class _StoreGraph:
@@ -236,12 +245,12 @@ class _StoreGraph:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def predicate_objects(self, node: BNode):
+    def predicate_objects(self, node: BNode) -> Iterator[tuple[Node, Node]]:
         for q in self.store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
             yield st.to_rdflib(q.predicate), st.to_rdflib(q.object)
 
 
-def _copy(source: Graph | _StoreGraph, node: Node, into: Graph, above: set) -> Node:
+def _copy(source: Graph | _StoreGraph, node: Node, into: Graph, above: set[Node]) -> Node:
     """``node``, or for a blank node a fresh copy of what ``source`` says of it and of the
     blank nodes below it (an anonymous shape, a blank focus node); a blank node that refers
     back to one ``above`` it is given as it is, so that a cycle ends."""
@@ -285,14 +294,17 @@ def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _
         try:
             import pyshacl  # 0.1 s to import: only where a shape needs it
 
-            return pyshacl.validate(data, shacl_graph=part, inference="none",
-                                    allow_warnings=True, abort_on_first=False)[1]
+            report: Graph = pyshacl.validate(data, shacl_graph=part, inference="none",
+                                             allow_warnings=True, abort_on_first=False)[1]
+            return report
         except Exception as err:  # e.g. TypeError comparing an ill-typed literal
             raise InputError(f"pySHACL could not validate this data ({type(err).__name__}: "
                              f"{err}); the SPARQL engine can: use --engine sparql") from None
     # skolemised, blank nodes keep their labels through the pipe, so blank shapes resolve
-    pending = [in_background(lambda part=part: run(part).skolemize().serialize(format="nt"))
-               for part in parts[1:]]
+    def skolemised(part: Graph) -> str:
+        return run(part).skolemize().serialize(format="nt")
+
+    pending = [in_background(functools.partial(skolemised, part)) for part in parts[1:]]
     found.add_pyshacl(run(parts[0]))
     for wait in pending:
         found.add_pyshacl(Graph().parse(data=wait(), format="nt").de_skolemize())
@@ -305,12 +317,12 @@ def _share(core: Graph, data: Graph, workers: int) -> list[Graph]:
     if workers <= 1 or len(shapes) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [core]
 
-    def cost(shape: object) -> int:
+    def cost(shape: Node) -> int:
         nodes = sum(1 for c in core.objects(shape, SH.targetClass)
                     for _ in data.subjects(RDF.type, c))
         return nodes * (1 + sum(1 for _ in core.objects(shape, SH.property)))
 
-    loads: list[tuple[int, list]] = [(0, []) for _ in range(workers)]
+    loads: list[tuple[int, list[Node]]] = [(0, []) for _ in range(workers)]
     for shape in sorted(shapes, key=lambda s: (-cost(s), str(s))):
         i = min(range(workers), key=lambda k: loads[k][0])
         loads[i] = (loads[i][0] + cost(shape), loads[i][1] + [shape])
@@ -328,13 +340,14 @@ def core_shapes(shapes: Graph) -> Graph:
     return core
 
 
-def _term(term: object) -> str | None:
+def _term(term: Node | None) -> str | None:
     if term is None:
         return None
-    return str(term) if isinstance(term, URIRef) else term.n3()
+    return term.n3() if isinstance(term, Identifier) and not isinstance(term, URIRef) \
+        else str(term)
 
 
-def _shape_name(shapes: Graph, shape: object) -> str:
+def _shape_name(shapes: Graph, shape: Node) -> str:
     """A property shape is reported by its node shape and path, blank nodes never."""
     if isinstance(shape, URIRef):
         return str(shape)
@@ -351,16 +364,16 @@ def source_lines(store: ox.Store, iris: set[str]) -> dict[str, str]:
     """``{iri: "110-112"}`` from each node's first source excerpt, where known."""
     if not iris:
         return {}
-    rows = store.query(
+    rows = st.solutions(store.query(
         f"SELECT ?f ?first ?last WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in sorted(iris))} }} "
         f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
         f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} }} ORDER BY ?f ?first ?last",
-        use_default_graph_as_union=True)
+        use_default_graph_as_union=True))
     out: dict[str, str] = {}
     for row in rows:
-        f, first, last = row["f"].value, row["first"].value, row["last"]
-        if f not in out:
-            out[f] = first if last is None or last.value == first else f"{first}-{last.value}"
+        f, first, last = (st.lexical(row[v]) for v in ("f", "first", "last"))
+        if f is not None and first is not None and f not in out:   # both bound
+            out[f] = first if last is None or last == first else f"{first}-{last}"
     return out
 
 
@@ -394,6 +407,8 @@ class _ExactTurtle(TurtleSerializer):
 
 def as_turtle(report: Report) -> str:
     """The SHACL validation report graph as Turtle, each literal exactly as in the data."""
+    if report.graph is None:
+        raise ValueError("the report was made without its graph: validate(..., rdf=True)")
     out = io.BytesIO()
     _ExactTurtle(report.graph).serialize(out, encoding="utf-8")
     return out.getvalue().decode("utf-8")
@@ -407,7 +422,7 @@ def as_json(report: Report) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def as_text(report: Report, label: str, short: callable = str) -> str:
+def as_text(report: Report, label: str, short: Callable[[str], str] = str) -> str:
     verdict = "conforms" if report.conforms else "does not conform"
     counts = ", ".join(f"{report.count(s)} {s.lower()}{'s' if report.count(s) != 1 else ''}"
                        for s in SEVERITIES if report.count(s))

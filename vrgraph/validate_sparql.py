@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -34,7 +36,7 @@ from . import store as st
 from .errors import InputError
 from .namespaces import SH
 
-_NODE_KINDS = {  # sh:nodeKind -> the SPARQL test a value node {v} fails
+_NODE_KINDS: dict[Node, str] = {  # sh:nodeKind -> the SPARQL test a value node {v} fails
     SH.IRI: "!isIRI({v})", SH.BlankNode: "!isBlank({v})", SH.Literal: "!isLiteral({v})",
     SH.BlankNodeOrIRI: "isLiteral({v})", SH.BlankNodeOrLiteral: "isIRI({v})",
     SH.IRIOrLiteral: "isBlank({v})",
@@ -42,7 +44,7 @@ _NODE_KINDS = {  # sh:nodeKind -> the SPARQL test a value node {v} fails
 _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
             SH.maxExclusive: "<", SH.minLength: ">=", SH.maxLength: "<="}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
-_WELL_TYPED = {  # lexical forms rdflib surely accepts; only other values are tested in Python
+_WELL_TYPED: dict[Node, str] = {  # lexical forms rdflib surely accepts; only other values are tested in Python
     XSD.integer: "^[+-]?[0-9]+$", XSD.decimal: "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
     XSD.boolean: "^(true|false|1|0)$",
 }
@@ -79,7 +81,7 @@ class Part:
     values: str = ""
     test: str | None = None
     absent: bool = False
-    keep: Callable[[ox.Term], bool] | None = None  # a further test of the value, in Python
+    keep: Callable[[st.Term], bool] | None = None  # a further test of the value, in Python
     key: str | None = None  # a variable that tells results apart (the uniqueLang tag)
 
 
@@ -92,12 +94,12 @@ class Check:
     path: Node | None
     query: str
     components: list[str]
-    keeps: list[Callable[[ox.Term], bool] | None]
+    keeps: list[Callable[[st.Term], bool] | None]
 
-    def violations(self, store: ox.Store) -> Iterator[tuple[str, ox.Term, ox.Term | None]]:
+    def violations(self, store: ox.Store) -> Iterator[tuple[str, st.Term, st.Term | None]]:
         """(component, focus node, value node or None) for each violation."""
         single = len(self.components) == 1
-        for row in store.query(self.query, use_default_graph_as_union=True):
+        for row in st.solutions(store.query(self.query, use_default_graph_as_union=True)):
             value = st.original(row["value"])
             for i, (component, keep) in enumerate(zip(self.components, self.keeps)):
                 if (single or row[f"f{i}"] == _TRUE) and (keep is None or keep(value)):
@@ -110,7 +112,7 @@ class Compiled:
     skipped: list[Node] = field(default_factory=list)  # targeted shapes left to pySHACL
 
 
-def compile_shapes(shapes: Graph, store: ox.Store, foreign: set[Node] = frozenset()
+def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = frozenset()
                    ) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
     data graph), as SHACL instance checks require. A shape with a parameter in ``foreign``
@@ -243,7 +245,7 @@ def _together(target: str, group: list[Part]) -> Check:
 
 class _Compiler:
     def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]],
-                 exact: bool = False, foreign: set[Node] = frozenset()) -> None:
+                 exact: bool = False, foreign: AbstractSet[Node] = frozenset()) -> None:
         self.g, self.store, self.subclasses, self.exact = shapes, store, subclasses, exact
         self.foreign = foreign
         self.names = itertools.count(1)
@@ -264,6 +266,8 @@ class _Compiler:
         """The queries for a targeted shape and its property shapes: one for all the tests
         on each shape's value nodes (so they are found once), one per other constraint."""
         target = self.targets(shape)
+        if target is None:
+            raise Unsupported("a shape without a target")
         parts = list(self.parts(shape, "?this", top=True))
         groups: dict[tuple[Node, str], list[Part]] = {}
         for part in parts:
@@ -297,9 +301,9 @@ class _Compiler:
         """``node`` is a SHACL instance of ``cls``: typed with it or with a subclass."""
         if cls not in self.subclasses:
             self.subclasses[cls] = sorted({_sparql(cls)[1:-1]} | {
-                r["c"].value for r in self.store.query(
+                c.value for r in st.solutions(self.store.query(
                     f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>+ {_sparql(cls)} }}",
-                    use_default_graph_as_union=True) if isinstance(r["c"], ox.NamedNode)})
+                    use_default_graph_as_union=True)) if isinstance(c := r["c"], ox.NamedNode)})
         subs = self.subclasses[cls]
         if len(subs) == 1:
             return f"{node} a <{subs[0]}> ."
@@ -325,17 +329,17 @@ class _Compiler:
         unknown = {p for p in g.predicates(shape, None) if p in self.foreign or (
             str(p).startswith(str(SH)) and p not in _COMPILED and p not in _ANNOTATIONS)}
         if unknown:
-            raise Unsupported(", ".join(sorted(unknown)))
+            raise Unsupported(", ".join(sorted(str(p) for p in unknown)))
         path = g.value(shape, SH.path)
         step = sparql_path(g, path) if path is not None else None
         v = self.var("v") if step else focus
         values = f"{focus} {step} {v} ." if step else ""
 
-        def part(component: str, pattern: str = "", value: str | None = v, **kw) -> Part:
+        def part(component: str, pattern: str = "", value: str | None = v, **kw: Any) -> Part:
             return Part(shape, component + "ConstraintComponent", pattern, value, path,
                         values=values, **kw)
 
-        def fails(component: str, test: str, **kw) -> Part:
+        def fails(component: str, test: str, **kw: Any) -> Part:
             """A constraint each value node ``{v}`` fails where ``test`` holds."""
             test = test.replace("{v}", v)
             return part(component, f"{values} FILTER({test})", test=test, **kw)
@@ -364,7 +368,7 @@ class _Compiler:
             name = str(param)[len(SH):]
             for bound in g.objects(shape, param):
                 yield fails(name[0].upper() + name[1:],
-                            f"isBlank({v}) || !(STRLEN(STR({v})) {op} {int(bound)})"
+                            f"isBlank({v}) || !(STRLEN(STR({v})) {op} {int(str(bound))})"
                             if name.endswith("Length") else
                             f"!COALESCE({self.val(v)} {op} {_sparql(bound)}, false)")
         for pattern in g.objects(shape, SH.pattern):
@@ -404,13 +408,13 @@ class _Compiler:
                            f"FILTER(!COALESCE({self.val(v)} {op} {self.val(o)}, false))",
                            key=o)  # a result for each pair (SHACL 4.5.3)
         if step:
-            for n in map(int, g.objects(shape, SH.minCount)):
+            for n in (int(str(c)) for c in g.objects(shape, SH.minCount)):
                 if n > _MAX_COUNT:
                     raise Unsupported("sh:minCount above 3")
                 if n > 0:  # FILTER NOT EXISTS: measured 3x faster here than MINUS
                     yield part("MinCount", f"FILTER NOT EXISTS {{ {self._distinct(focus, step, n)} }}",
                                None, **({"test": f"!BOUND({v})", "absent": True} if n == 1 else {}))
-            for n in map(int, g.objects(shape, SH.maxCount)):
+            for n in (int(str(c)) for c in g.objects(shape, SH.maxCount)):
                 if n >= _MAX_COUNT:
                     raise Unsupported("sh:maxCount of 3 or more")
                 yield part("MaxCount", self._distinct(focus, step, n + 1), None)
@@ -437,7 +441,7 @@ class _Compiler:
         references); on such a pattern REGEX is an error, which a FILTER would read as
         "no violation", so the shape is left to pySHACL."""
         try:
-            rows = list(self.store.query(f"SELECT ({regex} AS ?ok) WHERE {{}}"))
+            rows = list(st.solutions(self.store.query(f"SELECT ({regex} AS ?ok) WHERE {{}}")))
         except SyntaxError:
             rows = []
         if not rows or rows[0]["ok"] is None:
@@ -470,31 +474,51 @@ def members(g: Graph, head: Node, what: str = "list") -> list[Node]:
     return out
 
 
-def parse_path(g: Graph, p: Node, depth: int = 0) -> tuple:
-    """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths) as a tree:
-    ``("iri", IRI)``, ``("seq", [...])``, ``("alt", [...])`` or ``(key, inner)`` for
-    sh:inversePath and the others. An ill-formed path is a :class:`ShapeError`."""
+@dataclass(frozen=True)
+class _Predicate:
+    iri: URIRef
+
+
+@dataclass(frozen=True)
+class _Sequence:
+    parts: list[PathTree]
+    alternative: bool = False     # sh:alternativePath: one of the parts
+
+
+@dataclass(frozen=True)
+class _Under:
+    key: URIRef                   # sh:inversePath, sh:zeroOrMorePath, ... (_PATH_KEYS)
+    inner: PathTree
+
+
+PathTree = _Predicate | _Sequence | _Under
+
+
+def parse_path(g: Graph, p: Node, depth: int = 0) -> PathTree:
+    """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths) as a tree: a
+    predicate, a sequence or alternatives of paths, or one path under sh:inversePath and the
+    others. An ill-formed path is a :class:`ShapeError`."""
     if depth > _MAX_PATH_DEPTH:
         raise ShapeError(f"sh:path nested deeper than {_MAX_PATH_DEPTH} (a cycle?) at {p.n3()}")
     if isinstance(p, URIRef):
-        return ("iri", p)
+        return _Predicate(p)
     if isinstance(p, BNode) and (p, RDF.first, None) in g:
         steps = members(g, p, "sh:path list")
         if len(steps) < 2:
             raise ShapeError(f"sh:path list at {p.n3()} has {len(steps)} member(s); a "
                              "sequence path needs two or more")
-        return ("seq", [parse_path(g, x, depth + 1) for x in steps])
+        return _Sequence([parse_path(g, x, depth + 1) for x in steps])
     if isinstance(p, BNode):
         for key, _ in _PATH_KEYS:
             inner = list(g.objects(p, key))
             if len(inner) == 1:
-                return (key, parse_path(g, inner[0], depth + 1))
+                return _Under(key, parse_path(g, inner[0], depth + 1))
         alternatives = list(g.objects(p, SH.alternativePath))
         if len(alternatives) == 1:
             ways = members(g, alternatives[0], "sh:alternativePath list")
             if len(ways) < 2:
                 raise ShapeError(f"sh:alternativePath at {p.n3()} needs two or more paths")
-            return ("alt", [parse_path(g, x, depth + 1) for x in ways])
+            return _Sequence([parse_path(g, x, depth + 1) for x in ways], alternative=True)
     raise ShapeError(f"{p.n3()} is not a SHACL property path "
                      "(https://www.w3.org/TR/shacl/#property-paths)")
 
@@ -504,35 +528,35 @@ def sparql_path(g: Graph, p: Node) -> str:
     return _render(parse_path(g, p))
 
 
-def _render(path: tuple) -> str:
-    kind, inner = path
-    if kind == "iri":
-        return f"<{inner}>"
-    if kind in ("seq", "alt"):
-        return "(" + ("/" if kind == "seq" else "|").join(map(_render, inner)) + ")"
-    return dict(_PATH_KEYS)[kind].format(_render(inner))
+def _render(path: PathTree) -> str:
+    if isinstance(path, _Predicate):
+        return f"<{path.iri}>"
+    if isinstance(path, _Sequence):
+        return "(" + ("|" if path.alternative else "/").join(map(_render, path.parts)) + ")"
+    return dict(_PATH_KEYS)[path.key].format(_render(path.inner))
 
 
 def write_path(g: Graph, p: Node, into: Graph) -> Node:
     """The path ``p`` of ``g`` written afresh into ``into`` (its well-formed triples only,
     every blank node new), as a validation result's sh:resultPath."""
-    def write(path: tuple) -> Node:
-        kind, inner = path
-        if kind == "iri":
-            return inner
+    def write(path: PathTree) -> Node:
+        if isinstance(path, _Predicate):
+            return path.iri
         node = BNode()
-        if kind == "seq":
-            Collection(into, node, [write(x) for x in inner])
-        elif kind == "alt":
+        if isinstance(path, _Sequence) and not path.alternative:
+            Collection(into, node, [write(x) for x in path.parts])
+        elif isinstance(path, _Sequence):
             head = BNode()
-            Collection(into, head, [write(x) for x in inner])
+            Collection(into, head, [write(x) for x in path.parts])
             into.add((node, SH.alternativePath, head))
         else:
-            into.add((node, kind, write(inner)))
+            into.add((node, path.key, write(path.inner)))
         return node
     return write(parse_path(g, p))
 
 
-def _ill_typed(value: ox.Term) -> bool:
+def _ill_typed(value: st.Term) -> bool:
     """rdflib's (and so pySHACL's) test of a typed literal's lexical form."""
+    if not isinstance(value, ox.Literal):
+        return False
     return bool(Literal(value.value, datatype=URIRef(value.datatype.value)).ill_typed)

@@ -17,13 +17,14 @@ the same solutions (every expression that reads ``$this`` sees it bound by a pat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node, Variable
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Identifier, Node, Variable
 
 from . import store as st
 from .namespaces import SH
@@ -31,6 +32,7 @@ from .sparql_guard import GuardError, guard
 from .validate_sparql import ShapeError, members, sparql_path, true_in
 
 SHAPES_GRAPH = ox.NamedNode("urn:vrgraph:graph:shapes")
+Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]   # a query's default graph
 _PREBOUND = ("this", "currentShape", "shapesGraph", "value", "PATH")
 _TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 
@@ -40,7 +42,7 @@ class SparqlCheck:
     """One SPARQL-based constraint of one shape, ready to run."""
 
     shape: Node
-    component: URIRef  # sh:SPARQLConstraintComponent or the custom component
+    component: Node  # sh:SPARQLConstraintComponent or the custom component
     constraint: Node | None  # the sh:sparql node (sh:sourceConstraint), if any
     path: Node | None  # the property shape's path
     query: str
@@ -48,7 +50,7 @@ class SparqlCheck:
     focus: str  # a SPARQL pattern binding ?this to each focus node
     messages: list[str]
     severity: Node | None
-    bindings: dict[str, ox.Term] = field(default_factory=dict)
+    bindings: dict[str, st.Term] = field(default_factory=dict)
     once: bool = field(init=False, default=False)  # one query for every focus node will do
 
     def __post_init__(self) -> None:
@@ -75,74 +77,85 @@ class SparqlCheck:
                              f"({_name(self.component)}) cannot run: {err}") from None
 
     def _run(self, store: ox.Store, shapes: Graph, add: Callable[..., None]) -> None:
-        options = _graphs(store, shapes) if "shapesGraph" in self.bindings else {
-            "use_default_graph_as_union": True}
-        subs = {ox.Variable(k): v for k, v in self.bindings.items()}
+        graphs = _graphs(store, shapes) if "shapesGraph" in self.bindings else None
+        subs: st.Bindings = {ox.Variable(k): v for k, v in self.bindings.items()}
         if self.once:
-            keep: set | None = None  # read only if a solution needs it: most have none
-            rows = store.query(self.query, substitutions=subs, **options)
+            keep: set[st.Term] | None = None  # read only if a solution needs it: most have none
+            rows = _select(store, self.query, graphs, subs)
             names = [v.value for v in rows.variables]
             for row in rows:
+                this = row["this"]
                 if keep is None:
-                    keep = set(self._focus(store, options))
-                if row["this"] in keep:
-                    self._row(add, row["this"], row, names)
+                    keep = set(self._focus(store, graphs))
+                if this is not None and this in keep:
+                    self._row(add, this, row, names)
             return
-        focus = self._focus(store, options)
+        focus = self._focus(store, graphs)
         if self.ask:
             step = sparql_path(shapes, self.path) if self.path is not None else None
             for f in focus:
-                values = [f] if step is None else [r["v"] for r in store.query(
-                    f"SELECT DISTINCT ?this ?v WHERE {{ ?this {step} ?v }}",
-                    substitutions={ox.Variable("this"): f}, **options)]
+                values = [f] if step is None else [
+                    v for r in _select(store, f"SELECT DISTINCT ?this ?v WHERE "
+                                       f"{{ ?this {step} ?v }}", graphs,
+                                       {ox.Variable("this"): f}) if (v := r["v"]) is not None]
                 for v in values:
                     prebound = {**subs, **{ox.Variable(k): t for k, t in
                                            (("this", f), ("value", v)) if k in self.mentions}}
-                    if not any(True for _ in store.query(self.query, substitutions=prebound,
-                                                         **options)):
+                    if not any(True for _ in _select(store, self.query, graphs, prebound)):
                         self._result(add, f, {"value": v, "this": f})
             return
         mentioned = bool(re.search(r"[?$]this\b", _bare(self.query)))
         for f in focus:
-            rows = store.query(self.query, substitutions={
-                **subs, **({ox.Variable("this"): f} if mentioned else {})}, **options)
+            rows = _select(store, self.query, graphs,
+                           {**subs, **({ox.Variable("this"): f} if mentioned else {})})
             names = [v.value for v in rows.variables]
             for row in rows:
                 self._row(add, f, row, names)
 
-    def _focus(self, store: ox.Store, options: dict) -> list[ox.Term]:
+    def _focus(self, store: ox.Store, graphs: Graphs | None
+               ) -> list[st.Term]:
         """The shape's focus nodes, in the data graph (never the shapes graph)."""
-        return [r["this"] for r in store.query(f"SELECT DISTINCT ?this WHERE {{ {self.focus} }}",
-                                               **options)]
+        return [this for r in _select(store, f"SELECT DISTINCT ?this WHERE {{ {self.focus} }}",
+                                      graphs) if (this := r["this"]) is not None]
 
-    def _row(self, add: Callable[..., None], focus: ox.Term, row: ox.QuerySolution,
+    def _row(self, add: Callable[..., None], focus: st.Term, row: ox.QuerySolution,
              names: list[str]) -> None:
-        values = {"this": focus}
+        values: dict[str, st.Term] = {"this": focus}
         values.update({n: row[n] for n in names if row[n] is not None and n != "this"})
         if values.get("failure") == _TRUE:
             raise ShapeError(f"the SPARQL constraint of shape {_name(self.shape)} reported a "
                              f"failure (?failure true) at focus node {focus}")
         self._result(add, focus, values)
 
-    def _result(self, add: Callable[..., None], focus: ox.Term, values: dict) -> None:
-        path = values.get("path")
-        path = st.to_rdflib(path) if isinstance(path, ox.NamedNode) else self.path
+    def _result(self, add: Callable[..., None], focus: st.Term, values: dict[str, st.Term]
+                ) -> None:
+        given_path = values.get("path")
+        path = st.to_rdflib(given_path) if isinstance(given_path, ox.NamedNode) else self.path
         value = values.get("value", focus if self.path is None else None)
         given = values.get("message")
-        message = given.value if given is not None else _fill(
+        message = st.lexical(given) if given is not None else _fill(
             self.messages[0] if self.messages else "", {**self.bindings, **values})
         add(self.shape, self.component, path, focus, value, severity=self.severity,
             message=message or f"{_name(self.component)} not met", constraint=self.constraint)
 
 
-def _graphs(store: ox.Store, shapes: Graph) -> dict:
-    """Query options that let ``GRAPH $shapesGraph`` read the shapes graph, which joins the
-    store as a named graph (and stays out of the default graph)."""
+def _graphs(store: ox.Store, shapes: Graph) -> Graphs:
+    """The default graph of a query that lets ``GRAPH $shapesGraph`` read the shapes graph,
+    which joins the store as a named graph (and stays out of the default graph)."""
     if not store.contains_named_graph(SHAPES_GRAPH):
-        store.extend(ox.Quad(st.to_ox(s), st.to_ox(p), st.to_ox(o), SHAPES_GRAPH)
-                     for s, p, o in shapes)
-    data = [g for g in store.named_graphs() if g not in (SHAPES_GRAPH, st.EXACT)]
-    return {"default_graph": data or [ox.DefaultGraph()]}
+        store.extend(st.to_quad(s, p, o, SHAPES_GRAPH) for s, p, o in shapes)
+    data: Graphs = [
+        g for g in store.named_graphs() if g not in (SHAPES_GRAPH, st.EXACT)]
+    return data or [ox.DefaultGraph()]
+
+
+def _select(store: ox.Store, query: str, graphs: Graphs | None,
+            substitutions: st.Bindings | None = None) -> ox.QuerySolutions:
+    """The solutions of ``query`` on ``graphs`` as the default graph (None: the union of
+    the store's graphs)."""
+    return st.solutions(store.query(query, substitutions=substitutions,
+                                    use_default_graph_as_union=graphs is None,
+                                    default_graph=graphs))
 
 
 def forget_shapes(store: ox.Store) -> None:
@@ -151,17 +164,17 @@ def forget_shapes(store: ox.Store) -> None:
         store.remove_graph(SHAPES_GRAPH)
 
 
-def _name(node: object) -> str:
+def _name(node: Node | st.Term) -> str:
     if isinstance(node, (BNode, ox.BlankNode)):
         return "[a blank node]"
-    return node.n3() if hasattr(node, "n3") else str(node)
+    return node.n3() if isinstance(node, Identifier) else str(node)
 
 
-def _fill(message: str, values: dict[str, object]) -> str:
+def _fill(message: str, values: Mapping[str, st.Term]) -> str:
     """Substitute ``{?var}`` and ``{$var}`` with the solution's (or parameter's) values."""
-    def value(m: re.Match) -> str:
+    def value(m: re.Match[str]) -> str:
         v = values.get(m.group(1))
-        return m.group(0) if v is None else v.value
+        return m.group(0) if v is None else st.lexical(v) or ""
     return re.sub(r"\{[?$](\w+)\}", value, message)
 
 
@@ -230,7 +243,8 @@ def _nested(shapes: Graph) -> set[Node]:
     return found
 
 
-def _shapes_with_sparql(shapes: Graph, components: dict) -> set[Node]:
+def _shapes_with_sparql(shapes: Graph, components: dict[Node, list[tuple[Node, bool]]]
+                        ) -> set[Node]:
     """The shapes with sh:sparql or a parameter of a SPARQL-based component."""
     found = set(shapes.subjects(SH.sparql, None))
     for params in components.values():
@@ -246,9 +260,9 @@ def foreign_parameters(shapes: Graph) -> set[Node]:
 
 def _components(shapes: Graph) -> dict[Node, list[tuple[Node, bool]]]:
     """Each sh:ConstraintComponent and its parameters (path, optional)."""
-    out = {}
+    out: dict[Node, list[tuple[Node, bool]]] = {}
     for cc in sorted(set(shapes.subjects(RDF.type, SH.ConstraintComponent)), key=str):
-        params = []
+        params: list[tuple[Node, bool]] = []
         for param in shapes.objects(cc, SH.parameter):
             p = shapes.value(param, SH.path)
             if not isinstance(p, URIRef):
@@ -260,7 +274,8 @@ def _components(shapes: Graph) -> dict[Node, list[tuple[Node, bool]]]:
     return out
 
 
-def _instance(shapes: Graph, shape: Node, component: Node, params: list, found: dict,
+def _instance(shapes: Graph, shape: Node, component: Node, params: list[tuple[Node, bool]],
+              found: dict[Node, list[Node]],
               path: Node | None, focus: str, severity: Node | None) -> SparqlCheck:
     """A SPARQL-based constraint component used by ``shape``: its validator for this kind
     of shape (https://www.w3.org/TR/shacl/#constraint-components-validators)."""
@@ -292,6 +307,9 @@ def _instance(shapes: Graph, shape: Node, component: Node, params: list, found: 
     names += sorted(bindings)
     if ask is not None:  # as a SELECT: Oxigraph substitutes only variables it returns
         head = re.search(r"\bASK\b(\s+WHERE\b)?", _bare(query), re.I)
+        if head is None:
+            raise ShapeError(f"the sh:ask of validator {_name(validator)} of "
+                             f"{_name(component)} is not an ASK query")
         query = (query[:head.start()] + f"SELECT {' '.join('?' + n for n in names) or '*'} WHERE"
                  + query[head.end():] + "\nLIMIT 1")
     return SparqlCheck(shape, component, None, path, _returning(_bound(query, names), names),
@@ -421,8 +439,8 @@ def _prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
     return sorted(out.items())
 
 
-def _bindings(query: str, shape: Node) -> dict[str, ox.Term]:
-    out: dict[str, ox.Term] = {}
+def _bindings(query: str, shape: Node) -> dict[str, st.Term]:
+    out: dict[str, st.Term] = {}
     bare = _bare(query)
     if re.search(r"[?$]currentShape\b", bare):
         out["currentShape"] = st.to_ox(shape)
@@ -464,7 +482,10 @@ def _mentions(node: object, var: Variable) -> bool:
 
 
 def _binds(p: object, var: Variable) -> bool:
-    name = getattr(p, "name", None)
+    """Whether a pattern of rdflib's SPARQL algebra binds ``var``."""
+    if not isinstance(p, CompValue):
+        return False
+    name = p.name
     if name == "BGP":
         return any(var in t for t in p.triples)
     if name == "Join":
@@ -479,7 +500,9 @@ def _binds(p: object, var: Variable) -> bool:
 
 
 def _safe(p: object, var: Variable) -> bool:
-    name = getattr(p, "name", None)
+    if not isinstance(p, CompValue):
+        return not _mentions(p, var)
+    name = p.name
     if name == "BGP":
         return True
     if name in ("Join", "Union"):
