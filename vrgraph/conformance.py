@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from .errors import VrgraphError
 from .namespaces import SH
@@ -53,6 +54,8 @@ def cases(manifest: Path) -> list[Case]:
             action = g.value(test, MF.action)
             report = g.value(test, MF.result)
             name = f"{manifest.parent.name}/{str(test).rsplit('/', 1)[-1]}"
+            if report is None:
+                raise ValueError(f"{manifest}: test {name} has no mf:result")
             expected = None if report == SHT.Failure else normalised(report, g)
             out.append(Case(name, _path(g.value(action, SHT.dataGraph)),
                             _path(g.value(action, SHT.shapesGraph)), expected))
@@ -65,19 +68,21 @@ def _path(iri: object) -> Path:
     return Path(str(iri).removeprefix("file://"))
 
 
-def normalised(report: object, *sources: Graph) -> Graph:
+def normalised(report: Node | Graph, *sources: Graph) -> Graph:
     """The compared part of the report ``report`` (a node of ``sources[0]``, or a report
     graph whose one ``sh:ValidationReport`` it is): ``sh:conforms`` and each result's
     compared terms, each blank one replaced by a copy of what ``sources`` say of it (so
     that results sharing a blank path compare like results with one each)."""
     if isinstance(report, Graph):
         sources = (report, *sources)
-        report = next(report.subjects(RDF.type, SH.ValidationReport))
+        node = next(report.subjects(RDF.type, SH.ValidationReport))
+    else:
+        node = report
     g, top = Graph(), BNode()
     g.add((top, RDF.type, SH.ValidationReport))
-    conforms = sources[0].value(report, SH.conforms)
-    g.add((top, SH.conforms, Literal(bool(conforms and conforms.toPython()))))
-    for result in sources[0].objects(report, SH.result):
+    conforms = sources[0].value(node, SH.conforms)
+    g.add((top, SH.conforms, Literal(isinstance(conforms, Literal) and bool(conforms.toPython()))))
+    for result in sources[0].objects(node, SH.result):
         r = BNode()
         g.add((top, SH.result, r))
         for p in _COMPARED:
@@ -86,7 +91,7 @@ def normalised(report: object, *sources: Graph) -> Graph:
     return g
 
 
-def _copy(node: object, sources: tuple[Graph, ...], into: Graph, above: set) -> object:
+def _copy(node: Node, sources: tuple[Graph, ...], into: Graph, above: set[Node]) -> Node:
     """``node``, or for a blank node a fresh copy of what the first of ``sources`` that
     describes it says of it and of the blank nodes below it (a blank node referring back to
     one ``above`` it as it is)."""
@@ -133,7 +138,7 @@ def vrgraph_validator(engine: str) -> Validator:
     runs it (the data graph is exactly the data files)."""
     from .pipeline import validate_with_shapes
 
-    return lambda data, shapes: validate_with_shapes(data, shapes, engine, rdf=True).graph
+    return lambda data, shapes: validate_with_shapes(data, shapes, engine, rdf=True).rdf()
 
 
 def pyshacl_validator(data: list[Path], shapes: list[Path]) -> Graph:

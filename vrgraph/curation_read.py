@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -76,10 +77,11 @@ class _Loader(yaml.SafeLoader):
         self.display, self.depth, self.aliases = display, 0, 0
 
     def refuse(self, message: str) -> CurationError:
-        mark = self.peek_event().start_mark
+        # types-PyYAML leaves Parser.peek_event unannotated
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
         return CurationError(located(self.display, mark.line + 1, f"{message}; refused"))
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > bounds.YAML_ALIASES:
@@ -178,7 +180,8 @@ def _scalar(node: yaml.Node, display: str, loader: yaml.SafeLoader) -> Any:
 @functools.cache
 def _schemas() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("curation_schema.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    schemas: dict[str, Any] = yaml.safe_load(text)   # the package's own file, a mapping
+    return schemas
 
 
 @functools.cache
@@ -205,30 +208,32 @@ def _check(got: Read, name: str) -> None:
 def _message(got: Read, error: jsonschema.ValidationError) -> str:
     """``FILE:LINE: field: what is wrong`` for one schema error."""
     path = tuple(error.absolute_path)
-    value, kind, schema = error.instance, error.validator, error.schema
+    # the keyword, its value in the schema, the schema and the instance are set on every
+    # error iter_errors gives (jsonschema types them as possibly unset)
+    kind, rule = error.validator, error.validator_value
+    value: Any = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     shown = _show(value)
     line = got.line(path)
     if "propertyNames" in error.absolute_schema_path:      # a key of the mapping at path
         return _at(got, got.line((*path, value, "")), (*path, value),
                    f"{shown} is not {_description(schema)}")
-    if kind == "required":
-        missing = next(p for p in error.validator_value if p not in value)
-        return _at(got, line, path + (missing,),
-                   f"missing; each entry needs {', '.join(error.validator_value)}")
+    if kind == "required" and isinstance(rule, list):
+        missing = next(p for p in rule if p not in value)
+        return _at(got, line, path + (missing,), f"missing; each entry needs {', '.join(rule)}")
     if kind in ("additionalProperties", "unevaluatedProperties"):
         allowed = sorted(schema.get("properties", {}))
         extra = next(k for k in value if k not in allowed)
         fields = f"; the fields are {', '.join(allowed)}" if allowed else ""
         return _at(got, got.line((*path, extra, "")), path + (extra,),
                    f"not a field of this file{fields}")
-    if kind == "type":
-        wanted = _TYPES.get(error.validator_value, error.validator_value)
+    if kind == "type" and isinstance(rule, (str, list)):
+        wanted = " or ".join(_TYPES.get(t, t) for t in ([rule] if isinstance(rule, str) else rule))
         quotable = isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool)
         hint = "; put it in quotes" if wanted == "text" and quotable else ""
         return _at(got, line, path, f"{shown} is not {wanted}{hint}")
-    if kind == "enum":
-        return _at(got, line, path, f"{shown} is not one of "
-                                    f"{', '.join(map(str, error.validator_value))}")
+    if kind == "enum" and isinstance(rule, list):
+        return _at(got, line, path, f"{shown} is not one of {', '.join(map(str, rule))}")
     if kind in ("pattern", "const", "minimum", "oneOf"):
         return _at(got, line, path, f"{shown} is not {_description(schema)}")
     if kind == "minLength":
@@ -260,9 +265,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _description(schema: dict[str, Any]) -> str:
+def _description(schema: Mapping[str, Any]) -> str:
     if "description" in schema:
-        return schema["description"]
+        return str(schema["description"])
     ref = schema.get("$ref", "")
     if ref.startswith("#/$defs/"):
         return _description(_schemas()["$defs"][ref.rsplit("/", 1)[1]])

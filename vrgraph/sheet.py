@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from .edits import FIELDS, TIERS, current, local, natural
 from .namespaces import DCTERMS, PROV, RDF, SKOS, VR
@@ -109,7 +110,7 @@ class Workbook:
                 for values in self.actions.rows}
 
 
-def _one(g: Graph, s: URIRef | None, p: URIRef) -> str:
+def _one(g: Graph, s: Node | None, p: URIRef) -> str:
     value = g.value(s, p) if s is not None else None
     return str(value) if value is not None else ""
 
@@ -117,7 +118,7 @@ def _one(g: Graph, s: URIRef | None, p: URIRef) -> str:
 def tables(g: Graph) -> Workbook:
     """The sheets of the workbook for the built graph ``g``."""
     tokens, agencies = {}, Sheet("Agencies", ["Token", "Id", "Name", "Kind"])
-    for node in sorted(g.subjects(SKOS.prefLabel, None)):
+    for node in sorted(s for s in g.subjects(SKOS.prefLabel, None) if isinstance(s, URIRef)):
         if "/id/agency/" in node or "/id/post/" in node:
             ident = local(node)
             tokens[ident] = _one(g, node, VR.acronym) or ident
@@ -127,11 +128,12 @@ def tables(g: Graph) -> Workbook:
     agencies.rows.sort(key=lambda r: r[0].lower())
     principles: dict[str, list[str]] = {"strategic": [], "enabling": []}
     listed = Sheet("Principles", ["Principle", "Kind", "Definition"])
-    for node in g.subjects(SKOS.notation, None):
-        if "/id/principle/" in node:
-            kind = "strategic" if "/strategic/" in node else "enabling"
-            principles[kind].append(_one(g, node, SKOS.notation))
-            listed.rows.append([principles[kind][-1], kind, _one(g, node, SKOS.definition)])
+    for principle in g.subjects(SKOS.notation, None):
+        if isinstance(principle, URIRef) and "/id/principle/" in principle:
+            kind = "strategic" if "/strategic/" in principle else "enabling"
+            principles[kind].append(_one(g, principle, SKOS.notation))
+            listed.rows.append([principles[kind][-1], kind,
+                                _one(g, principle, SKOS.definition)])
     listed.rows.sort(key=lambda r: (r[1] != "strategic", natural(r[0])))
     for kind in principles:
         principles[kind].sort(key=natural)
@@ -139,12 +141,15 @@ def tables(g: Graph) -> Workbook:
         ["primary", "universal prevention before violence occurs"],
         ["secondary", "early response to those at risk and to incidents"],
         ["tertiary", "support, rehabilitation and enforcement after violence"]])
-    inherited: dict[URIRef, list[str]] = {}
-    for node in g.subjects(VR.alignmentMode, VR.InheritedFromGroupCell):
-        notation = _one(g, g.value(node, VR.alignmentTo), SKOS.notation)
-        inherited.setdefault(g.value(node, VR.alignmentOf), []).append(notation)
+    inherited: dict[Node, list[str]] = {}
+    for alignment in g.subjects(VR.alignmentMode, VR.InheritedFromGroupCell):
+        notation = _one(g, g.value(alignment, VR.alignmentTo), SKOS.notation)
+        action = g.value(alignment, VR.alignmentOf)
+        if action is not None:
+            inherited.setdefault(action, []).append(notation)
     actions = Sheet("Actions", [c.header for c in COLUMNS])
-    numbered = [(str(g.value(a, VR.number)), a) for a in g.subjects(RDF.type, VR.Action)]
+    numbered = [(str(g.value(a, VR.number)), a) for a in g.subjects(RDF.type, VR.Action)
+                if isinstance(a, URIRef)]
     for number, a in sorted(numbered, key=lambda pair: natural(pair[0])):
         excerpt = g.value(a, PROV.wasDerivedFrom)
         first, last = _one(g, excerpt, VR.firstLine), _one(g, excerpt, VR.lastLine)
@@ -186,7 +191,8 @@ def to_xlsx(book: Workbook) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = XL()
-    wb.remove(wb.active)
+    if wb.active is not None:      # the sheet a new workbook has
+        wb.remove(wb.active)
     editable = PatternFill("solid", fgColor="FFF2CC")
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)

@@ -76,6 +76,13 @@ class Report:
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
 
+    def rdf(self) -> Graph:
+        """The SHACL validation report as RDF; the report must have been made with it
+        (``validate(..., rdf=True)``)."""
+        if self.graph is None:
+            raise ValueError("the report was made without its graph: validate(..., rdf=True)")
+        return self.graph
+
     def ok(self, strict: bool = False) -> bool:
         """No violations (and, when ``strict``, no results but Info)."""
         return self.count("Violation") == 0 and not (
@@ -407,10 +414,8 @@ class _ExactTurtle(TurtleSerializer):
 
 def as_turtle(report: Report) -> str:
     """The SHACL validation report graph as Turtle, each literal exactly as in the data."""
-    if report.graph is None:
-        raise ValueError("the report was made without its graph: validate(..., rdf=True)")
     out = io.BytesIO()
-    _ExactTurtle(report.graph).serialize(out, encoding="utf-8")
+    _ExactTurtle(report.rdf()).serialize(out, encoding="utf-8")
     return out.getvalue().decode("utf-8")
 
 

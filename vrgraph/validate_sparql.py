@@ -44,7 +44,8 @@ _NODE_KINDS: dict[Node, str] = {  # sh:nodeKind -> the SPARQL test a value node 
 _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
             SH.maxExclusive: "<", SH.minLength: ">=", SH.maxLength: "<="}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
-_WELL_TYPED: dict[Node, str] = {  # lexical forms rdflib surely accepts; only other values are tested in Python
+# lexical forms rdflib surely accepts; only other values are tested in Python
+_WELL_TYPED: dict[Node, str] = {
     XSD.integer: "^[+-]?[0-9]+$", XSD.decimal: "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
     XSD.boolean: "^(true|false|1|0)$",
 }
