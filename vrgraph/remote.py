@@ -41,6 +41,7 @@ what that took). No answer cut by the store (a result cap such as Virtuoso's
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import netrc
 import os
@@ -131,8 +132,8 @@ class _Rewind(urllib.request.BaseHandler):
     handler_order = 100
 
     def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
-        if hasattr(request.data, "seek"):
-            request.data.seek(0)  # type: ignore[union-attr]
+        if isinstance(request.data, io.IOBase):    # a file body (put_bytes)
+            request.data.seek(0)
         return request
 
     https_request = http_request
