@@ -572,13 +572,31 @@ class Parsed(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.parametrize("text, message", [
+    ("types: {action: Actions}\nfirst: [action]\nterms: {nope:x: y}\n",
+     "publish_site.yaml: terms: 'nope:x' is not a CURIE of a known prefix"),
+    ("types: {action: ''}\nfirst: []\nterms: {}\n", "'types' must map names to titles"),
+    ("types: {}\nfirst: action\nterms: {}\n", "'first' must be a list of types"),
+    ("- a list\n", "expected a mapping of settings"),
+    ("types: [\n", "publish_site.yaml: malformed YAML"),
+])
+def test_a_bad_site_settings_file_names_the_field(tmp_path, text, message):
+    from vrgraph.errors import InputError
+
+    path = tmp_path / "publish_site.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(message)):
+        publish_site.settings(path)
+    assert publish_site.settings().types["action"] == "Actions"   # the shipped file
+
+
 def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as_text():
     """A hostile label, text, release setting, type title, file name, ontology or shape text:
     the templates escape each (no element or attribute is added) and the reader sees it as
     written."""
     import dataclasses
 
-    from vrgraph.pages import Term
+    from vrgraph.pages import PageTerm
     from vrgraph.publish_ontodoc import page as ontology_page
     from vrgraph.publish_release import load
     from vrgraph.publish_versions import markdown_blocks
@@ -627,7 +645,7 @@ def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as
     files["changes.html"] = site.render(
         "changes.html", "changes.html", EVIL, [("index.html", EVIL)], about,
         blocks=markdown_blocks(f"# {EVIL}\n\n- {EVIL}\n- {EVIL}\n\n{EVIL}\n"))
-    assert Term.external("javascript:alert(5)", EVIL).kind == "code"   # never a link
+    assert PageTerm.external("javascript:alert(5)", EVIL).kind == "code"   # never a link
     assert len(files) == 10   # 3 resources, 3 type indexes, 4 other pages
     for path, data in files.items():
         html = data.decode()

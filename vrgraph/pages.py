@@ -35,7 +35,7 @@ def ld_json(data: bytes) -> Markup:
 
 
 @dataclass(frozen=True)
-class Term:
+class PageTerm:
     """One RDF term as a page shows it (``terms.html`` renders it): plain ``text``, a link
     (``href``, with a CSS class), ``code``, or a ``group`` of terms (an RDF list, a SHACL
     path, a blank node) written ``open`` + parts joined by ``sep`` + ``close``."""
@@ -44,26 +44,27 @@ class Term:
     text: str = ""
     href: str = ""
     cls: str = ""
-    parts: tuple[Term, ...] = ()
+    parts: tuple[PageTerm, ...] = ()
     open: str = ""
     sep: str = ""
     close: str = ""
 
     @staticmethod
-    def link(target: str, current: str, text: str, cls: str = "") -> Term:
+    def link(target: str, current: str, text: str, cls: str = "") -> PageTerm:
         """A link within the release, from the page ``current``."""
-        return Term("link", text, rel(target, current), cls)
+        return PageTerm("link", text, rel(target, current), cls)
 
     @staticmethod
-    def external(iri: str, text: str) -> Term:
+    def external(iri: str, text: str) -> PageTerm:
         """A link out of the release (http(s) only; anything else is shown as code)."""
         if iri.startswith(("http://", "https://")):
-            return Term("link", text, iri, "ext")
-        return Term("code", text)
+            return PageTerm("link", text, iri, "ext")
+        return PageTerm("code", text)
 
     @staticmethod
-    def group(parts: list[Term], open: str = "", sep: str = " ", close: str = "") -> Term:
-        return Term("group", parts=tuple(parts), open=open, sep=sep, close=close)
+    def group(parts: list[PageTerm], open: str = "", sep: str = " ", close: str = ""
+              ) -> PageTerm:
+        return PageTerm("group", parts=tuple(parts), open=open, sep=sep, close=close)
 
 
 TEMPLATES = Environment(loader=PackageLoader("vrgraph", "templates"), autoescape=True,

@@ -16,7 +16,7 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from .namespaces import DCTERMS, RDF, RDFS, SH, SKOS, VR, VRSH
-from .pages import Term
+from .pages import PageTerm
 from .publish_site import ONTOLOGY_PAGE as PATH
 from .publish_site import Site
 
@@ -52,16 +52,16 @@ class Entry:
     local: str
     label: str
     definitions: list[str]
-    facets: list[tuple[str, list[Term]]]
+    facets: list[tuple[str, list[PageTerm]]]
     count: int
 
 
 @dataclass(frozen=True)
 class Constraints:
-    """What a shape says: (parameter, value) pairs (a Term, or text for ``severity`` and
+    """What a shape says: (parameter, value) pairs (a PageTerm, or text for ``severity`` and
     ``sparql``) and its messages."""
 
-    bits: list[tuple[str, Term | str]]
+    bits: list[tuple[str, PageTerm | str]]
     messages: list[str]
 
 
@@ -86,25 +86,25 @@ class OntologyPage:
             return "vrsh:" + iri[len(str(VRSH)):]
         return self.site_qname(iri)
 
-    def term(self, node: Node, g: Graph) -> Term:
+    def term(self, node: Node, g: Graph) -> PageTerm:
         """One RDF term of ``g`` (blank nodes spelled out: lists, paths)."""
         if isinstance(node, Literal):
-            return Term("code", str(node))
+            return PageTerm("code", str(node))
         if isinstance(node, URIRef):
             if node in self.defined:
-                return Term.link(f"{PATH}#{local(node)}", PATH, self.qname(str(node)))
-            return Term.external(str(node), self.qname(str(node)))
+                return PageTerm.link(f"{PATH}#{local(node)}", PATH, self.qname(str(node)))
+            return PageTerm.external(str(node), self.qname(str(node)))
         if (node, RDF.first, None) in g:
-            return Term.group([self.term(i, g) for i in Collection(g, node)], "( ", " ", " )")
+            return PageTerm.group([self.term(i, g) for i in Collection(g, node)], "( ", " ", " )")
         inverse = g.value(node, SH.inversePath)
         if inverse is not None:
-            return Term.group([self.term(inverse, g)], "^")
+            return PageTerm.group([self.term(inverse, g)], "^")
         alternatives = g.value(node, SH.alternativePath)
         if alternatives is not None:
-            return Term.group([self.term(i, g) for i in Collection(g, alternatives)],
+            return PageTerm.group([self.term(i, g) for i in Collection(g, alternatives)],
                               sep=" | ")
         inner = sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1])))
-        return Term.group([Term.group([self.term(p, g), self.term(o, g)]) for p, o in inner
+        return PageTerm.group([PageTerm.group([self.term(p, g), self.term(o, g)]) for p, o in inner
                            if p != RDF.type or o != OWL.Class], "[ ", "; ", " ]")
 
     def terms_of(self, types: tuple[URIRef, ...], done: set[Node]) -> list[Node]:
@@ -142,7 +142,7 @@ class OntologyPage:
 
     def constraints(self, shape: Node) -> Constraints:
         g = self.sh
-        bits: list[tuple[str, Term | str]] = []
+        bits: list[tuple[str, PageTerm | str]] = []
         for key in SHAPE_KEYS:
             for value in sorted(g.objects(shape, SH[key]), key=str):
                 if key == "severity":

@@ -46,17 +46,23 @@ class Release:
     licence_type_label: str
 
 
-def load(path: Path = SETTINGS) -> Release:
-    """Read and check the release settings; raise :class:`InputError` naming the field."""
-    where = path.name
+def read_settings(path: Path) -> dict[str, Any]:
+    """A settings file of the package: a YAML mapping, or an :class:`InputError`."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as err:
-        raise InputError(f"{where}: cannot read: {err.strerror or err}") from None
+        raise InputError(f"{path.name}: cannot read: {err.strerror or err}") from None
     except yaml.YAMLError as err:
-        raise InputError(f"{where}: malformed YAML: {err}") from None
+        raise InputError(f"{path.name}: malformed YAML: {err}") from None
     if not isinstance(raw, dict):
-        raise InputError(f"{where}: expected a mapping of settings")
+        raise InputError(f"{path.name}: expected a mapping of settings")
+    return raw
+
+
+def load(path: Path = SETTINGS) -> Release:
+    """Read and check the release settings; raise :class:`InputError` naming the field."""
+    where = path.name
+    raw = read_settings(path)
 
     def text(key: str, data: dict[str, Any] = raw) -> str:
         value = data.get(key)

@@ -19,16 +19,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import pages
 from .errors import InputError
 from .namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKOS, VR
-from .pages import Term
+from .pages import PageTerm
 from .publish_rdf import json_bytes
-from .publish_release import Release
+from .publish_release import Release, read_settings
 from .text import natural
 
 ONTOLOGY_PAGE = "doc/ontology.html"
@@ -39,6 +38,7 @@ SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 TEXT_PROPERTIES = (VR.text, SKOS.definition, DCTERMS.description, VR.introduction,
                    RDFS.comment, VR.handling, VR.citedText, SKOS.scopeNote)
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation, VR.number)
+Cell = list[PageTerm]       # the terms of one table cell
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,7 @@ class Settings:
 @cache
 def settings(path: Path = SETTINGS) -> Settings:
     """Read and check ``publish_site.yaml``; raise :class:`InputError` naming the field."""
-    where = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{where}: cannot read: {err.strerror or err}") from None
-    except yaml.YAMLError as err:
-        raise InputError(f"{where}: malformed YAML: {err}") from None
-    if not isinstance(raw, dict):
-        raise InputError(f"{where}: expected a mapping of settings")
+    where, raw = path.name, read_settings(path)
     for key in ("types", "terms"):
         if not isinstance(raw.get(key), dict) or not all(
                 isinstance(v, str) and v.strip() for v in raw[key].values()):
@@ -200,19 +192,19 @@ class Site:
             return f"{ONTOLOGY_PAGE}#{iri[len(str(VR)):]}"
         return None
 
-    def value(self, node: Node, here: str) -> Term:
+    def value(self, node: Node, here: str) -> PageTerm:
         """A node as the page ``here`` shows it: a literal as text, a thing with a page, or
         a term of the vocabulary, as a link to it, anything else as a link out."""
         if isinstance(node, Literal):
-            return Term("text", str(node))
+            return PageTerm("text", str(node))
         if node in self.pages:
-            return Term.link(self.pages[node], here, self.label(node))
+            return PageTerm.link(self.pages[node], here, self.label(node))
         target = self.term_target(str(node))
         if target:
-            return Term.link(target, here, self.label(node))
-        return Term.external(str(node), self.label(node))
+            return PageTerm.link(target, here, self.label(node))
+        return PageTerm.external(str(node), self.label(node))
 
-    def values(self, nodes: Iterable[Node], here: str) -> list[Term]:
+    def values(self, nodes: Iterable[Node], here: str) -> list[PageTerm]:
         items = sorted(set(nodes), key=lambda n: (isinstance(n, Literal),
                                                   natural(self.label(n)), str(n)))
         return [self.value(n, here) for n in items]
@@ -260,8 +252,7 @@ class Site:
         return {"@id": str(s), "@reverse": rev}
 
     def special(self, s: Node, here: str
-                ) -> tuple[list[list[list[Term]]], list[tuple[list[Term], str, list[Term]]],
-                           set[Node]]:
+                ) -> tuple[list[list[Cell]], list[tuple[Cell, str, Cell]], set[Node]]:
         """The alignment table of an action (rows of cells: principle, column, how, cited
         text, record) or of a principle (action, its text cut at 160 characters, how); and
         the inbound property these tables show."""
@@ -295,7 +286,7 @@ class Site:
         values = sorted(self.out.get(s, {}).get(p, []), key=str)
         return values[0] if values else None
 
-    def cell(self, s: Node, p: Node, here: str) -> list[Term]:
+    def cell(self, s: Node, p: Node, here: str) -> list[PageTerm]:
         return self.values(self.out.get(s, {}).get(p, []), here)
 
     def kinds(self) -> dict[str, list[Node]]:
@@ -335,7 +326,7 @@ class Site:
 
     def type_index(self, kind: str, members: list[Node]) -> bytes:
         path = f"doc/{kind}/index.html"
-        rows = [(Term.link(self.pages[s], path, self.label(s)), self.key(str(s)),
+        rows = [(PageTerm.link(self.pages[s], path, self.label(s)), self.key(str(s)),
                  self.summary(s)) for s in members]
         listing = [{"@id": str(s), "@type": self.nodes.get(str(s), {}).get("@type", [])}
                    for s in members]

@@ -14,7 +14,7 @@ See ``docs/engines.md`` for why Oxigraph is the embedded engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, overload
 
@@ -159,7 +159,7 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
 
 
 def load(files: list[Path], ontology: list[Path], root: Path | None = None,
-         exact: tuple[Path, ...] | list[Path] = ()) -> ox.Store:
+         exact: Sequence[Path] = ()) -> ox.Store:
     """A store holding ``files`` in ASSERTED and ``ontology`` in ONTOLOGY; the literals of
     the ``exact`` files among them keep their lexical forms (see :func:`lossy`)."""
     store = ox.Store()
