@@ -453,3 +453,34 @@ def test_rdflib_s_ill_typed_literal_traceback_stays_quiet(tmp_path, capfd):
     result = invoke("validate", str(f))
     assert result.exit_code == 1
     assert "Traceback" not in result.output + capfd.readouterr().err
+
+
+@pytest.mark.parametrize("named", [1000, 0], ids=["focus-nodes-named", "too-many-to-name"])
+def test_the_sieve_finds_what_the_plain_queries_find(tmp_path, monkeypatch, named):
+    """A check's sieve (a cheaper first query of the focus nodes that may violate it) only
+    narrows where the query runs: the results are those of the query on every focus node,
+    whether the sieve's focus nodes are named in the query or too many to name."""
+    from vrgraph import store as st
+    from vrgraph import validate_sparql as vs
+
+    f = tmp_path / "data.ttl"
+    f.write_text(COMPONENT_DATA)
+    store = st.load([f], [])
+    shapes = Graph().parse(data=COMPONENT_SHAPES, format="turtle")
+    key = lambda r: _key(r)[:6]  # noqa: E731
+    sieved = []
+    plain_query = vs.Check._query
+    with monkeypatch.context() as m:
+        m.setattr(vs.Check, "_query", lambda self, store: self.query)
+        plain = sorted(map(key, validate(store, shapes).results))
+
+    def spied(self, store):
+        query = plain_query(self, store)
+        if query != self.query:
+            sieved.append((self.shape, query))
+        return query
+    monkeypatch.setattr(vs.Check, "_query", spied)
+    monkeypatch.setattr(vs, "_SIEVED", named)
+    assert sorted(map(key, validate(store, shapes).results)) == plain
+    assert any(q is None for _, q in sieved)  # no focus node may violate: no query
+    assert any(q and "VALUES ?this" in q for _, q in sieved) == bool(named)
