@@ -188,21 +188,23 @@ def test_round_trip(scratch):
          "tertiary prevention", "VRU data steward", "2026-04-01T00:00:00", whys[r3],
          f"Actions!K{r3}"]]
 
-    settings = root / "release.yaml"
-    settings.write_text(publish_release.SETTINGS.read_text().replace(
-        "version: 0.1.0", "version: 0.2.0").replace("release: 2026-11-26", "release: 2026-12-31"))
+    previous = publish_release.load().version
+    settings = root / "release.yaml"          # the package's settings, the version raised
+    raw = yaml.safe_load(publish_release.SETTINGS.read_text())
+    raw["version"], raw["release"] = f"{previous}.1", "2099-12-31"
+    settings.write_text(yaml.safe_dump(raw))
     second = run(root, "publish", str(site), "--settings", str(settings))
     assert second.exit_code == 0, second.output
-    assert "previous 0.1.0" in (site / publish_write.MARKER).read_text()
+    assert f"previous {previous}\n" in (site / publish_write.MARKER).read_text()
     log = html.unescape((site / "changes.html").read_text())
     for line in ("5.1.2: igu, mps -> igu", "5.1.1 -> EP5", *made):
         assert f"<li>{line}</li>" in log, line
     catalogue = Graph().parse(site / "catalog.ttl", format="turtle")
     dataset = URIRef(BASE + "id/dataset/graph")
-    assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/0.1.0")) in catalogue
+    assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/{previous}")) in catalogue
     assert str(catalogue.value(dataset, ADMS.versionNotes)) == (
-        "Changes since version 0.1.0: 1 lead changed, 1 tier changed, 1 alignment gained, "
-        "3 steward's edits made; see changes.html.")
+        f"Changes since version {previous}: 1 lead changed, 1 tier changed, 1 alignment "
+        f"gained, 3 steward's edits made; see changes.html.")
     assert_dcat_ap(catalogue)
 
     again = export(root, "again.xlsx")

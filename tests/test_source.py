@@ -170,3 +170,14 @@ def test_a_group_introduction_printed_in_the_table_is_read(doc):
     assert intro == [(115, "We collaborate across the partnership and within the community to "
                            "reduce the availability and accessibility of knives and other "
                            "deadly weapons")]
+
+
+def test_two_separators_in_one_row_are_one_note(doc, tmp_path: Path):
+    lines = list(doc.lines)
+    assert lines[156] == ""                       # line 157, inside the row of 5.1.28
+    lines[156] = "--\t--\t--\t--"
+    path = tmp_path / "doc.md"
+    path.write_text("\n".join(lines))
+    (note,) = [f for f in source.read(path).flaws if f.key == "5.1.28-separator"]
+    assert note.message == "2 table separator lines interrupt the row of action 5.1.28."
+    assert note.lines == source.Lines(156, 157)

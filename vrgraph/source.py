@@ -576,11 +576,13 @@ class _Reader:
                               "Numbered as corrected in data/curation/corrections.yaml; the "
                               "printed number is kept as vr:statedNumber.")
                 inside = [n for n in action.separators if action.span.first < n < action.span.last]
-                for n in inside:
+                if inside:
+                    what = ("A table separator line interrupts" if len(inside) == 1 else
+                            f"{len(inside)} table separator lines interrupt")
                     self.flaw("RowSplit", f"{number}-separator", target,
-                              f"A table separator line interrupts the row of action {number}.",
-                              Lines(n, n), "Ignored the separator line; the row's parts are joined.")
-                if len(action.lines) > 1 and not inside:
+                              f"{what} the row of action {number}.", Lines.of(inside),
+                              "Ignored the separator line; the row's parts are joined.")
+                elif len(action.lines) > 1:
                     self.flaw("RowSplit", number, target,
                               f"The row of action {number} is split across lines "
                               f"{action.span.first}-{action.span.last}.", action.span,
