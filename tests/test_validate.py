@@ -15,7 +15,7 @@ from rdflib.namespace import XSD as _XSD
 from vrgraph import store
 from vrgraph.cli import main
 from vrgraph.errors import InputError
-from vrgraph.namespaces import ORG, PROV, SH, VR
+from vrgraph.namespaces import DCTERMS, ORG, PROV, SH, VR
 from vrgraph.pipeline import validate_files
 from vrgraph.validate import validate
 
@@ -105,12 +105,20 @@ def test_missing_and_unknown_files_are_exit_2(tmp_path):
 
 # -- each shape fires on a small hostile input ----------------------------------------------------
 @pytest.fixture(scope="module")
-def neighbourhood(project) -> Graph:
+def full(project) -> Graph:
+    return Graph().parse(project.graph)
+
+
+@pytest.fixture(scope="module")
+def neighbourhood(full) -> Graph:
     """Action 5.1.1 with everything it refers to, as a small valid graph."""
-    full = Graph().parse(project.graph)
+    action = URIRef(ID + "action/5.1.1")
+    return closure(full, [action, *full.subjects(VR.alignmentOf, action)])
+
+
+def closure(full: Graph, todo: list[URIRef]) -> Graph:
+    """``todo`` with everything they refer to, as a small graph."""
     keep = Graph()
-    todo = [URIRef(ID + "action/5.1.1")]
-    todo += list(full.subjects(VR.alignmentOf, todo[0]))
     seen = set()
     while todo:
         node = todo.pop()
@@ -168,6 +176,36 @@ def mutate(g: Graph, remove=(), add=()) -> Graph:
 ])
 def test_each_shape_fires(tmp_path, project, neighbourhood, name, remove, add, expected):
     assert expected in check(tmp_path, project, mutate(neighbourhood, remove, add)), name
+
+
+F = URIRef(ID + "factor/young-black-mens-programme/1")
+V = URIRef(ID + "vision/community-strategy/1")
+N = URIRef(ID + "footnote/2")
+
+
+@pytest.mark.parametrize("name,remove,add,expected", [
+    ("a factor no programme considers",
+     [(URIRef(ID + "programme/young-black-mens-programme"), VR.considersFactor, F)], [],
+     ("Violation", "ProgrammeFactor-programme")),
+    ("a vision statement without its words", [(V, VR.text, None)], [],
+     ("Violation", "ProseItem-text")),
+    ("a vision statement in two sections", [], [(V, DCTERMS.isPartOf, URIRef(ID + "section/3.1"))],
+     ("Violation", "ProseItem-section")),
+    ("a footnote without source lines", [(N, PROV.wasDerivedFrom, None)], [],
+     ("Violation", "ProseItem-wasDerivedFrom")),
+    ("a footnote numbered '2.'", [(N, VR.number, None)], [(N, VR.number, Literal("2."))],
+     ("Violation", "Footnote-number")),
+    ("a footnote referencing a literal", [(N, DCTERMS.references, None)],
+     [(N, DCTERMS.references, Literal("https://example.org/"))],
+     ("Violation", "Footnote-references")),
+    ("a badly minted footnote IRI", [], [(URIRef(ID + "footnote/two"), RDF.type, VR.Footnote)],
+     ("Violation", "FootnoteShape")),
+])
+def test_each_prose_shape_fires(tmp_path, project, full, name, remove, add, expected):
+    """Vision statements, programme factors and footnotes (issue "Stewardship", item 6)."""
+    prose = closure(full, [URIRef(ID + "programme/young-black-mens-programme"), V, N])
+    assert {s for s, _ in check(tmp_path, project, prose)} <= {"Warning"}
+    assert expected in check(tmp_path, project, mutate(prose, remove, add)), name
 
 
 def test_duplicate_action_numbers_are_a_violation(tmp_path, project, neighbourhood):

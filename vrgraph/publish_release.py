@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import bounds
 from .errors import InputError
 
 SETTINGS = Path(__file__).with_name("publish_release.yaml")
@@ -48,13 +49,15 @@ class Release:
 
 def load(path: Path = SETTINGS) -> Release:
     """Read and check the release settings; raise :class:`InputError` naming the field."""
-    where = path.name
+    where = path.name if path == SETTINGS else str(path)
+    text = bounds.read_text(path, where, bounds.TEXT_BYTES, InputError, "the release settings")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{where}: cannot read: {err.strerror or err}") from None
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise InputError(f"{where}: malformed YAML: {err}") from None
+    except ValueError as err:  # a date that does not exist (2026-13-01), an endless number
+        raise InputError(f"{where}: malformed YAML: a value cannot be read ({err}); put it in "
+                         f"quotes") from None
     if not isinstance(raw, dict):
         raise InputError(f"{where}: expected a mapping of settings")
 
