@@ -5,13 +5,14 @@ https://www.w3.org/TR/shacl/#sparql-constraint-components): part of stage 6.
 
 Each constraint runs on the focus nodes of its shape: the shape's own targets, or for a
 property shape those of the node shapes that have it as ``sh:property``. Variables are
-pre-bound as section 5.2 says (``$this``, ``$currentShape``, ``$shapesGraph``, ``$value``,
-a component's parameters) by Oxigraph's substitutions, and ``$PATH`` is replaced by the
-property shape's path. A query that breaks the pre-binding rules (5.2.1: MINUS, VALUES,
-SERVICE, ``AS $this``, a sub-query that drops ``$this``) is refused. Where evaluating the
-query once with ``$this`` free and keeping the solutions at focus nodes provably gives
-the same solutions (every expression that reads ``$this`` sees it bound by a pattern:
-:func:`_once_is_enough`), it runs once over the whole store rather than once per focus node.
+pre-bound as Appendix A defines it, by values insertion (:func:`prebind`: ``$this``,
+``$currentShape``, ``$shapesGraph``, ``$value``, a component's parameters), and ``$PATH`` is
+replaced by the property shape's path. A query that breaks the pre-binding rules (MINUS,
+VALUES, SERVICE, ``AS $this``, a sub-query that does not return ``$this``) is refused, as
+is a validator of the wrong kind (6.2.3). Where evaluating the query once with ``$this``
+free and keeping the solutions at focus nodes provably gives the same solutions (every
+expression that reads ``$this`` sees it bound by a pattern: :func:`_once_is_enough`), it
+runs once over the whole store rather than once per focus node.
 """
 
 from __future__ import annotations
@@ -318,7 +319,8 @@ def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Nod
     except SyntaxError as err:
         first = (str(err).splitlines() or [""])[0]
         raise ShapeError(f"{where} is not valid SPARQL: {first[:200]}") from None
-    if not ask and not re.search(r"[?$]this\b", _projection(_bare(query)) or "*"):
+    returned = _projection(_bare(query))
+    if not ask and "*" not in returned and not re.search(r"[?$]this\b", returned):
         raise ShapeError(f"{where} does not return $this in its SELECT clause, as SHACL "
                          "asks (https://www.w3.org/TR/shacl/#sparql-constraints-syntax)")
     return query
@@ -349,8 +351,8 @@ def _vet(text: str, where: str, ask: bool, parameters: list[str] = ()) -> str:
             raise ShapeError(f"{where} uses {why}, which SHACL's pre-binding forbids "
                              "(https://www.w3.org/TR/shacl/#pre-binding)")
     prebound = ["this", "shapesGraph", "currentShape", *(["value"] if ask else []), *parameters]
-    bound = re.search(r"\bAS\s+[?$](" + "|".join(prebound) + r")\b", bare, re.I)
-    if bound and bound.group(1) in prebound:  # variable names are case-sensitive
+    bound = re.search(r"(?i:\bAS)\s+[?$](" + "|".join(prebound) + r")\b", bare)
+    if bound:  # AS is a keyword in any case, variable names are case-sensitive
         raise ShapeError(f"{where} binds ${bound.group(1)} with AS, which SHACL's pre-binding "
                          "forbids (https://www.w3.org/TR/shacl/#pre-binding)")
     returned = [n for n in prebound if n not in ("shapesGraph", "currentShape")
