@@ -80,8 +80,8 @@ def test_a_release_is_whole_after_a_kill_at_any_instant_of_its_write(tmp_path, r
                     timed(lambda: write_release(target, old)))
     counts = {"kept": 0, "swapped": 0, "killed": 0, "left": 0}
     instants = [whole_run * 1.1 * i / 32 for i in range(32)]
-    later = iter(whole_run * f for f in (1.5, 2, 3, 5, 8))   # for a machine busier than
-    current = old                                             # when it was timed
+    later = iter(whole_run * 1.5 * 2 ** k for k in range(8))  # for a machine (or a disk's
+    current = old                                              # fsync) busier than when timed
     for delay in instants:
         other = new if current is old else old
         counts["killed"] += killed_at(delay, lambda o=other: write_release(target, o))

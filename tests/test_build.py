@@ -12,7 +12,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from vrgraph import pipeline, store
 from vrgraph.cli import main
 from vrgraph.errors import CurationError
-from vrgraph.namespaces import OA, PROV, RDF, SKOS, VR, Base
+from vrgraph.namespaces import DCTERMS, OA, PROV, RDF, SKOS, VR, Base
 
 from .test_source import ACTIONS_PER_PLAN
 
@@ -270,3 +270,39 @@ def test_build_does_not_depend_on_hash_seed(tmp_path, built):
     subprocess.run([sys.executable, "-m", "vrgraph.cli", "build", "-o", str(out)], env=env,
                    check=True, capture_output=True)
     assert out.read_bytes() == built[0]
+
+
+def test_vision_factors_footnotes_and_group_introductions(built):
+    """Lines 9-11 (the Community Strategy's vision), 41-43 (the factors the Young Black Men
+    programme considers), 56 and 72 (footnotes) and the introductions of plan 5.1's groups."""
+    _, g = built
+    vision = [iri("vision", "community-strategy", str(i)) for i in (1, 2, 3)]
+    assert [str(g.value(v, VR.text)) for v in vision] == [
+        "Where everyone can enjoy a good quality of life as part of an open, cohesive, safe "
+        "and supportive community.",
+        "Where children are given a good start in life, we protect and improve outcomes for the "
+        "most vulnerable, and the whole community benefits from the growth and change we have "
+        "experienced across the borough,",
+        "Where the community, businesses and local services work together to reduce violence "
+        "and its impact so that everyone can feel healthy and safe, at home, at work, and on "
+        "streets, parks, and estates."]
+    assert {g.value(v, DCTERMS.isPartOf) for v in vision} == {iri("section", "1.1")}
+    assert [g.value(v, PROV.wasDerivedFrom) for v in vision] == [
+        iri("source", f"L{n}-L{n}") for n in (9, 10, 11)]
+    programme = iri("programme", "young-black-mens-programme")
+    factors = sorted(g.objects(programme, VR.considersFactor))
+    assert [str(g.value(f, VR.text)).split(" ", 3)[:3] for f in factors] == [
+        ["Direct", "or", "indirect"], ["Contextual", "or", "cultural"],
+        ["Poverty", "and", "socio-economic"]]
+    assert [g.value(f, PROV.wasDerivedFrom) for f in factors] == [
+        iri("source", f"L{n}-L{n}") for n in (41, 42, 43)]
+    note = iri("footnote", "2")
+    assert g.value(note, VR.number) == Literal("2")
+    assert g.value(note, DCTERMS.isPartOf) == iri("section", "3.4")
+    assert str(g.value(note, DCTERMS.references)).endswith("/Violence_and_health_and_"
+                                                           "wellbeing_boards.pdf")
+    assert g.value(iri("footnote", "1"), DCTERMS.references) is None   # its link is '#'
+    group = iri("group", "5.1", "supporting-victims-of-knife-crime")
+    assert str(g.value(group, VR.introduction)) == (
+        "Ensuring that improving support to victims is at the heart of a holistic response to "
+        "knife crime reduction")

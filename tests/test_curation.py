@@ -97,6 +97,9 @@ def bomb(levels: int) -> str:
     ("- yes: 1\n", r"agencies.yaml:1: key 'yes' must be text; put it in quotes"),
     ("- id: [unclosed\n", r"agencies.yaml:2:1: malformed YAML: "),
     ("{}", r"agencies.yaml:1: \{\} is not a list"),
+    ("- id: x\n  label: 2026-13-01\n", r"agencies.yaml:2:10: malformed YAML: '2026-13-01' "
+                                        r"cannot be read \(month must be in 1\.\.12\); put it "
+                                        r"in quotes"),
 ])
 def test_hostile_yaml_is_refused_fast(scratch, text, error):
     (scratch.root / "data/curation/agencies.yaml").write_text(text)

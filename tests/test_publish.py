@@ -191,6 +191,11 @@ def test_catalogue_dates_are_dates(catalogue):
 
 
 def test_catalogue_passes_the_official_dcat_ap_shapes(catalogue):
+    assert_dcat_ap(catalogue)
+
+
+def assert_dcat_ap(catalogue: Graph) -> None:
+    """``catalogue`` passes the official DCAT-AP 3.0.1 shapes (skip where they are not)."""
     if not DCAT_AP.is_dir():
         pytest.skip(f"the DCAT-AP 3.0.1 shapes are not at {DCAT_AP} (test data shared beside "
                     f"the project); cannot validate the catalogue")
@@ -813,3 +818,19 @@ def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_pat
     with pytest.raises(pub.InputError, match="raise `version`"):
         pub.publish(scratch, out, release=second)
     assert files_in(out) == before  # refused, the release as it was
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "cannot read the release settings"),
+    ("version: [", "malformed YAML"),
+    ("release: 2026-13-01\nversion: 0.2.0\n", "malformed YAML: a value cannot be read "
+                                               "(month must be in 1..12)"),
+    ("release: 26 November\nversion: 0.2.0\n", "'release' must be a date YYYY-MM-DD"),
+])
+def test_a_bad_settings_file_is_exit_2_naming_it(project, tmp_path, content, message):
+    settings = tmp_path / "release.yaml"
+    if content is not None:
+        settings.write_text(content)
+    result = run([str(tmp_path / "site"), "--settings", str(settings)], project)
+    assert result.exit_code == 2 and f"error: {settings}: {message}" in result.stderr
+    assert not (tmp_path / "site").exists()

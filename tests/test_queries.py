@@ -70,6 +70,7 @@ REQUIRED = {
     "strategic-without-enabling", "enabling-without-strategic",
     "evidenced-not-declared", "declared-not-evidenced", "declared-vs-evidenced",
     "target-group-coverage", "prevention-tier-coverage", "notes-by-kind", "notes",
+    "steward-edits",
 }
 
 
@@ -514,3 +515,9 @@ def test_notes_list_and_filters(run):
     assert len(quote) == 1 and "5.8.2" in quote[0]["message"]
     lines = [int(r["lines"].split("-")[0]) for r in everything if r["lines"]]
     assert lines == sorted(lines)
+
+
+def test_steward_edits_are_none_in_the_committed_graph(run):
+    """The committed graph is the document's and its curation's (data/curation/edits.yaml is
+    empty); tests/test_sheet.py::test_round_trip checks the answer on an edited graph."""
+    assert run("steward-edits") == []

@@ -62,7 +62,9 @@ def _normalised(table) -> list[tuple]:
 def test_every_canned_query_answers_the_same_remote_and_embedded(pushed, project, store):
     """Row by row: the same rows in the same order, each cell the same RDF term."""
     queries = load_queries(project.queries)
-    assert len(queries) >= 20 and all(run_canned(store, q).rows for q in queries.values())
+    # the committed graph holds no steward's edit (tests/test_sheet.py lists them on an edited one)
+    assert len(queries) >= 20 and all(run_canned(store, q).rows for name, q in queries.items()
+                                      if name != "steward-edits")
     assert differences(store, remote_store(pushed.query), queries) == {}
 
 

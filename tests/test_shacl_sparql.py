@@ -219,3 +219,81 @@ def test_the_suite_runner_reads_failure_tests_and_reports(tmp_path):
     assert [c.name.rsplit("/", 1)[-1] for c in cases] == ["refused", "report"]
     validator = conformance.vrgraph_validator("sparql")
     assert [conformance.passes(c, validator)[0] for c in cases] == [True, True]
+
+
+# Each test below guards one rule of SHACL 5-6 that the W3C suite's SHACL-SPARQL part
+# checks (CI has no copy of it): the shapes are written here from the spec's text.
+
+def test_a_select_may_bind_path_and_other_result_variables_with_as(tmp_path):
+    # only pre-bound variables are reserved (Appendix A); ?path is a result variable
+    shapes = """ex:S a sh:NodeShape ; sh:targetNode ex:b ; sh:sparql [ sh:select
+        "SELECT $this (<http://example.org/p> AS ?path) ?value WHERE { $this <http://example.org/p> ?value }" ] ."""
+    assert results(tmp_path, shapes) == {("b", "p", "5", "SPARQLConstraintComponent")}
+
+
+def test_prefixes_are_collected_through_owl_imports(tmp_path):
+    # sh:prefixes/owl:imports*/sh:declare (5.2.1)
+    shapes = """ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:prefixes ex:mine ;
+        sh:select "SELECT $this ?value WHERE { $this x:q ?value }" ] .
+    ex:mine owl:imports ex:theirs . ex:theirs owl:imports ex:mine ;
+      sh:declare [ sh:prefix "x" ; sh:namespace "http://example.org/"^^xsd:anyURI ] ."""
+    assert results(tmp_path, shapes) == {("a", None, "b", "SPARQLConstraintComponent")}
+
+
+@pytest.mark.parametrize("where", [
+    "BIND ($this AS ?that) FILTER (?that = <http://example.org/z>)",  # read by BIND first
+    "{ { FILTER ($this = <http://example.org/z>) } FILTER bound($this) } FILTER (true)",
+    "{ SELECT $this WHERE { FILTER ($this = <http://example.org/z>) } }",
+])
+def test_this_is_pre_bound_by_values_insertion_in_every_group(tmp_path, where):
+    # Appendix A: $this is joined to every basic graph pattern, so a BIND, a bound() test
+    # or a sub-query sees it, even for a focus node the data never mentions
+    shapes = f"""ex:S a sh:NodeShape ; sh:targetNode ex:z, ex:a ; sh:sparql [ sh:select
+        "SELECT $this WHERE {{ {where} }}" ] ."""
+    assert results(tmp_path, shapes) == {("z", None, "z", "SPARQLConstraintComponent")}
+
+
+def test_shapes_graph_and_current_shape_are_bound_inside_graph(tmp_path):
+    shapes = """ex:S a sh:NodeShape ; sh:targetNode ex:z ; ex:limit 4 ; sh:sparql [ sh:select
+        '''SELECT $this WHERE { FILTER bound($shapesGraph) GRAPH $shapesGraph {
+            FILTER bound($currentShape) $currentShape <http://example.org/limit> 4 } }''' ] ."""
+    assert results(tmp_path, shapes) == {("z", None, "z", "SPARQLConstraintComponent")}
+
+
+def test_components_and_validators_are_found_by_shacl_type(tmp_path):
+    # SHACL types include subclasses (rdfs:subClassOf*) of sh:ConstraintComponent and of
+    # sh:SPARQLAskValidator
+    shapes = """ex:MyComponent rdfs:subClassOf sh:ConstraintComponent .
+    ex:MyAsk rdfs:subClassOf sh:SPARQLAskValidator .
+    ex:Below a ex:MyComponent ; sh:parameter [ sh:path ex:below ] ;
+      sh:validator [ a ex:MyAsk ; sh:ask "ASK { FILTER ($value < $below) }" ] .
+    ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; ex:below 1 ] ."""
+    shapes = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + shapes
+    assert results(tmp_path, shapes) == {("a", "p", "1", "Below")}
+
+
+@pytest.mark.parametrize("shapes,what", [
+    # a sub-query must return $this by name: SELECT * returns only what its patterns bind
+    ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select
+        "SELECT $this WHERE { { SELECT * WHERE { FILTER ($this = <http://example.org/a>) } } }" ] .""",
+     "does not return $this"),
+    # the values of sh:nodeValidator / sh:propertyValidator are SELECT-based (6.2.3.1)
+    ("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:x ] ;
+        sh:nodeValidator [ sh:ask "ASK { FILTER (true) }" ] .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:x 1 .""", "must be a SELECT-based validator"),
+    # the values of sh:validator are ASK-based (6.2.3.2)
+    ("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:x ] ;
+        sh:validator [ sh:select "SELECT $this WHERE { }" ] .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:x 1 .""", "must be an ASK-based validator"),
+    # a SELECT of a SPARQL-based constraint returns $this (5.2)
+    ("""ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select
+        "SELECT ?value WHERE { ?value ?p ?o }" ] .""", "does not return $this in its SELECT"),
+    # an ASK validator may not bind $value itself (Appendix A)
+    ("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:x ] ;
+        sh:validator [ sh:ask "ASK { BIND (1 AS ?value) }" ] .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:x 1 .""", "binds $value"),
+])
+def test_shapes_breaking_the_sparql_rules_are_refused(tmp_path, shapes, what):
+    out = run(tmp_path, shapes)
+    assert out.exit_code == 2 and what in out.output, out.output
+    assert "Traceback" not in out.output and len(out.output.strip().splitlines()) == 1

@@ -4,7 +4,9 @@ validate, diff; invalid workbooks change nothing; the output is byte-identical."
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,14 +14,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 
-from vrgraph import sheet
+from vrgraph import publish_release, publish_write, sheet
 from vrgraph.cli import main
-from vrgraph.namespaces import PROV, RDF, RDFS, VR
+from vrgraph.namespaces import PROV, RDF, RDFS, VR, XSD
 from vrgraph.sheet_import import read_rows
 
+from .test_publish import BASE, DCAT, assert_dcat_ap
+
 ID = "https://w3id.org/vrgraph/id/"
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 
 def run(root: Path, *args: str):
@@ -90,18 +95,29 @@ def test_workbook_locks_what_is_not_editable_and_lists_the_values(scratch):
 
 @pytest.mark.slow
 def test_round_trip(scratch):
-    """Export, edit a lead, a principle and a tier, import, build, validate, diff: the
-    change is there, with its provenance in the graph."""
+    """The steward's round trip, end to end: publish a first release; export, edit a lead, a
+    principle and a tier as a spreadsheet saves them, import, build, validate, diff, report;
+    publish the next version over the first. The change, and who made it, when, why and from
+    which cell, are in the graph (PROV), the report and the release's change log."""
     root = scratch.root
+    site = root / "out/site"
+    first = run(root, "publish", str(site))
+    assert first.exit_code == 0, first.output
+    assert (site / "changes.md").read_text().endswith("First release.\n")
     before = root / "before.ttl"
     before.write_bytes(scratch.graph.read_bytes())
     book = export(root)
     r1, r2, r3 = (row_of(book, n) for n in ("5.1.1", "5.1.2", "5.1.3"))
     assert read_rows(book)[r2 - 1][5] == "IGU; MPS"
+    stamps = {r1: "2026-03-31", r2: "2026-03-31T14:05:00Z", r3: "2026-04-01"}
+    whys = {r1: "Trust between communities and police is what the patrols are for",
+            r2: "MPS handed the hotspot analysis over to the IGU",
+            r3: "The action works with known offenders"}
     steward = {f"N{r}": "VRU data steward" for r in (r1, r2, r3)}
-    steward |= {f"P{r}": "Quarterly review with the partnership" for r in (r1, r2, r3)}
+    steward |= {f"O{r}": when for r, when in stamps.items()}
+    steward |= {f"P{r}": why for r, why in whys.items()}
     edited = edit(book, {f"F{r2}": "IGU", f"H{r1}": "EP1; EP3; EP5", f"K{r3}": "tertiary",
-                         f"O{r1}": "2026-03-31", **steward}, root / "out/edited.xlsx")
+                         **steward}, root / "out/edited.xlsx")
     edits_file = root / "data/curation/edits.yaml"
     committed = edits_file.read_bytes()
 
@@ -117,7 +133,8 @@ def test_round_trip(scratch):
         ("5.1.1", "enabling", ["EP1", "EP3", "EP5"], ["EP1", "EP3"], f"Actions!H{r1}"),
         ("5.1.2", "leads", ["igu"], ["igu", "mps"], f"Actions!F{r2}"),
         ("5.1.3", "tiers", ["tertiary"], ["primary"], f"Actions!K{r3}")]
-    assert edits[0]["when"] == "2026-03-31" and edits[1]["who"] == "VRU data steward"
+    assert [(e["who"], e["when"], e["why"]) for e in edits] == [
+        ("VRU data steward", stamps[r], whys[r]) for r in (r1, r2, r3)]
 
     assert run(root, "build").exit_code == 0
     assert run(root, "build", "--check").exit_code == 0
@@ -125,9 +142,19 @@ def test_round_trip(scratch):
     assert validated.exit_code == 0, validated.output
     changed = run(root, "diff", str(before), str(scratch.graph))
     assert changed.exit_code == 1
-    for line in ("5.1.2: igu, mps -> igu", "5.1.3: PrimaryPrevention -> TertiaryPrevention",
-                 "Alignments gained (stated) (1):\n  5.1.1 -> EP5"):
+    made = [f"Edit of the stated enabling principles of action 5.1.1 (cell Actions!H{r1}) by "
+            f"VRU data steward, 2026-03-31T00:00:00: {whys[r1]}",
+            f"Edit of the leads of action 5.1.2 (cell Actions!F{r2}) by VRU data steward, "
+            f"2026-03-31T14:05:00Z: {whys[r2]}",
+            f"Edit of the prevention tiers of action 5.1.3 (cell Actions!K{r3}) by VRU data "
+            f"steward, 2026-04-01T00:00:00: {whys[r3]}"]
+    for line in ("Leads changed (1):\n  5.1.2: igu, mps -> igu",
+                 "Prevention tier changed (1):\n  5.1.3: PrimaryPrevention -> TertiaryPrevention",
+                 "Alignments gained (stated) (1):\n  5.1.1 -> EP5",
+                 "Steward's edits made (3):\n" + "\n".join(f"  {m}" for m in made)):
         assert line in changed.output, changed.output
+    back = run(root, "diff", str(scratch.graph), str(before))
+    assert "Steward's edits withdrawn (3):\n" + "\n".join(f"  {m}" for m in made) in back.output
 
     g = Graph().parse(scratch.graph)
     action = URIRef(ID + "action/5.1.2")
@@ -135,7 +162,8 @@ def test_round_trip(scratch):
     assert (action, VR.ledBy, URIRef(ID + "agency/mps")) not in g
     assert (lead, RDF.type, VR.Edit) in g
     assert (lead, VR.sheetCell, Literal(f"Actions!F{r2}")) in g
-    assert (lead, RDFS.comment, Literal("Quarterly review with the partnership", lang="en")) in g
+    assert (lead, RDFS.comment, Literal(whys[r2], lang="en")) in g
+    assert g.value(lead, PROV.endedAtTime) == Literal("2026-03-31T14:05:00Z", datatype=XSD.dateTime)
     steward_node = g.value(lead, PROV.wasAssociatedWith)
     assert g.value(steward_node, RDFS.label) == Literal("VRU data steward")
     superseded = g.value(predicate=PROV.wasInvalidatedBy, object=lead)
@@ -147,6 +175,39 @@ def test_round_trip(scratch):
     assert g.value(added, PROV.wasGeneratedBy) == URIRef(ID + "edit/5.1.1/enabling-1")
     assert str(g.value(URIRef(ID + "edit/5.1.1/enabling-1"), PROV.endedAtTime)) == \
         "2026-03-31T00:00:00"
+
+    reported = run(root, "report", "-o", str(root / "out/report.html"))
+    assert reported.exit_code == 0, reported.output
+    page = html.unescape((root / "out/report.html").read_text())
+    edits_table = page.split("<h2 id=\"edits\">Steward's edits</h2>", 1)[1].split("<footer>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", edits_table)[1:]
+    assert [re.findall(r"<td>(.*?)</td>", row) for row in rows] == [
+        ["5.1.1", "Edit of the stated enabling principles of action 5.1.1", "", "EP5",
+         "VRU data steward", "2026-03-31T00:00:00", whys[r1], f"Actions!H{r1}"],
+        ["5.1.2", "Edit of the leads of action 5.1.2", "MPS", "", "VRU data steward",
+         "2026-03-31T14:05:00Z", whys[r2], f"Actions!F{r2}"],
+        ["5.1.3", "Edit of the prevention tiers of action 5.1.3", "primary prevention",
+         "tertiary prevention", "VRU data steward", "2026-04-01T00:00:00", whys[r3],
+         f"Actions!K{r3}"]]
+
+    previous = publish_release.load().version
+    settings = root / "release.yaml"          # the package's settings, the version raised
+    raw = yaml.safe_load(publish_release.SETTINGS.read_text())
+    raw["version"], raw["release"] = f"{previous}.1", "2099-12-31"
+    settings.write_text(yaml.safe_dump(raw))
+    second = run(root, "publish", str(site), "--settings", str(settings))
+    assert second.exit_code == 0, second.output
+    assert f"previous {previous}\n" in (site / publish_write.MARKER).read_text()
+    log = html.unescape((site / "changes.html").read_text())
+    for line in ("5.1.2: igu, mps -> igu", "5.1.1 -> EP5", *made):
+        assert f"<li>{line}</li>" in log, line
+    catalogue = Graph().parse(site / "catalog.ttl", format="turtle")
+    dataset = URIRef(BASE + "id/dataset/graph")
+    assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/{previous}")) in catalogue
+    assert str(catalogue.value(dataset, ADMS.versionNotes)) == (
+        f"Changes since version {previous}: 1 lead changed, 1 tier changed, 1 alignment "
+        f"gained, 3 steward's edits made; see changes.html.")
+    assert_dcat_ap(catalogue)
 
     again = export(root, "again.xlsx")
     assert read_rows(again)[r2 - 1][5] == "IGU"

@@ -129,3 +129,55 @@ def test_heading_slips_are_found(doc):
     assert {"plan:5.1", "plan:5.3", "plan:5.5", "plan:5.7", "section:1.2", "section:3",
             "section:4.2", "section:6.1/summary"} <= slips
     assert "plan:5.2" not in slips
+
+
+def test_row_split_notes_name_the_split_they_describe(doc):
+    """Read at lines 155-158, 184-187, 287-290, 332-335, 353-354 and 361-364: a separator
+    line inside a row interrupts it (5.1.28, 5.8.1, 5.10.1); one after a row's last part is
+    not a flaw of the row (5.2.12 and 5.11.5 are split by a blank line, 5.11.1 not at all)."""
+    splits = {f.key: f for f in doc.flaws if f.kind == "RowSplit"}
+    separators = {k: (f.lines.first, f.message) for k, f in splits.items()
+                  if k.endswith("-separator")}
+    assert separators == {
+        f"{n}-separator": (line, f"A table separator line interrupts the row of action {n}.")
+        for n, line in (("5.1.28", 156), ("5.8.1", 288), ("5.10.1", 333))}
+    for number, first, last in (("5.2.12", 184, 186), ("5.11.5", 361, 363)):
+        assert splits[number].lines == source.Lines(first, last)
+        assert splits[number].message == (f"The row of action {number} is split across lines "
+                                          f"{first}-{last}.")
+    assert not [k for k in splits if k.startswith("5.11.1")]
+    actions = {a.number: a for a in doc.actions}
+    for key, flaw in splits.items():
+        span = actions[key.removesuffix("-separator")].span
+        assert span.first <= flaw.lines.first <= flaw.lines.last <= span.last, key
+        assert span.first < span.last, key
+
+
+def test_footnotes_belong_where_their_mark_is(doc):
+    assert [(f.number, f.line, f.owner, f.target) for f in doc.footnotes] == [
+        ("1", 56, "section:3.2", None),
+        ("2", 72, "section:3.4", "https://www.nhsconfed.org/-/media/Confederation/Files/"
+                                 "Publications/Documents/Violence_and_health_and_wellbeing_"
+                                 "boards.pdf")]
+    assert doc.footnotes[0].text == ("A Public Health Approach to Serious Youth Violence: "
+                                     "Supporting Evidence, Greater London Authority (GLA)")
+    assert doc.footnotes[1].text == doc.footnotes[1].target
+
+
+def test_a_group_introduction_printed_in_the_table_is_read(doc):
+    groups = {g.title: g for p in doc.plans for g in p.groups}
+    intro = groups["Keeping deadly weapons off our streets"].intro
+    assert intro == [(115, "We collaborate across the partnership and within the community to "
+                           "reduce the availability and accessibility of knives and other "
+                           "deadly weapons")]
+
+
+def test_two_separators_in_one_row_are_one_note(doc, tmp_path: Path):
+    lines = list(doc.lines)
+    assert lines[156] == ""                       # line 157, inside the row of 5.1.28
+    lines[156] = "--\t--\t--\t--"
+    path = tmp_path / "doc.md"
+    path.write_text("\n".join(lines))
+    (note,) = [f for f in source.read(path).flaws if f.key == "5.1.28-separator"]
+    assert note.message == "2 table separator lines interrupt the row of action 5.1.28."
+    assert note.lines == source.Lines(156, 157)

@@ -15,7 +15,7 @@ from rdflib.namespace import XSD as _XSD
 from vrgraph import store
 from vrgraph.cli import main
 from vrgraph.errors import InputError
-from vrgraph.namespaces import ORG, PROV, SH, VR
+from vrgraph.namespaces import DCTERMS, ORG, PROV, SH, VR
 from vrgraph.pipeline import validate_files
 from vrgraph.validate import validate
 
@@ -105,12 +105,20 @@ def test_missing_and_unknown_files_are_exit_2(tmp_path):
 
 # -- each shape fires on a small hostile input ----------------------------------------------------
 @pytest.fixture(scope="module")
-def neighbourhood(project) -> Graph:
+def full(project) -> Graph:
+    return Graph().parse(project.graph)
+
+
+@pytest.fixture(scope="module")
+def neighbourhood(full) -> Graph:
     """Action 5.1.1 with everything it refers to, as a small valid graph."""
-    full = Graph().parse(project.graph)
+    action = URIRef(ID + "action/5.1.1")
+    return closure(full, [action, *full.subjects(VR.alignmentOf, action)])
+
+
+def closure(full: Graph, todo: list[URIRef]) -> Graph:
+    """``todo`` with everything they refer to, as a small graph."""
     keep = Graph()
-    todo = [URIRef(ID + "action/5.1.1")]
-    todo += list(full.subjects(VR.alignmentOf, todo[0]))
     seen = set()
     while todo:
         node = todo.pop()
@@ -168,6 +176,36 @@ def mutate(g: Graph, remove=(), add=()) -> Graph:
 ])
 def test_each_shape_fires(tmp_path, project, neighbourhood, name, remove, add, expected):
     assert expected in check(tmp_path, project, mutate(neighbourhood, remove, add)), name
+
+
+F = URIRef(ID + "factor/young-black-mens-programme/1")
+V = URIRef(ID + "vision/community-strategy/1")
+N = URIRef(ID + "footnote/2")
+
+
+@pytest.mark.parametrize("name,remove,add,expected", [
+    ("a factor no programme considers",
+     [(URIRef(ID + "programme/young-black-mens-programme"), VR.considersFactor, F)], [],
+     ("Violation", "ProgrammeFactor-programme")),
+    ("a vision statement without its words", [(V, VR.text, None)], [],
+     ("Violation", "ProseItem-text")),
+    ("a vision statement in two sections", [], [(V, DCTERMS.isPartOf, URIRef(ID + "section/3.1"))],
+     ("Violation", "ProseItem-section")),
+    ("a footnote without source lines", [(N, PROV.wasDerivedFrom, None)], [],
+     ("Violation", "ProseItem-wasDerivedFrom")),
+    ("a footnote numbered '2.'", [(N, VR.number, None)], [(N, VR.number, Literal("2."))],
+     ("Violation", "Footnote-number")),
+    ("a footnote referencing a literal", [(N, DCTERMS.references, None)],
+     [(N, DCTERMS.references, Literal("https://example.org/"))],
+     ("Violation", "Footnote-references")),
+    ("a badly minted footnote IRI", [], [(URIRef(ID + "footnote/two"), RDF.type, VR.Footnote)],
+     ("Violation", "FootnoteShape")),
+])
+def test_each_prose_shape_fires(tmp_path, project, full, name, remove, add, expected):
+    """Vision statements, programme factors and footnotes (issue "Stewardship", item 6)."""
+    prose = closure(full, [URIRef(ID + "programme/young-black-mens-programme"), V, N])
+    assert {s for s, _ in check(tmp_path, project, prose)} <= {"Warning"}
+    assert expected in check(tmp_path, project, mutate(prose, remove, add)), name
 
 
 def test_duplicate_action_numbers_are_a_violation(tmp_path, project, neighbourhood):
@@ -454,3 +492,34 @@ def test_rdflib_s_ill_typed_literal_traceback_stays_quiet(tmp_path, capfd):
     result = invoke("validate", str(f))
     assert result.exit_code == 1
     assert "Traceback" not in result.output + capfd.readouterr().err
+
+
+@pytest.mark.parametrize("named", [1000, 0], ids=["focus-nodes-named", "too-many-to-name"])
+def test_the_sieve_finds_what_the_plain_queries_find(tmp_path, monkeypatch, named):
+    """A check's sieve (a cheaper first query of the focus nodes that may violate it) only
+    narrows where the query runs: the results are those of the query on every focus node,
+    whether the sieve's focus nodes are named in the query or too many to name."""
+    from vrgraph import store as st
+    from vrgraph import validate_sparql as vs
+
+    f = tmp_path / "data.ttl"
+    f.write_text(COMPONENT_DATA)
+    store = st.load([f], [])
+    shapes = Graph().parse(data=COMPONENT_SHAPES, format="turtle")
+    key = lambda r: _key(r)[:6]  # noqa: E731
+    sieved = []
+    plain_query = vs.Check._query
+    with monkeypatch.context() as m:
+        m.setattr(vs.Check, "_query", lambda self, store: self.query)
+        plain = sorted(map(key, validate(store, shapes).results))
+
+    def spied(self, store):
+        query = plain_query(self, store)
+        if query != self.query:
+            sieved.append((self.shape, query))
+        return query
+    monkeypatch.setattr(vs.Check, "_query", spied)
+    monkeypatch.setattr(vs, "_SIEVED", named)
+    assert sorted(map(key, validate(store, shapes).results)) == plain
+    assert any(q is None for _, q in sieved)  # no focus node may violate: no query
+    assert any(q and "VALUES ?this" in q for _, q in sieved) == bool(named)

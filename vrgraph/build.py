@@ -184,6 +184,8 @@ class Builder:
     def run(self) -> Graph:
         self.document_node()
         self.sections()
+        self.vision_and_factors()
+        self.footnotes()
         self.principles()
         self.agencies()
         self.plans()
@@ -218,6 +220,47 @@ class Builder:
             self.g.add((node, DCTERMS.isPartOf,
                         self.id("section", parent) if parent in keys else self.document))
             self.derived(node, s.lines)
+
+    def items(self, key: str, what: str) -> list[tuple[int, str]]:
+        """The list items of section ``key`` (emphasis stripped); an error if it has none."""
+        section = next((s for s in self.doc.sections if s.key == key), None)
+        if section is None or not section.items:
+            raise CurationError(f"the source has no list under section {key} ({what})")
+        return [(line, text.strip("*").strip()) for line, text in section.items]
+
+    def vision_and_factors(self) -> None:
+        """Section 1.1: the vision the Community Strategy sets out for the borough; section
+        3.1: the factors the Young Black Men programme considers. One resource per list
+        item, in the order printed."""
+        vision = self.items("1.1", "the Community Strategy's vision")
+        for i, (line, text) in enumerate(vision, 1):
+            self.list_item(self.id("vision", "community-strategy", str(i)), VR.VisionStatement,
+                           "1.1", line, text)
+        factors = self.items("3.1", "the factors its programme considers")
+        title = slug(self.doc.section("3.1").title)
+        for i, (line, text) in enumerate(factors, 1):
+            node = self.id("factor", title, str(i))
+            self.list_item(node, VR.ProgrammeFactor, "3.1", line, text)
+            self.g.add((self.id("programme", title), VR.considersFactor, node))
+
+    def list_item(self, node: URIRef, cls: URIRef, section: str, line: int, text: str) -> None:
+        self.g.add((node, RDF.type, cls))
+        self.add(node, RDFS.label, text if len(text) <= 80 else text[:77] + "...")
+        self.add(node, VR.text, text)
+        self.g.add((node, DCTERMS.isPartOf, self.id("section", section)))
+        self.derived(node, [line])
+
+    def footnotes(self) -> None:
+        for f in self.doc.footnotes:
+            node = self.id("footnote", f.number)
+            self.g.add((node, RDF.type, VR.Footnote))
+            self.add(node, RDFS.label, f"Footnote {f.number}")
+            self.add(node, VR.number, f.number, lang=False)
+            self.add(node, VR.text, f.text)
+            if f.target and re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", f.target):
+                self.g.add((node, DCTERMS.references, URIRef(f.target)))
+            self.g.add((node, DCTERMS.isPartOf, self.target(f.owner)))
+            self.derived(node, [f.line])
 
     def principles(self) -> None:
         for kind in src.KINDS:

@@ -365,19 +365,26 @@ def ask_password(question: str) -> str | None:
               "with it (default: the one recorded in data/graph.ttl).")
 @click.option("--site-url", default=None, help="Where the release will be hosted, for the "
               "linked-data redirects in .htaccess (default: the base IRI, served in place).")
+@click.option("--settings", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Release settings (version, release date, title, publisher ...) in the "
+                   "format of vrgraph/publish_release.yaml, the default.")
 @click.pass_obj
 @handle_errors
-def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None
-            ) -> None:
+def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None,
+            settings: Path | None) -> None:
     """Write one complete, static, deployable release to OUTDIR.
 
     Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
-    replaced only when the new release is complete. Exit 0 written, 1 a check failed
-    (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot write.
+    replaced only when the new release is complete; over a release of an earlier version, it
+    records that version and writes the change log (changes.html). Exit 0 written, 1 a check
+    failed (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot
+    write.
     """
+    from . import publish_release
     from .publish import publish as write
 
-    paths = write(project, outdir, base_iri, site_url=site_url)
+    release = publish_release.load(settings) if settings else None
+    paths = write(project, outdir, base_iri, release=release, site_url=site_url)
     size = sum(p.stat().st_size for p in paths)
     click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
 

@@ -34,9 +34,13 @@ _COMPARED = (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceConstraint
 Validator = Callable[[list[Path], list[Path]], Graph]
 
 
+class Refused(VrgraphError):
+    """Another validator refused the shapes (what a ``sht:Failure`` test asks)."""
+
+
 @dataclass
 class Case:
-    name: str  # e.g. "core/node/and-001"
+    name: str  # e.g. "node/and-001"
     data: Path
     shapes: Path
     expected: Graph | None  # the normalised expected report; None: sht:Failure expected
@@ -62,6 +66,36 @@ def cases(manifest: Path) -> list[Case]:
     for include in sorted(g.objects(None, MF.include), key=str):
         out += cases(_path(include))
     return out
+
+
+def suite_cases(folder: Path) -> list[Case]:
+    """Every ``sht:Validate`` test of every test manifest (a Turtle file with
+    ``mf:entries``) under ``folder``, at any depth, each once, named by its file's path
+    under ``folder`` and its entry: a copy of the SHACL-SPARQL part runs whole whichever
+    revision of its ``mf:include`` lists it has."""
+    out: dict[tuple[Path, str], Case] = {}
+    for file in sorted(folder.rglob("*.ttl")):
+        g = read_graph([file])
+        for entries in g.objects(None, MF.entries):
+            for test in Collection(g, entries):
+                for case in _case(g, test, file.relative_to(folder).with_suffix("").as_posix()):
+                    out.setdefault((file, case.name), case)
+    return list(out.values())
+
+
+def _case(g: Graph, test: Node, stem: str) -> list[Case]:
+    """The case of ``test`` (an entry of the manifest graph ``g``), if a ``sht:Validate``."""
+    if (test, RDF.type, SHT.Validate) not in g:
+        return []
+    action, report = g.value(test, MF.action), g.value(test, MF.result)
+    entry = str(test).rsplit("/", 1)[-1]
+    stem = stem.removesuffix("/manifest").removesuffix("manifest")
+    name = stem if stem.rsplit("/", 1)[-1] == entry else f"{stem}/{entry}".lstrip("/")
+    if report is None:
+        raise ValueError(f"test {name} has no mf:result")
+    expected = None if report == SHT.Failure else normalised(report, g)
+    return [Case(name, _path(g.value(action, SHT.dataGraph)),
+                 _path(g.value(action, SHT.shapesGraph)), expected)]
 
 
 def _path(iri: object) -> Path:
@@ -144,7 +178,11 @@ def vrgraph_validator(engine: str) -> Validator:
 def pyshacl_validator(data: list[Path], shapes: list[Path]) -> Graph:
     """pySHACL alone, with its SHACL-SPARQL features on."""
     import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
 
     d, s = read_graph(data), read_graph(shapes)
-    report = pyshacl.validate(d, shacl_graph=s, inference="none", advanced=True)[1]
+    try:
+        report = pyshacl.validate(d, shacl_graph=s, inference="none", advanced=True)[1]
+    except ReportableRuntimeError as err:  # pySHACL's refusal of the shapes
+        raise Refused(str(err)) from None
     return normalised(report, s, d)

@@ -175,6 +175,11 @@ def _scalar(node: yaml.Node, display: str, loader: yaml.SafeLoader) -> Any:
         return loader.construct_object(node)
     except yaml.YAMLError as err:
         raise _yaml_error(err, display) from None
+    except ValueError as err:  # a date that does not exist (2026-13-01), an endless number
+        raise CurationError(located(display, node.start_mark.line + 1,
+                                    f"malformed YAML: {node.value[:40]!r} cannot be read "
+                                    f"({err}); put it in quotes", node.start_mark.column + 1)
+                            ) from None
 
 
 @functools.cache

@@ -13,7 +13,9 @@ reasoning: what the document and its curation say; the principle classes are nam
 - alignments gained or lost, stated on the row and inherited from a group cell apart;
 - gaps opened or closed: principles that lose or gain all their actions, actions that lose or
   gain their only lead;
-- quality notes added or resolved.
+- quality notes added or resolved;
+- the steward's edits made or withdrawn (``data/curation/edits.yaml``), each with who made it,
+  when, why and the workbook cell it came from.
 
 It is written as text, Markdown, JSON, or RDF: a change set with provenance (PROV-O), one
 ``vr:Addition`` / ``vr:Removal`` per change.
@@ -53,6 +55,14 @@ SELECT ?principle WHERE {{
   ?p a ?class ; skos:notation ?principle }}"""
 _NOTES = f"""PREFIX vr: <{_VR}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?note ?comment WHERE {{ ?note a vr:DataQualityNote OPTIONAL {{ ?note rdfs:comment ?comment }} }}"""
+_EDITS = f"""PREFIX vr: <{_VR}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?edit ?number ?label ?who ?when ?why ?cell WHERE {{
+  ?edit a vr:Edit ; vr:editOf/vr:number ?number .
+  OPTIONAL {{ ?edit rdfs:label ?label }} OPTIONAL {{ ?edit prov:wasAssociatedWith/rdfs:label ?who }}
+  OPTIONAL {{ ?edit prov:endedAtTime ?when }} OPTIONAL {{ ?edit rdfs:comment ?why }}
+  OPTIONAL {{ ?edit vr:sheetCell ?cell }}
+}}"""
 MODES = {_VR + "StatedOnRow": "stated", _VR + "InheritedFromGroupCell": "inherited"}
 
 
@@ -78,6 +88,7 @@ class Snapshot:
     alignments: set[tuple[str, str, str]]  # (action number, principle notation, mode)
     principles: set[str]
     notes: dict[str, str]  # note IRI -> its comment
+    edits: dict[str, tuple[str, str]] = field(default_factory=dict)  # IRI -> (action, what)
 
 
 @dataclass
@@ -96,6 +107,8 @@ class Change:
     gaps_closed: list[str] = field(default_factory=list)
     notes_added: list[str] = field(default_factory=list)
     notes_resolved: list[str] = field(default_factory=list)
+    edits_made: list[tuple[str, str]] = field(default_factory=list)  # (action, what)
+    edits_withdrawn: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def equal(self) -> bool:
@@ -157,7 +170,9 @@ def read(st: ox.Store, name: str) -> Snapshot:
                   for n, p, m in _rows(st, _ALIGNMENTS)}
     principles = {p for (p,) in _rows(st, _PRINCIPLES)}
     notes = {note: comment for note, comment in _rows(st, _NOTES)}
-    return Snapshot(name, actions, alignments, principles, notes)
+    edits = {edit: (number, f"{label} (cell {cell}) by {who}, {when}: {why}")
+             for edit, number, label, who, when, why, cell in _rows(st, _EDITS)}
+    return Snapshot(name, actions, alignments, principles, notes, edits)
 
 
 # -- comparing ---------------------------------------------------------------------------------
@@ -208,7 +223,14 @@ def compare(old: Snapshot, new: Snapshot) -> Change:
     change.gaps_opened, change.gaps_closed = opened, closed
     change.notes_added = sorted(set(new.notes) - set(old.notes))
     change.notes_resolved = sorted(set(old.notes) - set(new.notes))
+    change.edits_made, change.edits_withdrawn = _edits(new, old), _edits(old, new)
     return change
+
+
+def _edits(a: Snapshot, b: Snapshot) -> list[tuple[str, str]]:
+    """The edits of ``a`` that ``b`` does not hold as they are, by action number."""
+    return sorted((a.edits[e] for e in a.edits if a.edits[e] != b.edits.get(e)),
+                  key=lambda pair: (natural(pair[0]), pair[1]))
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -238,6 +260,8 @@ def _lines(change: Change, bullet: str, heading: str) -> list[str]:
     section("Gaps closed", change.gaps_closed)
     section("Quality notes added", change.notes_added)
     section("Quality notes resolved", change.notes_resolved)
+    section("Steward's edits made", [what for _, what in change.edits_made])
+    section("Steward's edits withdrawn", [what for _, what in change.edits_withdrawn])
     return out
 
 
@@ -285,6 +309,9 @@ def as_turtle(change: Change, base: str, when: datetime | None = None) -> str:
               for n, _, b in change.tier_changed]
     items += [("Addition", note, "quality note added") for note in change.notes_added]
     items += [("Removal", note, "quality note resolved") for note in change.notes_resolved]
+    items += [("Addition", action + n, f"steward's edit: {what}") for n, what in change.edits_made]
+    items += [("Removal", action + n, f"steward's edit withdrawn: {what}")
+              for n, what in change.edits_withdrawn]
     for kind, about, description in items:
         lines[-1] += " ;"
         lines.append(f"  vr:change [ a vr:{kind} ; dcterms:subject <{about}> ; "

@@ -33,6 +33,8 @@ from .text import slug
 #: The fields a steward may edit, in the order of the workbook's columns.
 FIELDS = ("leads", "strategic", "enabling", "tiers")
 TIERS = ("primary", "secondary", "tertiary")
+_NAMES = {"leads": "leads", "strategic": "stated strategic principles",
+          "enabling": "stated enabling principles", "tiers": "prevention tiers"}
 _KINDS = {"strategic": "SP", "enabling": "EP"}
 
 Triple = tuple[Node, Node, Node]
@@ -125,7 +127,8 @@ class Applier:
         g.add((steward, RDF.type, PROV.Agent))
         g.add((steward, RDFS.label, Literal(str(entry["who"]))))
         g.add((edit, RDF.type, VR.Edit))
-        g.add((edit, RDFS.label, Literal(f"Edit of the {name} of action {number}", lang="en")))
+        g.add((edit, RDFS.label, Literal(f"Edit of the {_NAMES[name]} of action {number}",
+                                            lang="en")))
         g.add((edit, RDFS.comment, Literal(str(entry["why"]), lang="en")))
         g.add((edit, VR.editOf, action))
         g.add((edit, PROV.wasAssociatedWith, steward))

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import bounds
 from .errors import InputError
 
 SETTINGS = Path(__file__).with_name("publish_release.yaml")
@@ -46,23 +47,26 @@ class Release:
     licence_type_label: str
 
 
-def read_settings(path: Path) -> dict[str, Any]:
-    """A settings file of the package: a YAML mapping, or an :class:`InputError`."""
+def read_settings(path: Path, what: str) -> tuple[str, dict[str, Any]]:
+    """A settings file (``what`` it holds): how errors name it (the package's own file by
+    its name, a steward's by its path) and its YAML mapping; or an :class:`InputError`."""
+    where = path.name if path.parent == SETTINGS.parent else str(path)
+    text = bounds.read_text(path, where, bounds.TEXT_BYTES, InputError, what)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{path.name}: cannot read: {err.strerror or err}") from None
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise InputError(f"{path.name}: malformed YAML: {err}") from None
+        raise InputError(f"{where}: malformed YAML: {err}") from None
+    except ValueError as err:  # a date that does not exist (2026-13-01), an endless number
+        raise InputError(f"{where}: malformed YAML: a value cannot be read ({err}); put it in "
+                         f"quotes") from None
     if not isinstance(raw, dict):
-        raise InputError(f"{path.name}: expected a mapping of settings")
-    return raw
+        raise InputError(f"{where}: expected a mapping of settings")
+    return where, raw
 
 
 def load(path: Path = SETTINGS) -> Release:
     """Read and check the release settings; raise :class:`InputError` naming the field."""
-    where = path.name
-    raw = read_settings(path)
+    where, raw = read_settings(path, "the release settings")
 
     def text(key: str, data: dict[str, Any] = raw) -> str:
         value = data.get(key)

@@ -56,7 +56,7 @@ class Settings:
 @cache
 def settings(path: Path = SETTINGS) -> Settings:
     """Read and check ``publish_site.yaml``; raise :class:`InputError` naming the field."""
-    where, raw = path.name, read_settings(path)
+    where, raw = read_settings(path, "the site settings")
     for key in ("types", "terms"):
         if not isinstance(raw.get(key), dict) or not all(
                 isinstance(v, str) and v.strip() for v in raw[key].values()):

@@ -98,7 +98,9 @@ def summary(change: diff.Change, previous: str) -> str:
              (len(change.gaps_opened), "gap", "opened"),
              (len(change.gaps_closed), "gap", "closed"),
              (len(change.notes_added), "quality note", "added"),
-             (len(change.notes_resolved), "quality note", "resolved")]
+             (len(change.notes_resolved), "quality note", "resolved"),
+             (len(change.edits_made), "steward's edit", "made"),
+             (len(change.edits_withdrawn), "steward's edit", "withdrawn")]
     said = [f"{n} {noun}{'' if n == 1 else 's'} {what}" for n, noun, what in parts if n]
     return (f"Changes since version {previous}: {', '.join(said) or 'none in the graph'}; "
             f"see {CHANGES_PAGE}.")

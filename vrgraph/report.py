@@ -23,7 +23,7 @@ SECTIONS = (
     "actions-led-only-by-post", "single-point-of-failure", "agency-load",
     "collaboration-network", "strategic-without-enabling", "enabling-without-strategic",
     "declared-vs-evidenced", "target-group-coverage", "prevention-tier-coverage",
-    "notes-by-kind",
+    "notes-by-kind", "steward-edits",
 )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import bounds
 from .errors import SourceError, located
-from .text import clean, empty_links, normalise, slug
+from .text import clean, empty_links, link, normalise, slug
 
 KINDS = ("strategic", "enabling")
 FLAW_KINDS = (
@@ -96,6 +96,7 @@ class Action:
     cells: dict[str, list[tuple[int, str]]]
     citations: list[Citation] = field(default_factory=list)
     fields_on_first_line: int = 5
+    separators: list[int] = field(default_factory=list)  # table separator lines met in the row
 
     @property
     def text(self) -> str:
@@ -189,6 +190,21 @@ def _is_item(raw: str) -> bool:
 
 
 @dataclass
+class Footnote:
+    """``<sup>N</sup> text`` at the foot of a page; ``owner`` is the record key of the part of
+    the document whose text carries its mark (``section:3.2``)."""
+
+    number: str
+    line: int
+    text: str
+    target: str | None  # where its link points, if anywhere
+    owner: str
+
+
+_FOOTNOTE = re.compile(r"^\s*<sup>(\d+)</sup>\s*(.*)$")
+
+
+@dataclass
 class Document:
     path: Path
     lines: list[str]
@@ -198,6 +214,7 @@ class Document:
     plans: list[Plan]
     cells: list[GroupCell]
     flaws: list[Flaw]
+    footnotes: list[Footnote] = field(default_factory=list)
 
     @property
     def actions(self) -> list[Action]:
@@ -256,6 +273,7 @@ class _Reader:
         self.check_numbers(doc)
         self.check_headings(doc)
         self.check_prose(doc)
+        doc.footnotes = self.read_footnotes(doc)
         self.flaws.sort(key=lambda f: (f.lines.first, f.kind, f.key))
         return doc
 
@@ -288,6 +306,23 @@ class _Reader:
             elif sections and raw.strip():
                 sections[-1].body.append((n, raw))
         return sections
+
+    def read_footnotes(self, doc: Document) -> list[Footnote]:
+        """Lines ``<sup>N</sup> text``: each footnote once, belonging where its mark is."""
+        footnotes: list[Footnote] = []
+        for n, raw in enumerate(self.lines, start=1):
+            m = _FOOTNOTE.match(raw)
+            if not m:
+                continue
+            number, rest = m.groups()
+            if any(f.number == number for f in footnotes):
+                raise self.fail(n, f"footnote {number} is printed twice")
+            # a URL as link text has its underscores escaped twice ("\\_"): unescape them
+            text, target = link(re.sub(r"\\+(?=[_()])", "", rest))
+            mark = next((i for i, other in enumerate(self.lines, start=1)
+                         if i != n and f"<sup>{number}</sup>" in other), n)
+            footnotes.append(Footnote(number, n, clean(text), target, self.owner(doc, mark)))
+        return footnotes
 
     def read_principles(self, header: int) -> tuple[list[Principle], dict[str, tuple[int, str]]]:
         """Section 2: two columns (strategic, enabling) of numbered list items."""
@@ -350,10 +385,7 @@ class _Reader:
                 continue
             if re.fullmatch(r"-+", head) and all(re.fullmatch(r"-*", c) for c in rest):
                 if action is not None:
-                    self.flaw(
-                        "RowSplit", f"{action.number}-separator", [f"action:{action.number}"],
-                        f"A table separator line interrupts the row of action {action.number}.",
-                        Lines(n, n), "Ignored the separator line; the row's parts are joined.")
+                    action.separators.append(n)
                 continue
             if _ACTION_NO.match(head):
                 action = self.new_action(plan, group, head, cells, n)
@@ -384,9 +416,11 @@ class _Reader:
         return group
 
     def intro(self, plan: Plan, group: Group | None, line: int, raw: str) -> None:
+        """A paragraph printed in the table's first column (its empty cells dropped)
+        introduces the group it follows, else the plan."""
         target = group if group is not None and not any(
             a.group == group.slug for a in plan.actions) else plan
-        target.intro.append((line, raw))
+        target.intro.append((line, raw.split("\t", 1)[0]))
 
     def new_action(self, plan: Plan, group: Group | None, head: str, cells: list[str],
                    line: int) -> Action:
@@ -542,8 +576,14 @@ class _Reader:
                               action.span,
                               "Numbered as corrected in data/curation/corrections.yaml; the "
                               "printed number is kept as vr:statedNumber.")
-                if len(action.lines) > 1 and not any(
-                        f.kind == "RowSplit" and f.targets == target for f in self.flaws):
+                inside = [n for n in action.separators if action.span.first < n < action.span.last]
+                if inside:
+                    what = ("A table separator line interrupts" if len(inside) == 1 else
+                            f"{len(inside)} table separator lines interrupt")
+                    self.flaw("RowSplit", f"{number}-separator", target,
+                              f"{what} the row of action {number}.", Lines.of(inside),
+                              "Ignored the separator line; the row's parts are joined.")
+                elif len(action.lines) > 1:
                     self.flaw("RowSplit", number, target,
                               f"The row of action {number} is split across lines "
                               f"{action.span.first}-{action.span.last}.", action.span,

@@ -48,6 +48,16 @@ def empty_links(raw: str) -> list[str]:
     return [m.group(1) for m in _LINK.finditer(raw) if m.group(2).strip() in ("", "#")]
 
 
+def link(raw: str) -> tuple[str, str | None]:
+    """The text and target of ``raw`` if it is one markdown link ``[text](target)`` (the
+    target ``None`` where it is empty or ``#``); any other text as it is, with no target."""
+    m = _LINK.fullmatch(raw.strip())
+    if not m:
+        return raw, None
+    target = m.group(2).strip()
+    return m.group(1), (None if target in ("", "#") else target)
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

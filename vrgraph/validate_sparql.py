@@ -50,6 +50,7 @@ _WELL_TYPED: dict[Node, str] = {
     XSD.boolean: "^(true|false|1|0)$",
 }
 _MAX_COUNT = 3  # counts are checked as "n pairwise different values exist"
+_SIEVED = 1000  # up to this many focus nodes found by a sieve are named in the query
 _TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 _ANNOTATIONS = {SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
                 SH.defaultValue, SH.deactivated, SH.targetClass, SH.targetNode,
@@ -84,27 +85,87 @@ class Part:
     absent: bool = False
     keep: Callable[[st.Term], bool] | None = None  # a further test of the value, in Python
     key: str | None = None  # a variable that tells results apart (the uniqueLang tag)
+    # a pattern whose ?this are a superset of the focus nodes violating the constraint,
+    # cheaper than ``pattern`` beside the target (which it may need: ``sieve_on_target``)
+    sieve: str | None = None
+    sieve_on_target: bool = False
 
 
 @dataclass
 class Check:
     """Constraints of one shape, as one query over all its focus nodes. With more than one
-    component, the query flags (``?f0``, ``?f1`` ...) which of them each row violates."""
+    component, the query flags (``?f0``, ``?f1`` ...) which of them each row violates.
+
+    Where each constraint has a sieve, and the values it reads are fewer than the focus
+    nodes, a first query finds the focus nodes that may violate one (most often none); the
+    query itself then runs on those alone. Joining each focus node to its values costs
+    microseconds a row; a sieve reads the values without the target, or the target without
+    the values (measured at 300,000 focus nodes: 0.3 s against 1.4 s for a property half
+    of them have, 1.0 s against 1.8 s for sh:maxCount 1 on one all of them have). Where the
+    property is shared with other classes (labels, provenance), the sieve reads more than
+    the join and is not used."""
 
     shape: Node
     path: Node | None
-    query: str
+    select: str  # the query: f"{select} WHERE {{ {target}\n{body} }}"
+    target: str
+    body: str
     components: list[str]
     keeps: list[Callable[[st.Term], bool] | None]
+    sieve: str | None = None  # a query of ?this: a superset of the violating focus nodes
+    reads: str = ""  # the pattern of the values the sieve reads
+    sizes: Sizes | None = None
+
+    @property
+    def query(self) -> str:
+        return f"{self.select} WHERE {{ {self.target}\n{self.body} }}"
+
+    def _query(self, store: ox.Store) -> str | None:
+        """The query to run: on the sieve's focus nodes where it is cheaper; None when the
+        sieve finds none."""
+        if self.sieve is None or self.sizes is None:
+            return self.query
+        focus = self.sizes.count(self.target)
+        if self.sizes.count(self.reads, cap=focus + 1) > focus:
+            return self.query
+        found = [row["this"] for row in
+                 st.solutions(store.query(self.sieve, use_default_graph_as_union=True))]
+        if not found:
+            return None
+        if len(found) > _SIEVED or not all(isinstance(t, ox.NamedNode) for t in found):
+            return self.query
+        values = " ".join(str(t) for t in found)
+        return f"{self.select} WHERE {{ VALUES ?this {{ {values} }} {self.target}\n{self.body} }}"
 
     def violations(self, store: ox.Store) -> Iterator[tuple[str, st.Term, st.Term | None]]:
         """(component, focus node, value node or None) for each violation."""
         single = len(self.components) == 1
-        for row in st.solutions(store.query(self.query, use_default_graph_as_union=True)):
+        query = self._query(store)
+        if query is None:
+            return
+        for row in st.solutions(store.query(query, use_default_graph_as_union=True)):
             value = st.original(row["value"])
             for i, (component, keep) in enumerate(zip(self.components, self.keeps)):
                 if (single or row[f"f{i}"] == _TRUE) and (keep is None or keep(value)):
                     yield component, row["this"], value
+
+
+class Sizes:
+    """Row counts of patterns in one store, each counted once (threads may share it: at
+    worst two count the same pattern)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.known: dict[tuple[str, int | None], int] = {}
+
+    def count(self, pattern: str, cap: int | None = None) -> int:
+        """How many solutions ``pattern`` has, counting no further than ``cap``."""
+        key = (pattern, cap)
+        if key not in self.known:
+            limit = f"LIMIT {cap}" if cap is not None else ""
+            self.known[key] = st.count(self.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * "
+                                                   f"WHERE {{ {pattern} }} {limit} }}")
+        return self.known[key]
 
 
 @dataclass
@@ -120,13 +181,16 @@ def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = 
     (of a SPARQL-based component) or with sh:sparql is not compiled."""
     out = Compiled()
     subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
+    sizes = Sizes(store)
     exact = store.contains_named_graph(st.EXACT) or bool(st.lossy(
         {st.to_ox(o) for o in shapes.objects() if isinstance(o, Literal)}))
     for shape in targeted(shapes):
         try:
             checks = _Compiler(shapes, store, subclasses, exact, foreign).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
-                store.query(check.query)
+                check.sizes = sizes
+                for query in filter(None, (check.query, check.sieve)):
+                    store.query(query)
         except (Unsupported, SyntaxError):
             out.skipped.append(shape)
         else:
@@ -222,11 +286,22 @@ def _sparql(term: Node) -> str:
     raise Unsupported(f"blank node {term} as a constraint value")
 
 
+def _sieve(target: str, group: list[Part]) -> str | None:
+    """One query of the focus nodes that may violate a constraint of ``group``, if each
+    has a sieve."""
+    if any(p.sieve is None for p in group):
+        return None
+    ways = " UNION ".join(f"{{ {target if p.sieve_on_target else ''} {p.sieve} }}"
+                          for p in group)
+    return f"SELECT DISTINCT ?this WHERE {{ {ways} }}"
+
+
 def _alone(target: str, part: Part) -> Check:
     value = f"({part.value} AS ?value)" if part.value else "?value"
     key = f"({part.key} AS ?key)" if part.key else ""
-    return Check(part.shape, part.path, f"SELECT DISTINCT ?this {value} {key} WHERE {{ "
-                 f"{target}\n{part.pattern} }}", [part.component], [part.keep])
+    sieve = None if part.sieve_on_target else _sieve(target, [part])  # else: the query itself
+    return Check(part.shape, part.path, f"SELECT DISTINCT ?this {value} {key}", target,
+                 part.pattern, [part.component], [part.keep], sieve, part.values)
 
 
 def _together(target: str, group: list[Part]) -> Check:
@@ -238,10 +313,10 @@ def _together(target: str, group: list[Part]) -> Check:
     binds = " ".join(f"BIND({t} AS ?f{i})" for i, t in enumerate(tests))
     flags = " ".join(f"?f{i}" for i in range(len(group)))
     test = " || ".join(f"COALESCE(?f{i}, false)" for i in range(len(group)))
-    return Check(group[0].shape, group[0].path,
-                 f"SELECT DISTINCT ?this ({v} AS ?value) {flags} WHERE {{ {target}\n"
-                 f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} FILTER({test}) }}",
-                 [p.component for p in group], [p.keep for p in group])
+    return Check(group[0].shape, group[0].path, f"SELECT DISTINCT ?this ({v} AS ?value) {flags}",
+                 target, f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} "
+                 f"FILTER({test})", [p.component for p in group], [p.keep for p in group],
+                 _sieve(target, group), values)
 
 
 class _Compiler:
@@ -335,8 +410,12 @@ class _Compiler:
         step = sparql_path(g, path) if path is not None else None
         v = self.var("v") if step else focus
         values = f"{focus} {step} {v} ." if step else ""
+        # the values along a predicate (or its inverse) can be read without the focus nodes
+        sieved = top and path is not None and _one_step(parse_path(g, path))
 
         def part(component: str, pattern: str = "", value: str | None = v, **kw: Any) -> Part:
+            if sieved:
+                kw.setdefault("sieve", pattern)
             return Part(shape, component + "ConstraintComponent", pattern, value, path,
                         values=values, **kw)
 
@@ -345,8 +424,9 @@ class _Compiler:
             test = test.replace("{v}", v)
             return part(component, f"{values} FILTER({test})", test=test, **kw)
 
-        for cls in g.objects(shape, SH["class"]):
-            yield fails("Class", f"NOT EXISTS {{ {self.instances(v, cls)} }}")
+        for cls in g.objects(shape, SH["class"]):  # the sieve: MINUS, 2x faster here
+            yield fails("Class", f"NOT EXISTS {{ {self.instances(v, cls)} }}",
+                        sieve=f"{values} MINUS {{ {self.instances(v, cls)} }}")
         for dt in g.objects(shape, SH.datatype):
             if dt == RDFS.Literal:
                 yield fails("Datatype", "!isLiteral({v})")
@@ -398,7 +478,8 @@ class _Compiler:
             yield fails("Xone", f"({count or '0'}) != 1")
         for x in g.objects(shape, SH.hasValue):
             yield part("HasValue", f"FILTER NOT EXISTS {{ {focus} {step} {_exact(x)} }}"
-                       if step else f"FILTER(!sameTerm({focus}, {_exact(x)}))", None)
+                       if step else f"FILTER(!sameTerm({focus}, {_exact(x)}))", None,
+                       sieve=None)
         for p in g.objects(shape, SH.disjoint):
             yield part("Disjoint", f"{values} {focus} {_sparql(p)} {v} .")
         for param, op in _PAIRS.items():
@@ -413,12 +494,15 @@ class _Compiler:
                 if n > _MAX_COUNT:
                     raise Unsupported("sh:minCount above 3")
                 if n > 0:  # FILTER NOT EXISTS: measured 3x faster here than MINUS
-                    yield part("MinCount", f"FILTER NOT EXISTS {{ {self._distinct(focus, step, n)} }}",
-                               None, **({"test": f"!BOUND({v})", "absent": True} if n == 1 else {}))
+                    absent = f"FILTER NOT EXISTS {{ {self._distinct(focus, step, n)} }}"
+                    yield part("MinCount", absent, None, sieve_on_target=True,
+                               **({"test": f"!BOUND({v})", "absent": True} if n == 1 else {}))
             for n in (int(str(c)) for c in g.objects(shape, SH.maxCount)):
                 if n >= _MAX_COUNT:
                     raise Unsupported("sh:maxCount of 3 or more")
-                yield part("MaxCount", self._distinct(focus, step, n + 1), None)
+                yield part("MaxCount", self._distinct(focus, step, n + 1), None,
+                           sieve=f"{{ SELECT {focus} WHERE {{ {values} }} GROUP BY {focus} "
+                                 f"HAVING (COUNT(DISTINCT {v}) > {n}) }}")
             if true_in(g, shape, SH.uniqueLang):
                 a, b, tag = self.var("a"), self.var("b"), self.var("lang")
                 yield part("UniqueLang", f"{focus} {step} {a} . {focus} {step} {b} . "
@@ -522,6 +606,12 @@ def parse_path(g: Graph, p: Node, depth: int = 0) -> PathTree:
             return _Sequence([parse_path(g, x, depth + 1) for x in ways], alternative=True)
     raise ShapeError(f"{p.n3()} is not a SHACL property path "
                      "(https://www.w3.org/TR/shacl/#property-paths)")
+
+
+def _one_step(path: PathTree) -> bool:
+    """``path`` is a predicate or its inverse."""
+    return isinstance(path, _Predicate) or (isinstance(path, _Under) and path.key == SH.inversePath
+                                            and isinstance(path.inner, _Predicate))
 
 
 def sparql_path(g: Graph, p: Node) -> str:

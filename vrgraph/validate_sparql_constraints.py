@@ -5,24 +5,25 @@ https://www.w3.org/TR/shacl/#sparql-constraint-components): part of stage 6.
 
 Each constraint runs on the focus nodes of its shape: the shape's own targets, or for a
 property shape those of the node shapes that have it as ``sh:property``. Variables are
-pre-bound as section 5.2 says (``$this``, ``$currentShape``, ``$shapesGraph``, ``$value``,
-a component's parameters) by Oxigraph's substitutions, and ``$PATH`` is replaced by the
-property shape's path. A query that breaks the pre-binding rules (5.2.1: MINUS, VALUES,
-SERVICE, ``AS $this``, a sub-query that drops ``$this``) is refused. Where evaluating the
-query once with ``$this`` free and keeping the solutions at focus nodes provably gives
-the same solutions (every expression that reads ``$this`` sees it bound by a pattern:
-:func:`_once_is_enough`), it runs once over the whole store rather than once per focus node.
+pre-bound as Appendix A defines it, by values insertion (:func:`prebind`: ``$this``,
+``$currentShape``, ``$shapesGraph``, ``$value``, a component's parameters), and ``$PATH`` is
+replaced by the property shape's path. A query that breaks the pre-binding rules (MINUS,
+VALUES, SERVICE, ``AS $this``, a sub-query that does not return ``$this``) is refused, as
+is a validator of the wrong kind (6.2.3). Where evaluating the query once with ``$this``
+free and keeping the solutions at focus nodes provably gives the same solutions (every
+expression that reads ``$this`` sees it bound by a pattern: :func:`_once_is_enough`), it
+runs once over the whole store rather than once per focus node.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Identifier, Node, Variable
 
@@ -33,7 +34,6 @@ from .validate_sparql import ShapeError, members, sparql_path, true_in
 
 SHAPES_GRAPH = ox.NamedNode("urn:vrgraph:graph:shapes")
 Graphs = list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]   # a query's default graph
-_PREBOUND = ("this", "currentShape", "shapesGraph", "value", "PATH")
 _TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 
 
@@ -63,25 +63,21 @@ class SparqlCheck:
         # decided here, once: it parses with rdflib, whose parser is not safe in threads
         self.once = not self.ask and _once_is_enough(self.query)
 
-    @property
-    def mentions(self) -> set[str]:
-        return {n for n in ("this", "value") if re.search(rf"[?$]{n}\b", _bare(self.query))}
-
     def run(self, store: ox.Store, shapes: Graph, add: Callable[..., None]) -> None:
         """Run on ``store``; ``add(shape, component, path, focus, value, severity=, message=,
         constraint=)`` each result. A query Oxigraph cannot evaluate is a ShapeError."""
         try:
             self._run(store, shapes, add)
-        except (RuntimeError, OSError, ValueError, TypeError) as err:
+        except (RuntimeError, OSError, ValueError, TypeError, SyntaxError) as err:
             raise ShapeError(f"the SPARQL query of shape {_name(self.shape)} "
                              f"({_name(self.component)}) cannot run: {err}") from None
 
     def _run(self, store: ox.Store, shapes: Graph, add: Callable[..., None]) -> None:
         graphs = _graphs(store, shapes) if "shapesGraph" in self.bindings else None
-        subs: st.Bindings = {ox.Variable(k): v for k, v in self.bindings.items()}
         if self.once:
             keep: set[st.Term] | None = None  # read only if a solution needs it: most have none
-            rows = _select(store, self.query, graphs, subs)
+            text, subs = prebind(self.query, self.bindings)
+            rows = _select(store, text, graphs, subs)
             names = [v.value for v in rows.variables]
             for row in rows:
                 this = row["this"]
@@ -99,15 +95,13 @@ class SparqlCheck:
                                        f"{{ ?this {step} ?v }}", graphs,
                                        {ox.Variable("this"): f}) if (v := r["v"]) is not None]
                 for v in values:
-                    prebound = {**subs, **{ox.Variable(k): t for k, t in
-                                           (("this", f), ("value", v)) if k in self.mentions}}
-                    if not any(True for _ in _select(store, self.query, graphs, prebound)):
+                    text, subs = prebind(self.query, {**self.bindings, "this": f, "value": v})
+                    if not _ask(store, text, graphs, subs):
                         self._result(add, f, {"value": v, "this": f})
             return
-        mentioned = bool(re.search(r"[?$]this\b", _bare(self.query)))
         for f in focus:
-            rows = _select(store, self.query, graphs,
-                           {**subs, **({ox.Variable("this"): f} if mentioned else {})})
+            text, subs = prebind(self.query, {**self.bindings, "this": f})
+            rows = _select(store, text, graphs, subs)
             names = [v.value for v in rows.variables]
             for row in rows:
                 self._row(add, f, row, names)
@@ -149,13 +143,25 @@ def _graphs(store: ox.Store, shapes: Graph) -> Graphs:
     return data or [ox.DefaultGraph()]
 
 
+def _query(store: ox.Store, query: str, graphs: Graphs | None,
+           substitutions: st.Bindings | None = None) -> st.Answer:
+    """The answer to ``query`` on ``graphs`` as the default graph (None: the union of the
+    store's graphs)."""
+    return store.query(query, substitutions=substitutions or None,
+                       use_default_graph_as_union=graphs is None, default_graph=graphs)
+
+
 def _select(store: ox.Store, query: str, graphs: Graphs | None,
             substitutions: st.Bindings | None = None) -> ox.QuerySolutions:
-    """The solutions of ``query`` on ``graphs`` as the default graph (None: the union of
-    the store's graphs)."""
-    return st.solutions(store.query(query, substitutions=substitutions,
-                                    use_default_graph_as_union=graphs is None,
-                                    default_graph=graphs))
+    return st.solutions(_query(store, query, graphs, substitutions))
+
+
+def _ask(store: ox.Store, query: str, graphs: Graphs | None,
+         substitutions: st.Bindings | None = None) -> bool:
+    answer = _query(store, query, graphs, substitutions)
+    if not isinstance(answer, ox.QueryBoolean):
+        raise TypeError(f"expected the answer of an ASK, not {type(answer).__name__}")
+    return bool(answer)
 
 
 def forget_shapes(store: ox.Store) -> None:
@@ -205,14 +211,10 @@ def collect(shapes: Graph, core: Graph, targets: Callable[[Node], str | None]
                                  "sh:select (https://www.w3.org/TR/shacl/#sparql-constraints-syntax)")
             messages = sorted(map(str, shapes.objects(c, SH.message))) or sorted(
                 map(str, shapes.objects(shape, SH.message)))
-            query = _prepare(shapes, c, str(text), path, shape)
-            bindings = _bindings(query, shape)
-            this = ["this"] if re.search(r"[?$]this\b", _bare(query)) else []
-            names = this + sorted(bindings)
-            out.append(SparqlCheck(shape, SH.SPARQLConstraintComponent, c, path,
-                                   _returning(_bound(query, names), names), False, focus,
-                                   messages, shapes.value(c, SH.severity) or severity,
-                                   bindings))
+            query = _prepare(shapes, c, str(text), path, shape, ask=False)
+            out.append(SparqlCheck(shape, SH.SPARQLConstraintComponent, c, path, query, False,
+                                   focus, messages, shapes.value(c, SH.severity) or severity,
+                                   _bindings(query, shape)))
         for component, params in components.items():
             found = {p: list(shapes.objects(shape, p)) for p, _ in params}
             if any(not found[p] for p, optional in params if not optional):
@@ -261,7 +263,7 @@ def foreign_parameters(shapes: Graph) -> set[Node]:
 def _components(shapes: Graph) -> dict[Node, list[tuple[Node, bool]]]:
     """Each sh:ConstraintComponent and its parameters (path, optional)."""
     out: dict[Node, list[tuple[Node, bool]]] = {}
-    for cc in sorted(set(shapes.subjects(RDF.type, SH.ConstraintComponent)), key=str):
+    for cc in sorted(instances(shapes, SH.ConstraintComponent), key=str):
         params: list[tuple[Node, bool]] = []
         for param in shapes.objects(cc, SH.parameter):
             p = shapes.value(param, SH.path)
@@ -281,39 +283,37 @@ def _instance(shapes: Graph, shape: Node, component: Node, params: list[tuple[No
     of shape (https://www.w3.org/TR/shacl/#constraint-components-validators)."""
     kind = SH.propertyValidator if path is not None else SH.nodeValidator
     specific = shapes.value(component, kind)
-    validator = specific or shapes.value(component, SH.validator)
+    validator = specific if specific is not None else shapes.value(component, SH.validator)
     if validator is None:
         raise ShapeError(f"constraint component {_name(component)} has no validator for "
                          f"{'property' if path is not None else 'node'} shapes such as "
                          f"{_name(shape)}: add sh:validator or sh:{kind.rsplit('#')[-1]}")
     ask = shapes.value(validator, SH.ask)
     select = shapes.value(validator, SH.select)
-    if (ask is None) == (select is None) or (ask is not None and specific is not None):
-        raise ShapeError(f"validator {_name(validator)} of {_name(component)} needs one "
-                         "sh:select (sh:nodeValidator, sh:propertyValidator) or sh:ask "
-                         "(sh:validator)")
-    query = _prepare(shapes, validator, str(ask if ask is not None else select), path, shape)
+    if specific is not None and (select is None or ask is not None):
+        raise ShapeError(f"validator {_name(validator)} of {_name(component)} is a value of "
+                         f"sh:{kind.rsplit('#')[-1]}, so it must be a SELECT-based validator "
+                         "(one sh:select, no sh:ask; https://www.w3.org/TR/shacl/#SPARQLSelectValidator)")
+    if specific is None and (ask is None or select is not None):
+        raise ShapeError(f"validator {_name(validator)} of {_name(component)} is a value of "
+                         "sh:validator, so it must be an ASK-based validator (one sh:ask, no "
+                         "sh:select; https://www.w3.org/TR/shacl/#SPARQLAskValidator)")
+    names = {p: _parameter_name(p) for p, _ in params}
+    query = _prepare(shapes, validator, str(ask if ask is not None else select), path, shape,
+                     ask=ask is not None, parameters=sorted(names.values()))
     bindings = _bindings(query, shape)
     for p, _ in params:
-        name = re.split(r"[/#:]", str(p))[-1]
-        if found[p] and re.search(rf"[?$]{name}\b", _bare(query)):
-            if len(found[p]) > 1:
-                raise ShapeError(f"shape {_name(shape)} has {len(found[p])} values of "
-                                 f"parameter {_name(p)}; vrgraph runs one")
-            bindings[name] = st.to_ox(found[p][0])
+        if len(found[p]) > 1:
+            raise ShapeError(f"shape {_name(shape)} has {len(found[p])} values of parameter "
+                             f"{_name(p)} of {_name(component)}: a constraint has one "
+                             "(https://www.w3.org/TR/shacl/#syntax-rule-multiple-parameters)")
+        if found[p]:
+            bindings[names[p]] = st.to_ox(found[p][0])
     messages = sorted(map(str, shapes.objects(validator, SH.message))) or sorted(
+        map(str, shapes.objects(component, SH.message))) or sorted(
         map(str, shapes.objects(shape, SH.message)))
-    names = [n for n in ("this", "value") if re.search(rf"[?$]{n}\b", _bare(query))]
-    names += sorted(bindings)
-    if ask is not None:  # as a SELECT: Oxigraph substitutes only variables it returns
-        head = re.search(r"\bASK\b(\s+WHERE\b)?", _bare(query), re.I)
-        if head is None:
-            raise ShapeError(f"the sh:ask of validator {_name(validator)} of "
-                             f"{_name(component)} is not an ASK query")
-        query = (query[:head.start()] + f"SELECT {' '.join('?' + n for n in names) or '*'} WHERE"
-                 + query[head.end():] + "\nLIMIT 1")
-    return SparqlCheck(shape, component, None, path, _returning(_bound(query, names), names),
-                       ask is not None, focus, messages, severity, bindings)
+    return SparqlCheck(shape, component, None, path, query, ask is not None, focus, messages,
+                       severity, bindings)
 
 
 def _focus(shapes: Graph, shape: Node, targets: Callable[[Node], str | None]) -> str | None:
@@ -329,11 +329,13 @@ def _focus(shapes: Graph, shape: Node, targets: Callable[[Node], str | None]) ->
     return " UNION ".join(f"{{ {p} }}" for p in parents) if len(parents) > 1 else parents[0]
 
 
-def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Node) -> str:
+def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Node,
+             ask: bool, parameters: Sequence[str] = ()) -> str:
     """The query with its sh:prefixes declared and ``$PATH`` replaced, checked against the
-    pre-binding rules (https://www.w3.org/TR/shacl/#pre-binding)."""
+    pre-binding rules (https://www.w3.org/TR/shacl/#pre-binding) for the potentially
+    pre-bound variables of its kind (``parameters``: a component's parameter names)."""
     where = f"the SPARQL query of {_name(node)} (shape {_name(shape)})"
-    bare = _vet(text, where)
+    bare = _vet(text, where, ask, parameters)
     if re.search(r"[?$]PATH\b", bare):
         if path is None:
             raise ShapeError(f"{where} uses $PATH, but the shape is not a property shape")
@@ -345,6 +347,10 @@ def _prepare(shapes: Graph, node: Node, text: str, path: Node | None, shape: Nod
     except SyntaxError as err:
         first = (str(err).splitlines() or [""])[0]
         raise ShapeError(f"{where} is not valid SPARQL: {first[:200]}") from None
+    returned = _projection(_bare(query))
+    if not ask and "*" not in returned and not re.search(r"[?$]this\b", returned):
+        raise ShapeError(f"{where} does not return $this in its SELECT clause, as SHACL "
+                         "asks (https://www.w3.org/TR/shacl/#sparql-constraints-syntax)")
     return query
 
 
@@ -353,13 +359,15 @@ def vet_all(shapes: Graph) -> None:
     ones no engine here runs as well (pySHACL would send a SERVICE query to the network)."""
     for key in (SH.select, SH.ask):
         for node, text in shapes.subject_objects(key):
-            _vet(str(text), f"the SPARQL query of {_name(node)}")
+            _vet(str(text), f"the SPARQL query of {_name(node)}", key == SH.ask)
 
 
-def _vet(text: str, where: str) -> str:
+def _vet(text: str, where: str, ask: bool, parameters: Sequence[str] = ()) -> str:
     """``text`` without its strings and IRIs, once it is known to keep SHACL's pre-binding
-    rules (https://www.w3.org/TR/shacl/#pre-binding) and to stay off the network (decided
-    by ``sparql_guard`` on the tokens Oxigraph reads, for either engine)."""
+    rules (https://www.w3.org/TR/shacl/#pre-binding) for its potentially pre-bound
+    variables ($this, $shapesGraph, $currentShape, $value in an ASK query, ``parameters``)
+    and to stay off the network (decided by ``sparql_guard`` on the tokens Oxigraph reads,
+    for either engine)."""
     try:
         guard(text, where)
     except GuardError as err:
@@ -370,17 +378,31 @@ def _vet(text: str, where: str) -> str:
         if re.search(rf"\b{keyword}\b", bare, re.I):
             raise ShapeError(f"{where} uses {why}, which SHACL's pre-binding forbids "
                              "(https://www.w3.org/TR/shacl/#pre-binding)")
-    bound = re.search(r"\bAS\s+[?$](" + "|".join(_PREBOUND) + r")\b", bare, re.I)
-    if bound:
+    prebound = ["this", "shapesGraph", "currentShape", *(["value"] if ask else []), *parameters]
+    bound = re.search(r"(?i:\bAS)\s+[?$](" + "|".join(prebound) + r")\b", bare)
+    if bound:  # AS is a keyword in any case, variable names are case-sensitive
         raise ShapeError(f"{where} binds ${bound.group(1)} with AS, which SHACL's pre-binding "
                          "forbids (https://www.w3.org/TR/shacl/#pre-binding)")
-    for sub in list(re.finditer(r"\bSELECT\b(.*?)\bWHERE\b|\bSELECT\b(.*?)\{", bare,
-                                re.I | re.S))[1:]:
-        projection = sub.group(1) or sub.group(2) or ""
-        if "*" not in projection and not re.search(r"[?$]this\b", projection):
-            raise ShapeError(f"{where} has a sub-query that does not return $this, which "
-                             "SHACL's pre-binding forbids (https://www.w3.org/TR/shacl/#pre-binding)")
+    returned = [n for n in prebound if n not in ("shapesGraph", "currentShape")
+                and (n == "this" or re.search(rf"[?$]{n}\b", bare))]
+    for sub in list(re.finditer(r"\bSELECT\b", bare, re.I))[1:]:
+        projection = _projection(bare[sub.start():])
+        missing = [n for n in returned if not re.search(rf"[?$]{n}\b", projection)]
+        if missing:
+            raise ShapeError(f"{where} has a sub-query that does not return "
+                             f"{', '.join('$' + n for n in missing)} by name (SELECT * "
+                             "returns only what its own patterns bind), which SHACL's "
+                             "pre-binding forbids (https://www.w3.org/TR/shacl/#pre-binding)")
     return bare
+
+
+def _projection(bare: str) -> str:
+    """What the first SELECT of ``bare`` returns: the text up to its WHERE or ``{``."""
+    head = re.search(r"\bSELECT\b(\s+(?:DISTINCT|REDUCED)\b)?", bare, re.I)
+    if head is None:
+        return ""
+    end = re.search(r"\bWHERE\b|\{", bare[head.end():], re.I)
+    return bare[head.end():head.end() + (end.start() if end else 0)]
 
 
 def _bare(text: str) -> str:
@@ -389,6 +411,28 @@ def _bare(text: str) -> str:
     return re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                   r"'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*",
                   lambda m: " " * len(m.group(0)), text)
+
+
+def prebind(query: str, bindings: Mapping[str, st.Term]) -> tuple[str, st.Bindings]:
+    """``query`` with ``bindings`` pre-bound as SHACL defines it, by values insertion
+    (https://www.w3.org/TR/shacl/#pre-binding): a ``VALUES`` row of the IRIs and literals
+    joined at the start of every group pattern (so BIND, FILTER and sub-queries see them
+    bound); and Oxigraph's substitutions for blank nodes, which no query text can name.
+    Returns (query text, substitutions)."""
+    bare = _bare(query)
+    named = {n: t for n, t in bindings.items() if not isinstance(t, ox.BlankNode)
+             and re.search(rf"[?$]{n}\b", bare)}
+    blank = sorted(n for n, t in bindings.items() if isinstance(t, ox.BlankNode))
+    if named:
+        row = (f" VALUES ({' '.join('?' + n for n in named)}) "
+               f"{{ ({' '.join(str(t) for t in named.values())}) }} ")
+        starts = [m.end() for m in re.finditer(r"\{", bare)
+                  if not re.match(r"\s*SELECT\b", bare[m.end():], re.I)]
+        for at in reversed(starts):
+            query = query[:at] + row + query[at:]
+    if blank:
+        query = _returning(_bound(query, blank), blank)
+    return query, {ox.Variable(n): bindings[n] for n in blank}
 
 
 def _bound(query: str, names: list[str]) -> str:
@@ -423,10 +467,16 @@ def _returning(query: str, names: list[str]) -> str:
 
 
 def _prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
-    """The (prefix, namespace) pairs of ``node``'s sh:prefixes
+    """The (prefix, namespace) pairs of ``node``'s ``sh:prefixes/owl:imports*/sh:declare``
     (https://www.w3.org/TR/shacl/#sparql-prefixes)."""
     out: dict[str, str] = {}
-    for source in shapes.objects(node, SH.prefixes):
+    sources, todo = set(), list(shapes.objects(node, SH.prefixes))
+    while todo:
+        source = todo.pop()
+        if source not in sources:
+            sources.add(source)
+            todo += shapes.objects(source, OWL.imports)
+    for source in sorted(sources, key=str):
         for d in shapes.objects(source, SH.declare):
             prefix, ns = shapes.value(d, SH.prefix), shapes.value(d, SH.namespace)
             if prefix is None or ns is None:
@@ -437,6 +487,23 @@ def _prefixes(shapes: Graph, node: Node) -> list[tuple[str, str]]:
                                  f"as <{out[str(prefix)]}> and <{ns}>")
             out[str(prefix)] = str(ns)
     return sorted(out.items())
+
+
+def _parameter_name(path: Node) -> str:
+    """A parameter's name: the local name of its sh:path
+    (https://www.w3.org/TR/shacl/#constraint-components-parameters)."""
+    name = re.search(r"[A-Za-z_][\w.-]*$", str(path))
+    if name is None or name.group(0) in ("this", "shapesGraph", "currentShape", "path",
+                                         "PATH", "value") or not re.fullmatch(r"\w+", name.group(0)):
+        raise ShapeError(f"parameter {_name(path)} has no name SHACL allows as a SPARQL "
+                         "variable (https://www.w3.org/TR/shacl/#constraint-components-parameters)")
+    return name.group(0)
+
+
+def instances(g: Graph, cls: Node) -> set[Node]:
+    """The SHACL instances of ``cls`` in ``g``: typed with it or a subclass of it."""
+    classes = set(g.transitive_subjects(RDFS.subClassOf, cls))
+    return {s for c in classes for s in g.subjects(RDF.type, c)}
 
 
 def _bindings(query: str, shape: Node) -> dict[str, st.Term]:
