@@ -40,6 +40,8 @@ from .namespaces import (
 from .text import clean, slug
 
 DOCUMENT_SLUG = "hackney-violence-reduction-landscape"
+#: The strategy's short name (``dcterms:identifier``): the canned queries' strategy column.
+DOCUMENT_KEY = "hackney"
 DOCUMENT_TITLE = "A whole systems approach to violence reduction: the strategic landscape"
 WITHHELD = "[name withheld]"
 _AGENCY_CLASS = {"organisation": VR.Agency, "unit": VR.OrganisationalUnit, "board": VR.Board,
@@ -62,32 +64,25 @@ class Sources:
                    root / "data/curation", root)
 
 
-class Builder:
-    """Collects triples for one document. Use :func:`build_graph`."""
+class Writer:
+    """A graph of one strategy under ``base`` (recorded as its ``void:uriSpace``), and the
+    triples every strategy's things are made of, whatever they are read from: the document
+    (:class:`Builder`) or a workbook (:mod:`vrgraph.strategy_build`)."""
 
-    def __init__(self, doc: src.Document, curation: cur.Curation, base: Base) -> None:
-        self.doc = doc
-        self.cur = curation
+    def __init__(self, base: Base) -> None:
         self.base = base.iri
         self.g = Graph()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         self.g.bind("vrid", base.ids)
         self.g.add((URIRef(base.dataset), URIRef(VOID_URI_SPACE), Literal(base.ids)))
-        self.personal = sorted({name for e in curation.leads.values()
-                                for name in e.get("personal") or []}, key=len, reverse=True)
-        self.actions = {a.number: a for a in doc.actions}
-        self.misspelt = {str(e.get("text")) for e in curation.corrections.get("text_flaws", [])
-                         if e.get("kind") in ("MisspeltName", "TruncatedName")}
-        self.document = self.id("document", DOCUMENT_SLUG)
 
-    # -- helpers ------------------------------------------------------------------------------
     def id(self, kind: str, *keys: str) -> URIRef:
         return URIRef(self.base + "id/" + "/".join([kind, *keys]))
 
     def add(self, s: Node, p: Node, o: Node | str | int | None, lang: bool = True) -> None:
-        """Add a triple; a ``str`` object becomes an English literal, with personal names
-        withheld, an ``int`` an ``xsd:integer`` (a ``bool`` an ``xsd:boolean``); ``None``
+        """Add a triple; a ``str`` object becomes an English literal (:meth:`redact`-ed),
+        an ``int`` an ``xsd:integer`` (a ``bool`` an ``xsd:boolean``); ``None``
         and empty strings add nothing."""
         if o is None or o == "":
             return
@@ -100,6 +95,87 @@ class Builder:
         self.g.add((s, p, o))
 
     def redact(self, text: str) -> str:
+        return text
+
+    def scheme(self, kind: str) -> URIRef:
+        """The scheme of the ``strategic`` or ``enabling`` principles."""
+        node = self.id("scheme", f"{kind}-principles")
+        self.g.add((node, RDF.type, VR.PrincipleScheme))
+        self.g.add((node, RDF.type, SKOS.ConceptScheme))
+        self.add(node, SKOS.prefLabel, _SCHEME_TITLE[kind])
+        return node
+
+    def principle_node(self, kind: str, number: int, text: str) -> URIRef:
+        """Principle ``number`` of ``kind`` (``SP3``, ``EP9``) with its full text."""
+        node = self.id("principle", kind, str(number))
+        scheme = self.id("scheme", f"{kind}-principles")
+        self.g.add((node, RDF.type,
+                    VR.StrategicPrinciple if kind == "strategic" else VR.EnablingPrinciple))
+        self.add(node, SKOS.notation, f"{kind[0].upper()}P{number}", lang=False)
+        self.add(node, VR.principleNumber, number)
+        self.add(node, SKOS.prefLabel, f"{kind.capitalize()} Principle {number}")
+        self.add(node, SKOS.definition, text)
+        self.g.add((node, SKOS.inScheme, scheme))
+        self.g.add((node, SKOS.topConceptOf, scheme))
+        return node
+
+    def agency_node(self, ident: str, kind: str, label: str, acronym: str | None,
+                    parent: URIRef | None) -> URIRef:
+        """An agency or post (``kind``: organisation, unit, board, partnership, post) and
+        the organisation it belongs to."""
+        node = self.id("post" if kind == "post" else "agency", ident)
+        self.g.add((node, RDF.type, _AGENCY_CLASS[kind]))
+        self.add(node, SKOS.prefLabel, label)
+        self.add(node, RDFS.label, label)
+        self.add(node, VR.acronym, acronym, lang=False)
+        self.add(node, SKOS.altLabel, acronym)
+        if parent is not None:
+            link = {"post": ORG.postIn, "unit": ORG.unitOf}.get(kind, ORG.subOrganizationOf)
+            self.g.add((node, link, parent))
+        return node
+
+    def alignment(self, node: URIRef, action: URIRef, principle: URIRef, column: str,
+                  mode: URIRef) -> None:
+        self.g.add((node, RDF.type, VR.Alignment))
+        self.g.add((node, VR.alignmentOf, action))
+        self.g.add((node, VR.alignmentTo, principle))
+        self.g.add((node, VR.alignmentMode, mode))
+        self.g.add((node, VR.column, _COLUMN[column]))
+
+    def note(self, kind: str, key: str, targets: list[URIRef], message: str,
+             handling: str) -> URIRef:
+        """A data-quality note of flaw ``kind`` (``EmptyLead``) about ``targets``."""
+        node = self.id("note", slug(re.sub(r"(?<!^)(?=[A-Z])", "-", kind)),
+                       re.sub(r"[^a-z0-9.]+", "-", key.lower()).strip("-"))
+        if (node, RDF.type, VR.DataQualityNote) in self.g:
+            raise CurationError(f"two data-quality notes share the IRI {node}")
+        self.g.add((node, RDF.type, VR.DataQualityNote))
+        self.g.add((node, VR.flawKind, VR[kind]))
+        self.g.add((node, OA.motivatedBy, DQV.qualityAssessment))
+        for t in targets:
+            self.g.add((node, OA.hasTarget, t))
+        self.add(node, RDFS.comment, message)
+        self.add(node, VR.handling, handling)
+        return node
+
+
+class Builder(Writer):
+    """Collects triples for one document. Use :func:`build_graph`."""
+
+    def __init__(self, doc: src.Document, curation: cur.Curation, base: Base) -> None:
+        super().__init__(base)
+        self.doc = doc
+        self.cur = curation
+        self.personal = sorted({name for e in curation.leads.values()
+                                for name in e.get("personal") or []}, key=len, reverse=True)
+        self.actions = {a.number: a for a in doc.actions}
+        self.misspelt = {str(e.get("text")) for e in curation.corrections.get("text_flaws", [])
+                         if e.get("kind") in ("MisspeltName", "TruncatedName")}
+        self.document = self.id("document", DOCUMENT_SLUG)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def redact(self, text: str) -> str:
+        """Personal names withheld."""
         for name in self.personal:
             text = text.replace(name, WITHHELD)
         return text
@@ -200,6 +276,7 @@ class Builder:
         self.g.add((d, RDF.type, VR.StrategyDocument))
         self.add(d, DCTERMS.title, DOCUMENT_TITLE)
         self.add(d, RDFS.label, DOCUMENT_TITLE)
+        self.add(d, DCTERMS.identifier, DOCUMENT_KEY, lang=False)
         self.add(d, DCTERMS.description,
                  "A London borough's whole systems approach to violence reduction: its "
                  "principles, programmes, community engagement, twelve strategies and action "
@@ -264,24 +341,12 @@ class Builder:
 
     def principles(self) -> None:
         for kind in src.KINDS:
-            scheme = self.id("scheme", f"{kind}-principles")
-            self.g.add((scheme, RDF.type, VR.PrincipleScheme))
-            self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
-            self.add(scheme, SKOS.prefLabel, _SCHEME_TITLE[kind])
+            scheme = self.scheme(kind)
             line, note = self.doc.scheme_notes[kind]
             self.add(scheme, SKOS.definition, note)
             self.derived(scheme, [line])
         for p in self.doc.principles:
-            node = self.id("principle", p.kind, str(p.number))
-            scheme = self.id("scheme", f"{p.kind}-principles")
-            cls = VR.StrategicPrinciple if p.kind == "strategic" else VR.EnablingPrinciple
-            self.g.add((node, RDF.type, cls))
-            self.add(node, SKOS.notation, f"{p.kind[0].upper()}P{p.number}", lang=False)
-            self.add(node, VR.principleNumber, p.number)
-            self.add(node, SKOS.prefLabel, f"{p.kind.capitalize()} Principle {p.number}")
-            self.add(node, SKOS.definition, p.text)
-            self.g.add((node, SKOS.inScheme, scheme))
-            self.g.add((node, SKOS.topConceptOf, scheme))
+            node = self.principle_node(p.kind, p.number, p.text)
             self.derived(node, [p.line])
             entry = self.cur.principles.get(f"{p.kind[0].upper()}P{p.number}")
             if entry:
@@ -293,21 +358,12 @@ class Builder:
 
     def agencies(self) -> None:
         for ident, e in self.cur.agencies.items():
-            kind = e["kind"]
-            node = self.id("post" if kind == "post" else "agency", ident)
-            self.g.add((node, RDF.type, _AGENCY_CLASS[kind]))
-            self.add(node, SKOS.prefLabel, e["label"])
-            self.add(node, RDFS.label, e["label"])
-            self.add(node, VR.acronym, e.get("acronym"), lang=False)
-            self.add(node, SKOS.altLabel, e.get("acronym"))
+            parent = e.get("parent")
+            node = self.agency_node(ident, e["kind"], e["label"], e.get("acronym"),
+                                    self.agency(parent) if parent else None)
             for label in e.get("alt_labels") or []:
                 hidden = str(label) in self.misspelt
                 self.add(node, SKOS.hiddenLabel if hidden else SKOS.altLabel, str(label))
-            parent = e.get("parent")
-            if parent:
-                pnode = self.agency(parent)
-                link = {"post": ORG.postIn, "unit": ORG.unitOf}.get(kind, ORG.subOrganizationOf)
-                self.g.add((node, link, pnode))
             expanded = e.get("expanded_at")
             if e.get("acronym"):
                 self.g.add((node, VR.nameSource,
@@ -439,14 +495,6 @@ class Builder:
                                   "personal")
         if entry.get("leads") or entry.get("personal"):
             self.curated(node, entry)
-
-    def alignment(self, node: URIRef, action: URIRef, principle: URIRef, column: str,
-                  mode: URIRef) -> None:
-        self.g.add((node, RDF.type, VR.Alignment))
-        self.g.add((node, VR.alignmentOf, action))
-        self.g.add((node, VR.alignmentTo, principle))
-        self.g.add((node, VR.alignmentMode, mode))
-        self.g.add((node, VR.column, _COLUMN[column]))
 
     def group_cell(self, cell: src.GroupCell) -> None:
         node = self.id("cell", cell.row, cell.column)
@@ -650,19 +698,9 @@ class Builder:
                           f"nor by a cell above it.", "Recorded; no alignment is invented.",
                           a.span)
 
-    def note(self, kind: str, key: str, targets: list[URIRef], message: str, handling: str,
-             lines: src.Lines) -> URIRef:
-        node = self.id("note", slug(re.sub(r"(?<!^)(?=[A-Z])", "-", kind)),
-                       re.sub(r"[^a-z0-9.]+", "-", key.lower()).strip("-"))
-        if (node, RDF.type, VR.DataQualityNote) in self.g:
-            raise CurationError(f"two data-quality notes share the IRI {node}")
-        self.g.add((node, RDF.type, VR.DataQualityNote))
-        self.g.add((node, VR.flawKind, VR[kind]))
-        self.g.add((node, OA.motivatedBy, DQV.qualityAssessment))
-        for t in targets:
-            self.g.add((node, OA.hasTarget, t))
-        self.add(node, RDFS.comment, message)
-        self.add(node, VR.handling, handling)
+    def note(self, kind: str, key: str, targets: list[URIRef], message: str,  # type: ignore[override]
+             handling: str, lines: src.Lines) -> URIRef:
+        node = super().note(kind, key, targets, message, handling)
         self.derived(node, lines)
         return node
 

@@ -46,6 +46,11 @@ memory_option = click.option(
 graph_option = click.option(
     "--graph", "graph_iri", metavar="IRI", default=None,
     help="With --endpoint: use this named graph of the endpoint as the default graph.")
+data_option = click.option(
+    "--data", "data", multiple=True, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use these graph files instead of data/graph.ttl (repeatable): e.g. the built graph "
+         "and a second strategy's (vrgraph build --sheet), side by side.")
 user_option = click.option(
     "--user", metavar="NAME", envvar="VRGRAPH_USER", default=None,
     help="With --endpoint: authenticate as NAME (Basic or Digest), the password from "
@@ -83,19 +88,40 @@ def main(ctx: click.Context, root: Path | None) -> None:
 @click.option("--base-iri", default=None, help="Base for instance IRIs (default: the one "
               "recorded in data/graph.ttl, else https://w3id.org/vrgraph/).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the Turtle (default data/graph.ttl).")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if data/graph.ttl differs "
+              help="Where to write the Turtle (default data/graph.ttl; with --sheet "
+                   "out/SHORT-NAME.ttl).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output differs "
               "from what the build produces.")
+@click.option("--sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Build another strategy from its workbook (`vrgraph sheet "
+              "new`, filled in) instead of the source document; needs --base-iri, a base of "
+              "its own.")
 @click.pass_obj
 @handle_errors
-def build(project: Project, base_iri: str | None, output: Path | None, check: bool) -> None:
-    """Build data/graph.ttl from the source copy and the curation files."""
+def build(project: Project, base_iri: str | None, output: Path | None, check: bool,
+          sheet: Path | None) -> None:
+    """Build data/graph.ttl from the source copy and the curation files, or another
+    strategy's graph from its workbook (--sheet). Exit 2 names every bad cell or file line;
+    nothing is written."""
+    from .errors import InputError
     from .namespaces import Base
-    from .pipeline import build_turtle, recorded_base
+    from .pipeline import build_sheet, build_turtle, recorded_base
 
-    base = Base.parse(base_iri) if base_iri is not None else recorded_base(project)
-    data, graph = build_turtle(project, base)
-    target = output or project.graph
+    if sheet is not None:
+        if base_iri is None:
+            raise InputError("--sheet needs --base-iri: the base the strategy's IRIs are "
+                             "minted under, its own, e.g. https://example.org/lambeth/")
+        base = Base.parse(base_iri)
+        if base == recorded_base(project):
+            raise InputError(f"--base-iri {base.iri} is the base of the project's own "
+                             f"strategy ({project.display(project.graph)}): give the second "
+                             f"strategy a base of its own, so that their IRIs never meet")
+        data, graph, key = build_sheet(project, sheet, base)
+        target = output or project.root / "out" / f"{key}.ttl"
+    else:
+        base = Base.parse(base_iri) if base_iri is not None else recorded_base(project)
+        data, graph = build_turtle(project, base)
+        target = output or project.graph
     if check:
         same = target.exists() and target.read_bytes() == data
         click.echo(f"{project.display(target)}: {'up to date' if same else 'differs from the build'}")
@@ -167,15 +193,19 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
 
 
 def _store(project: Project, endpoint: str | None = None, graph: str | None = None,
-           user: str | None = None) -> ox.Store | RemoteStore:
-    """The reasoned local graph, or a remote endpoint that answers like it."""
+           user: str | None = None, data: tuple[Path, ...] = ()) -> ox.Store | RemoteStore:
+    """The reasoned local graph (or graph files ``data``), or a remote endpoint that answers
+    like it."""
     if endpoint:
+        from .errors import InputError
         from .remote import remote_store
 
+        if data:
+            raise InputError("give --data or --endpoint, not both")
         return remote_store(endpoint, graph, user=user, prompt=ask_password)
     from .pipeline import load
 
-    return load(project)
+    return load(project, list(data) or None)
 
 
 @main.group()
@@ -210,6 +240,7 @@ def query_show(project: Project, name: str) -> None:
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="A parameter value; repeat for several.")
 @format_option
+@data_option
 @endpoint_option
 @graph_option
 @user_option
@@ -218,8 +249,8 @@ def query_show(project: Project, name: str) -> None:
 @click.pass_obj
 @handle_errors
 def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], fmt: str,
-              endpoint: str | None, graph_iri: str | None, user: str | None,
-              timeout: float, max_memory: int) -> None:
+              data: tuple[Path, ...], endpoint: str | None, graph_iri: str | None,
+              user: str | None, timeout: float, max_memory: int) -> None:
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
@@ -231,7 +262,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
-    store = _store(project, endpoint, graph_iri, user)
+    store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, q.text, bind(store, q, values), q.path.name, timeout, max_memory)
     click.echo(render(table(result, q.path.name), fmt, shortener(base_of(store))))
 
@@ -266,6 +297,7 @@ def _canned(project: Project, name: str) -> CannedQuery:
 @click.option("-f", "--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the query from a file.")
 @format_option
+@data_option
 @endpoint_option
 @graph_option
 @user_option
@@ -274,8 +306,8 @@ def _canned(project: Project, name: str) -> CannedQuery:
 @click.pass_obj
 @handle_errors
 def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
-           endpoint: str | None, graph_iri: str | None, user: str | None,
-           timeout: float, max_memory: int) -> None:
+           data: tuple[Path, ...], endpoint: str | None, graph_iri: str | None,
+           user: str | None, timeout: float, max_memory: int) -> None:
     """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
     SERVICE, FROM and LOAD are refused)."""
     import pyoxigraph as ox
@@ -293,7 +325,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
         text = bounds.argument(text, "the query argument", error=QueryError)
     else:
         raise QueryError("give the query as an argument or with -f FILE, not both")
-    store = _store(project, endpoint, graph_iri, user)
+    store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, text, None, str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
         click.echo(render(result, fmt, shortener(base_of(store))))
@@ -333,20 +365,25 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
               help="Where to write the HTML report.")
 @click.option("--build", "rebuild", is_flag=True,
               help="Rebuild data/graph.ttl from the source and curation first.")
+@data_option
 @endpoint_option
 @graph_option
 @user_option
 @click.pass_obj
 @handle_errors
-def report(project: Project, output: Path, rebuild: bool, endpoint: str | None,
-           graph_iri: str | None, user: str | None) -> None:
+def report(project: Project, output: Path, rebuild: bool, data: tuple[Path, ...],
+           endpoint: str | None, graph_iri: str | None, user: str | None) -> None:
     """The main job: validate, reason, run the gap and alignment queries and write one
-    self-contained HTML report (works offline), with a summary here."""
+    self-contained HTML report (works offline), with a summary here. Several strategies
+    (--data FILE, repeated) are shown side by side."""
+    from .errors import InputError
     from .pipeline import report as run_report
     from .report import summary
 
+    if endpoint and data:
+        raise InputError("give --data or --endpoint, not both")
     path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user,
-                                           ask_password)
+                                           ask_password, list(data) or None)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
 
@@ -477,7 +514,25 @@ def push(project: Project, endpoint: str, graph: str | None, user: str | None,
 @main.group("sheet")
 def sheet() -> None:
     """The steward's workbook: export the actions to edit in a spreadsheet, import the
-    edits back as data/curation/edits.yaml."""
+    edits back as data/curation/edits.yaml; or a blank workbook for another strategy."""
+
+
+@sheet.command("new")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default out/strategy.xlsx).")
+@click.pass_obj
+@handle_errors
+def sheet_new(project: Project, output: Path | None) -> None:
+    """Write a blank workbook for another strategy: its principles, plans, actions with
+    their leads and principles, and agencies, with drop-down lists and a sheet that
+    explains every column. Fill it in, then `vrgraph build --sheet FILE --base-iri IRI`."""
+    from .project import write_atomic
+    from .strategy_sheet import blank
+
+    target = output or project.root / "out/strategy.xlsx"
+    write_atomic(target, blank())
+    click.echo(f"wrote {project.display(target)}: fill it in, then run `vrgraph build --sheet "
+               f"{project.display(target)} --base-iri https://example.org/your-strategy/`")
 
 
 @sheet.command("export")

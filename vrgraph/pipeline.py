@@ -31,6 +31,29 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
     return build.serialise(graph), graph
 
 
+def build_sheet(project: Project, path: Path, base: Base) -> tuple[bytes, Graph, str]:
+    """Build another strategy from its workbook (:mod:`vrgraph.strategy_build`): its
+    Turtle bytes, its graph and its short name. The graph must pass the project's shapes:
+    a violation is a ``WorkbookError`` naming the cells it was read from."""
+    import tempfile
+
+    from . import build, strategy_build
+
+    graph, key = strategy_build.build(path, base)
+    data = build.serialise(graph)
+    with tempfile.TemporaryDirectory(prefix="vrgraph-sheet-") as tmp:
+        built = Path(tmp) / f"{key}.ttl"
+        built.write_bytes(data)
+        report, short = validate_files(project, [built])
+    bad = sorted({f"{strategy_build.cell_of(graph, r.focus) or short(r.focus)}: SHACL: "
+                  f"{short(r.focus)}: {r.message}"
+                  for r in report.results if r.severity == "Violation"})
+    if bad:
+        raise strategy_build.WorkbookError(f"{path}: the strategy breaks the shapes, nothing "
+                                           f"written:\n" + "\n".join(bad))
+    return data, graph, key
+
+
 def recorded_base(project: Project) -> Base:
     """The base IRI recorded in the built graph (the default if there is none yet)."""
     if not project.graph.is_file():
@@ -93,14 +116,15 @@ def shortener(base: Base) -> Callable[[str], str]:
 
 def report(project: Project, output: Path, rebuild: bool = False,
            endpoint: str | None = None, graph: str | None = None, user: str | None = None,
-           prompt: Callable[[str], str | None] | None = None
+           prompt: Callable[[str], str | None] | None = None, files: list[Path] | None = None
            ) -> tuple[Path, Results, Report]:
-    """The main job: (re)build or load the graph, validate it, reason, run the gap and
-    alignment queries and write the HTML report to ``output``. With ``endpoint`` the
-    queries run on that SPARQL endpoint and validation on a copy of its graph."""
+    """The main job: (re)build or load the graph (or ``files``: several strategies, say),
+    validate it, reason, run the gap and alignment queries and write the HTML report to
+    ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
+    a copy of its graph."""
     from .project import write_atomic
     from .query import load_queries
-    from .report import collect, render
+    from .report import collect, page_title, render, stats
 
     queries = load_queries(project.queries)
     if endpoint:
@@ -113,24 +137,15 @@ def report(project: Project, output: Path, rebuild: bool = False,
         if rebuild:
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
-        st = load(project)
+        st = load(project, files)
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         pending = validate_in_background(st, project)
         results = collect(st, queries)
         validation = pending()
-    plans = {row["plan"]: row for row in results["plan-principle-matrix"]}
-    stats = {
-        "triples, with the ontology and inferences": triples,
-        "actions": sum(int(r["planActions"] or 0) for r in plans.values()),
-        "plans": len(plans),
-        "principles": len(results["principle-coverage"]),
-        "lead partners": len(results["agency-load"]),
-        "quality notes": sum(int(r["notes"] or 0) for r in results["notes-by-kind"]),
-    }
-    title = "Hackney: a whole systems approach to violence reduction"
-    write_atomic(output, render(results, validation, stats, title).encode("utf-8"))
+    page = render(results, validation, stats(results, triples), page_title(results))
+    write_atomic(output, page.encode("utf-8"))
     return output, results, validation
 
 

@@ -4,7 +4,11 @@ Canned queries are ``queries/*.rq`` files, each a valid SPARQL 1.1 query with a 
 ``#+ key: value`` lines (grlc style) read as YAML: ``title``, ``description``, ``tags`` and
 ``params`` (a list of ``{name, type, default, description}``). Parameters are bound as
 typed RDF terms through Oxigraph's ``substitutions``, never spliced into the text; a value
-that names nothing in the graph is refused with the valid values listed. Every query, canned
+that names nothing in the graph is refused with the valid values listed. Where the graph holds
+several strategies (each a ``vr:StrategyDocument`` whose things are minted under its own
+base IRI), a value such as an action number is looked up within the strategy the query's
+``strategy`` parameter names, and a query that needs one refuses to guess: never the first
+match in the store's order. Every query, canned
 or not, goes through :func:`vrgraph.sparql_guard.guard` first: one that could reach outside
 the store (``SERVICE``, ``LOAD``, ``FROM``) is refused, and the engine runs the guard's
 canonical text, never the text as given.
@@ -28,7 +32,7 @@ from .sparql_guard import guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
 
-PARAM_TYPES = ("principle", "agency", "action", "plan", "string", "integer", "iri")
+PARAM_TYPES = ("principle", "agency", "action", "plan", "strategy", "string", "integer", "iri")
 _VR = "https://w3id.org/vrgraph/def/"
 _AT = re.compile(r"^error at (\d+):(\d+): ")
 
@@ -42,7 +46,8 @@ class Param:
 
     @property
     def required(self) -> bool:
-        return self.default is None
+        """A strategy may be left out while the graph holds only one."""
+        return self.default is None and self.type != "strategy"
 
 
 @dataclass
@@ -118,7 +123,82 @@ _LOOKUPS = {
     "plan": f"""SELECT ?node ?key ?label WHERE {{
         ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
               <http://purl.org/dc/terms/title> ?label }}""",
+    # the key as the canned queries' strategy column gives it
+    "strategy": f"""SELECT ?node ?key ?label WHERE {{
+        ?node a <{_VR}StrategyDocument> .
+        OPTIONAL {{ ?node <http://purl.org/dc/terms/identifier> ?shortName }}
+        OPTIONAL {{ ?node <http://purl.org/dc/terms/title> ?title }}
+        BIND(COALESCE(?shortName, REPLACE(STR(?node), "^.*/", "")) AS ?key)
+        BIND(COALESCE(STR(?title), ?key) AS ?label) }}""",
 }
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A strategy of the graph: its document, short name and title."""
+
+    node: ox.NamedNode
+    key: str
+    label: str
+
+    @property
+    def space(self) -> str | None:
+        """Where its things are minted, ``{base}id/``, read off its document's IRI
+        (``{base}id/document/{slug}``, see ``docs/model.md``); None for another form."""
+        at = self.node.value.rfind("/id/document/")
+        return self.node.value[:at + 4] if at >= 0 else None
+
+
+def strategies(store: Queryable) -> list[Strategy]:
+    """The strategies of the graph, by short name (then IRI)."""
+    found: dict[str, Strategy] = {}
+    for node, key, label in _lookup(store, "strategy"):
+        seen = found.get(node.value)
+        if seen is None or label < seen.label:  # a document with two titles: the first
+            found[node.value] = Strategy(node, key, label)
+    return sorted(found.values(), key=lambda s: (natural(s.key), s.node.value))
+
+
+def strategy_of(iri: str, among: list[Strategy]) -> Strategy | None:
+    """The strategy whose IRI space holds ``iri`` (the longest, if one base lies inside
+    another)."""
+    best = None
+    for s in among:
+        space = s.space
+        if space and iri.startswith(space) and (best is None or len(space) > len(best.space or "")):
+            best = s
+    return best
+
+
+def _within(node: ox.NamedNode, strategy: Strategy | None, among: list[Strategy]) -> bool:
+    return strategy is None or len(among) <= 1 or strategy_of(node.value, among) == strategy
+
+
+def _keys(among: list[Strategy]) -> str:
+    shown = ", ".join(s.key for s in among[:60])
+    return shown + (f" and {len(among) - 60} more" if len(among) > 60 else "")
+
+
+def choose_strategy(among: list[Strategy], param: Param, raw: str | None, query: str
+                    ) -> Strategy | None:
+    """The strategy ``raw`` names (its short name, title or IRI, in any case); without
+    ``raw``, the graph's only strategy. Several strategies and none named is an error that
+    lists them, never a guess."""
+    if raw is None:
+        if len(among) > 1:
+            raise QueryError(f"query '{query}' needs parameter '{param.name}': the graph holds "
+                             f"{len(among)} strategies; choose one: {_keys(among)}")
+        return among[0] if among else None
+    wanted = raw.strip().lower()
+    found = [s for s in among if wanted in (s.key.lower(), s.label.lower(), s.node.value.lower())]
+    shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    if not found:
+        raise QueryError(f"parameter '{param.name}': {shown!r} names no strategy in the graph; "
+                         f"valid values: {_keys(among) or 'none (the graph holds no strategy)'}")
+    if len(found) > 1:
+        raise QueryError(f"parameter '{param.name}': {shown!r} names {len(found)} strategies "
+                         f"({', '.join(s.node.value for s in found)}); give the IRI of one")
+    return found[0]
 
 
 def _lookup(store: Queryable, kind: str, wanted: str | None = None
@@ -137,13 +217,20 @@ def _lookup(store: Queryable, kind: str, wanted: str | None = None
     return [(node, key, label) for (_, key, label), node in out.items()]
 
 
-def allowed_values(store: Queryable, kind: str) -> list[tuple[ox.NamedNode, str, str]]:
-    """(node, key, label) of every resource a parameter of ``kind`` may name."""
-    return sorted(_lookup(store, kind), key=lambda t: natural(t[1]))
+def allowed_values(store: Queryable, kind: str, strategy: Strategy | None = None,
+                   among: list[Strategy] | None = None) -> list[tuple[ox.NamedNode, str, str]]:
+    """(node, key, label) of every resource a parameter of ``kind`` may name (within
+    ``strategy``, one of ``among``, if given)."""
+    among = among if among is not None else (strategies(store) if strategy else [])
+    return sorted((t for t in _lookup(store, kind) if _within(t[0], strategy, among)),
+                  key=lambda t: (natural(t[1]), t[0].value))
 
 
-def bind_value(store: Queryable, param: Param, raw: str) -> ox.NamedNode | ox.Literal:
-    """Turn a user's value into the RDF term the query expects."""
+def bind_value(store: Queryable, param: Param, raw: str, strategy: Strategy | None = None,
+               among: list[Strategy] | None = None) -> ox.NamedNode | ox.Literal:
+    """Turn a user's value into the RDF term the query expects; a resource is looked up
+    within ``strategy`` (one of ``among``, the graph's strategies) if given, and must
+    otherwise be one strategy's."""
     if param.type == "string":
         return ox.Literal(raw)
     if param.type == "integer":
@@ -155,16 +242,26 @@ def bind_value(store: Queryable, param: Param, raw: str) -> ox.NamedNode | ox.Li
             raise QueryError(f"parameter '{param.name}': {raw!r} is not an http(s) IRI")
         return ox.NamedNode(raw)
     wanted = raw.strip().lower()
-    # the first match in natural key order, as in the listing below (matched before sorting:
-    # with a hundred documents, sorting every candidate cost more than the query itself)
-    matches = _lookup(store, param.type, wanted)
+    among = among if among is not None else strategies(store)
+    # the first match in natural key order, then IRI order, as in the listing below (matched
+    # before sorting: with a hundred documents, sorting every candidate cost more than the
+    # query itself)
+    matches = [t for t in _lookup(store, param.type, wanted) if _within(t[0], strategy, among)]
+    shown_raw = raw if len(raw) <= 60 else raw[:57] + "..."
+    if strategy is None and len(among) > 1:
+        owners = sorted({s.key for t in matches if (s := strategy_of(t[0].value, among))},
+                        key=natural)
+        if len(owners) > 1:
+            raise QueryError(f"parameter '{param.name}': {shown_raw!r} names a {param.type} of "
+                             f"{len(owners)} strategies ({', '.join(owners[:60])}); say which "
+                             f"with the parameter 'strategy'")
     if matches:
-        return min(matches, key=lambda t: natural(t[1]))[0]
-    candidates = allowed_values(store, param.type)
+        return min(matches, key=lambda t: (natural(t[1]), t[0].value))[0]
+    candidates = allowed_values(store, param.type, strategy, among)
     shown = ", ".join(key for _, key, _ in candidates[:60])
     more = f" and {len(candidates) - 60} more" if len(candidates) > 60 else ""
-    shown_raw = raw if len(raw) <= 60 else raw[:57] + "..."
-    raise QueryError(f"parameter '{param.name}': {shown_raw!r} names no {param.type} in the graph; "
+    where = f"strategy '{strategy.key}'" if strategy and len(among) > 1 else "the graph"
+    raise QueryError(f"parameter '{param.name}': {shown_raw!r} names no {param.type} in {where}; "
                      f"valid values: {shown}{more}")
 
 
@@ -174,13 +271,23 @@ def bind(store: Queryable, query: CannedQuery, values: dict[str, str]) -> Bindin
     if unknown:
         raise QueryError(f"query '{query.name}' has no parameter {unknown[0]!r}; its parameters: "
                          f"{', '.join(sorted(known)) or 'none'}")
+    looked_up = [p for p in query.params if p.type in _LOOKUPS]
+    among = strategies(store) if looked_up else []
+    chosen = None
+    for p in looked_up:
+        if p.type == "strategy":
+            chosen = choose_strategy(among, p, values.get(p.name, p.default), query.name)
     bound: Bindings = {}
     for p in query.params:
+        if p.type == "strategy":
+            if chosen is not None:
+                bound[ox.Variable(p.name)] = ox.Literal(chosen.key)
+            continue
         raw = values.get(p.name, p.default)
         if raw is None:
             raise QueryError(f"query '{query.name}' needs parameter '{p.name}' ({p.type}): "
                              f"give it with -p {p.name} VALUE")
-        bound[ox.Variable(p.name)] = bind_value(store, p, raw)
+        bound[ox.Variable(p.name)] = bind_value(store, p, raw, chosen, among)
     return bound
 
 

@@ -3,7 +3,9 @@ network) and a short terminal summary. Stage 7 of the pipeline: it only reads qu
 
 The findings are sentences built from the canned queries' answers (``queries/*.rq``), so a
 finding is never stated that a query does not support; ``tests/test_report.py`` checks
-them against the queries.
+them against the queries. A graph that holds several strategies (each query's ``strategy``
+column tells their rows apart) gets a table of the strategies side by side, and its findings
+and charts strategy by strategy; with one strategy the report is as it always was.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .validate import Report
 Row = dict[str, str | None]     # a row of a canned query's answer, as text
 
 SECTIONS = (
-    "principle-coverage", "principles-without-actions", "principles-single-plan-or-agency",
+    "strategies", "principle-coverage", "principles-without-actions", "principles-single-plan-or-agency",
     "plan-principle-matrix", "actions-without-alignment", "actions-without-lead",
     "actions-led-only-by-post", "single-point-of-failure", "agency-load",
     "collaboration-network", "strategic-without-enabling", "enabling-without-strategic",
@@ -39,6 +41,16 @@ class Results:
 
     def __getitem__(self, name: str) -> list[Row]:
         return self.tables[name]
+
+    @property
+    def strategies(self) -> list[str]:
+        """The short names of the strategies, in the queries' order."""
+        return [str(row["strategy"]) for row in self.tables["strategies"]]
+
+    def only(self, strategy: str) -> Results:
+        """The answers about one strategy."""
+        return Results({name: [row for row in rows if row.get("strategy") == strategy]
+                        for name, rows in self.tables.items()})
 
 
 def collect(store: Queryable, queries: dict[str, CannedQuery]) -> Results:
@@ -131,29 +143,93 @@ def findings(r: Results) -> list[Finding]:
 
 
 def _plans(r: Results) -> list[Row]:
-    seen: dict[str | None, Row] = {}
+    seen: dict[tuple[str | None, str | None], Row] = {}
     for row in r["plan-principle-matrix"]:
-        seen.setdefault(row["plan"], row)
+        seen.setdefault((row.get("strategy"), row["plan"]), row)
     return list(seen.values())
 
 
 # -- the page ---------------------------------------------------------------------------------
+def stats(r: Results, triples: int) -> dict[str, int]:
+    """The figures on the cards at the top: the whole graph's."""
+    out = {"triples, with the ontology and inferences": triples}
+    if len(r.strategies) > 1:
+        out["strategies"] = len(r.strategies)
+    out.update({
+        "actions": sum(_n(row.get("planActions")) for row in _plans(r)),
+        "plans": len(_plans(r)),
+        "principles": len(r["principle-coverage"]),
+        "lead partners": len(r["agency-load"]),
+        "quality notes": sum(_n(row["notes"]) for row in r["notes-by-kind"]),
+    })
+    return out
+
+
+def side_by_side(r: Results) -> list[dict[str, str | int]]:
+    """One row per strategy: its size and its gaps, to compare them."""
+    out = []
+    for row in r["strategies"]:
+        mine = r.only(str(row["strategy"]))
+        out.append({**row,
+                    "principlesWithoutActions": len(mine["principles-without-actions"]),
+                    "actionsWithoutAlignment": len(mine["actions-without-alignment"]),
+                    "actionsWithoutLead": len(mine["actions-without-lead"]),
+                    "actionsLedOnlyByPost": len(mine["actions-led-only-by-post"])})
+    return out
+
+
+@dataclass
+class View:
+    """The findings and charts of one strategy."""
+
+    strategy: str
+    title: str
+    findings: list[Finding]
+    charts: dict[str, dict]
+    busiest: list[dict]
+
+
+def views(r: Results) -> list[View]:
+    out = []
+    for row in r["strategies"] or [{"strategy": "", "title": ""}]:
+        mine = r.only(str(row["strategy"])) if len(r.strategies) > 1 else r
+        out.append(View(
+            str(row["strategy"]), str(row["title"]), findings(mine),
+            {"heatmap": charts.heatmap(mine["plan-principle-matrix"]),
+             "bars": charts.bars(mine["principle-coverage"]),
+             "network": charts.network(mine["agency-load"], mine["collaboration-network"])},
+            sorted(mine["agency-load"], key=lambda row: -_n(row["actions"]))[:20]))
+    return out
+
+
+def page_title(r: Results) -> str:
+    """The page's title: the strategy's, or what the strategies are."""
+    rows = r["strategies"]
+    if len(rows) == 1:
+        return str(rows[0]["title"] or rows[0]["strategy"])
+    return f"{len(rows)} strategies side by side: " + ", ".join(r.strategies)
+
+
 def render(r: Results, validation: Report | None, stats: dict[str, int], title: str) -> str:
     """The whole report as one HTML string (``templates/report.html``, every value escaped
     by Jinja2)."""
+    shown = views(r)
     return pages.render(
         "report.html", r=r, validation=validation, stats=stats, title=title,
-        findings=findings(r), css=pages.raw("report.css"),
-        busiest=sorted(r["agency-load"], key=lambda row: -_n(row["actions"]))[:20],
-        charts={"heatmap": charts.heatmap(r["plan-principle-matrix"]),
-                "bars": charts.bars(r["principle-coverage"]),
-                "network": charts.network(r["agency-load"], r["collaboration-network"])})
+        css=pages.raw("report.css"), views=shown, multi=len(r.strategies) > 1,
+        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest])
 
 
 def summary(r: Results, validation: Report | None) -> str:
     """A few lines for the terminal."""
-    lines = [f"- {f.text}" for f in findings(r) if f.severity in ("gap", "risk")]
-    head = "Gaps and risks:" if lines else "No gaps found."
+    lines = []
+    for view in views(r):
+        mine = [f"- {f.text}" for f in view.findings if f.severity in ("gap", "risk")]
+        if len(r.strategies) > 1:
+            lines.append(f"{view.strategy} ({view.title}):" if mine else
+                         f"{view.strategy} ({view.title}): no gaps found.")
+        lines += mine
+    head = "Gaps and risks:" if any(line.startswith("- ") for line in lines) else "No gaps found."
     if validation is not None:
         head = (f"Validation: {'conforms' if validation.conforms else 'does not conform'} "
                 f"({validation.count('Violation')} violations, {validation.count('Warning')} "

@@ -6,8 +6,8 @@ Sheets: ``Actions`` (one row per action; the leads, stated principles and tiers 
 editable columns, with drop-down lists; everything else, the inherited principles
 included, is locked by sheet protection), ``Agencies``, ``Principles`` and ``Tiers`` (the
 values of the drop-down lists) and ``About`` (what each column holds). The workbook is
-Office Open XML (ECMA-376) written by openpyxl, byte-identical for the same graph: its
-document properties and zip timestamps are fixed. As CSV, one RFC 4180 file per sheet,
+Office Open XML (ECMA-376) written by openpyxl (:mod:`vrgraph.xlsx`), byte-identical for
+the same graph. As CSV, one RFC 4180 file per sheet,
 each cell a spreadsheet would run as a formula neutralised.
 """
 
@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from . import xlsx
 from .edits import FIELDS, TIERS, current, local, natural
 from .namespaces import DCTERMS, PROV, RDF, SKOS, VR
 from .text import neutralise
+from .xlsx import Sheet, letter
 
-#: A fixed time for the workbook's properties and zip entries: the same graph, the same bytes.
-EPOCH = datetime(2000, 1, 1)
 SEP = "; "
 
 
@@ -75,18 +72,6 @@ COLUMNS = (
            "for every row you change."),
 )
 EDITABLE = tuple(c.key for c in COLUMNS if c.editable)
-
-
-def letter(index: int) -> str:
-    """The column letter of 0-based ``index`` (A-Z is enough for the Actions sheet)."""
-    return chr(ord("A") + index)
-
-
-@dataclass
-class Sheet:
-    name: str
-    header: list[str]
-    rows: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -186,30 +171,12 @@ INTRO = ("Edit the yellow columns of the Actions sheet (Leads, stated principles
 
 def to_xlsx(book: Workbook) -> bytes:
     """The workbook as .xlsx bytes, the same for the same ``book``."""
-    from openpyxl import Workbook as XL
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Alignment, PatternFill, Protection
 
-    wb = XL()
-    if wb.active is not None:      # the sheet a new workbook has
-        wb.remove(wb.active)
-    editable = PatternFill("solid", fgColor="FFF2CC")
+    wb = xlsx.new()
     for sheet in book.sheets:
-        ws = wb.create_sheet(sheet.name)
-        intro = [[INTRO], []] if sheet is book.about else []
-        for values in [*intro, sheet.header, *sheet.rows]:
-            ws.append(values)
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"           # text, never a formula
-        head = 3 if sheet is book.about else 1
-        for cell in ws[head]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = ws.cell(head + 1, 1)
-        ws.protection.sheet = True
-        ws.protection.formatColumns = ws.protection.formatRows = False
-        ws.protection.autoFilter = ws.protection.sort = False
+        xlsx.add(wb, sheet, [[INTRO], []] if sheet is book.about else None, locked=True)
+    editable = PatternFill("solid", fgColor="FFF2CC")
     ws = wb["Actions"]
     last = len(book.actions.rows) + 1
     widths = {"text": 60, "group": 30, "cell": 24, "targets": 30, "why": 40}
@@ -229,39 +196,12 @@ def to_xlsx(book: Workbook) -> bytes:
              "tiers": f"Tiers!$A$2:$A${len(TIERS) + 1}"}
     for i, column in enumerate(COLUMNS):
         if column.key in lists:
-            dv = DataValidation(type="list", formula1=lists[column.key], allow_blank=True,
-                                errorStyle="warning", showErrorMessage=True,
-                                errorTitle="Not in the list",
-                                error="Not a value of the list. Several values are written "
-                                      "separated by ';'; the import checks each.")
-            dv.add(f"{letter(i)}2:{letter(i)}{last}")
-            ws.add_data_validation(dv)
+            xlsx.drop_down(ws, f"{letter(i)}2:{letter(i)}{last}", lists[column.key],
+                           "Not a value of the list. Several values are written separated "
+                           "by ';'; the import checks each.")
     ws.auto_filter.ref = f"A1:{letter(len(COLUMNS) - 1)}{last}"
-    about = wb["About"]
-    about.column_dimensions["D"].width = 90
-    wb.properties.creator = wb.properties.lastModifiedBy = "vrgraph"
-    wb.properties.created = wb.properties.modified = EPOCH
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return _fixed(buffer.getvalue())
-
-
-def _fixed(data: bytes) -> bytes:
-    """The zip ``data`` with every entry dated :data:`EPOCH` and the workbook's modified
-    time (set to now by openpyxl on save) put back to it."""
-    stamp = EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), body)
-            fixed = zipfile.ZipInfo(info.filename, EPOCH.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, body)
-    return out.getvalue()
+    wb["About"].column_dimensions["D"].width = 90
+    return xlsx.save(wb)
 
 
 def to_csv(book: Workbook) -> dict[str, bytes]:

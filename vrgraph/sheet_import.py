@@ -20,7 +20,6 @@ import io
 import re
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from . import bounds, build
+from . import bounds, build, xlsx
 from . import diff as differ
 from .edits import TIERS, natural
 from .errors import InputError, VrgraphError
@@ -37,9 +36,6 @@ from .project import Project
 from .sheet import COLUMNS, SEP, Workbook, letter, tables
 from .text import FORMULA_STARTS
 
-#: An edited workbook: the file, and all its parts once unzipped.
-XLSX_BYTES = 32 * bounds.MB
-UNZIPPED_BYTES = 128 * bounds.MB
 EDITS = "data/curation/edits.yaml"
 _HEADER = """\
 # edits.yaml - a data steward's edits of actions, made in the workbook of `vrgraph sheet export`
@@ -62,18 +58,6 @@ class Imported:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _unneutralised(cell: str) -> str:
     """A CSV cell as the export wrote it before :func:`vrgraph.text.neutralise`."""
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else \
@@ -88,31 +72,12 @@ def read_rows(path: Path) -> list[list[str]]:
         if not target.is_file():
             raise InputError(f"{path}: a folder without Actions.csv; give the .xlsx workbook "
                              f"or the folder `vrgraph sheet export --format csv` wrote")
-        text = bounds.read_text(target, str(target), XLSX_BYTES)
+        text = bounds.read_text(target, str(target), xlsx.XLSX_BYTES)
         return [[_unneutralised(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    data = bounds.read(path, str(path), XLSX_BYTES)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            if sum(i.file_size for i in infos) > UNZIPPED_BYTES or len(infos) > 10_000:
-                raise InputError(f"{path}: unzips to more than the budget of "
-                                 f"{bounds.size(UNZIPPED_BYTES)}; refused")
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in z.read(info):
-                    raise InputError(f"{path}: {info.filename} declares a DOCTYPE (XML "
-                                     f"entities); refused")
-    except zipfile.BadZipFile:
-        raise InputError(f"{path}: not an .xlsx workbook (not a zip file); give the file "
-                         f"`vrgraph sheet export` wrote, or its CSV folder") from None
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise InputError(f"{path}: not a workbook openpyxl can read: {err}") from None
+    wb = xlsx.load(path, "the file `vrgraph sheet export` wrote, or its CSV folder")
     if "Actions" not in wb.sheetnames:
         raise InputError(f"{path}: no sheet named Actions (sheets: {', '.join(wb.sheetnames)})")
-    return [[_text(v) for v in row] for row in wb["Actions"].iter_rows(values_only=True)]
+    return [[xlsx.text(v) for v in row] for row in wb["Actions"].iter_rows(values_only=True)]
 
 
 # -- comparing ---------------------------------------------------------------------------------

@@ -8,7 +8,10 @@ a few deterministic differences so that no two boroughs are the same document:
   ``vr:statedAlignment``; only alignments nothing else refers to, so no dangling links),
 * up to 3 ``vr:ledBy`` links dropped and up to 2 added (an agency or post that already leads
   some action of the borough is given to another action as an extra lead),
-* the document's ``dcterms:title`` says which borough it is.
+* the document's ``dcterms:title`` says which borough it is, and its short name
+  (``dcterms:identifier``, the strategy column of the canned queries) gets ``-b{k}``
+  (``hackney-b3``), so that each borough is a strategy of its own; the ``void:uriSpace``
+  the graph records is the borough's.
 
 Each borough is thus the document as ``vrgraph build --base-iri {base}b{k}/`` would mint it.
 (Not ``{base}id/b{k}/...``: the shapes check ``{base}id/{type}/{key}``, see
@@ -47,6 +50,7 @@ _TO = ox.NamedNode(str(VR.alignmentTo))
 _STATED_ALIGNMENT = ox.NamedNode(str(VR.statedAlignment))
 _LED_BY = ox.NamedNode(str(VR.ledBy))
 _TITLE = ox.NamedNode(str(DCTERMS.title))
+_IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
 _DOCUMENT_CLASS = ox.NamedNode(str(VR.StrategyDocument))
 
 
@@ -78,6 +82,8 @@ class Generator:
             return f"<{self.base}{_MARK}{term.value[len(self.base):]}>"
         if isinstance(term, ox.BlankNode):
             return f"_:{_BNODE_MARK}{term.value}"
+        if isinstance(term, ox.Literal) and term.value == self.prefix:  # the void:uriSpace
+            return str(term).replace(self.prefix, f"{self.base}{_MARK}id/")
         return str(term)
 
     def _template(self, t: ox.Triple) -> str:
@@ -109,7 +115,7 @@ class Generator:
         documents = {t.subject for t in self.triples
                      if t.predicate == _TYPE and t.object == _DOCUMENT_CLASS}
         self.titles = [i for i, t in enumerate(self.triples)
-                       if t.subject in documents and t.predicate == _TITLE]
+                       if t.subject in documents and t.predicate in (_TITLE, _IDENTIFIER)]
 
     # -- boroughs -------------------------------------------------------------------------------
     def variation(self, k: int) -> Variation:
@@ -133,10 +139,10 @@ class Generator:
             lines = list(lines)
             for i in self.titles:
                 t = self.triples[i]
-                title = ox.Literal(f"{t.object.value} (synthetic borough {k})",
-                                   language=t.object.language) if t.object.language else \
-                    ox.Literal(f"{t.object.value} (synthetic borough {k})",
-                               datatype=t.object.datatype)
+                text = f"{t.object.value}-b{k}" if t.predicate == _IDENTIFIER else \
+                    f"{t.object.value} (synthetic borough {k})"
+                title = ox.Literal(text, language=t.object.language) if t.object.language \
+                    else ox.Literal(text, datatype=t.object.datatype)
                 lines[i] = f"{self._term(t.subject)} {t.predicate} {title} .\n"
         parts = [line for i, line in enumerate(lines) if i not in v.dropped]
         parts.extend(f"{self._term(a)} {_LED_BY} {self._term(b)} .\n" for a, b in v.added_leads)

@@ -368,19 +368,22 @@ def _shape_name(shapes: Graph, shape: Node) -> str:
 
 
 def source_lines(store: ox.Store, iris: set[str]) -> dict[str, str]:
-    """``{iri: "110-112"}`` from each node's first source excerpt, where known."""
+    """``{iri: "110-112"}`` from each node's first source excerpt, where known; for a
+    strategy built from a workbook, its cells (``{iri: "Actions!A5:H5"}``)."""
     if not iris:
         return {}
     rows = st.solutions(store.query(
-        f"SELECT ?f ?first ?last WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in sorted(iris))} }} "
+        f"SELECT ?f ?first ?last ?cells WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in sorted(iris))} }} "
         f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
-        f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} }} ORDER BY ?f ?first ?last",
+        f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} OPTIONAL {{ ?e <{VR.sheetCell}> ?cells }} }} "
+        f"ORDER BY ?f ?first ?last ?cells",
         use_default_graph_as_union=True))
     out: dict[str, str] = {}
     for row in rows:
-        f, first, last = (st.lexical(row[v]) for v in ("f", "first", "last"))
+        f, first, last, cells = (st.lexical(row[v]) for v in ("f", "first", "last", "cells"))
         if f is not None and first is not None and f not in out:   # both bound
-            out[f] = first if last is None or last == first else f"{first}-{last}"
+            out[f] = cells if cells is not None else \
+                first if last is None or last == first else f"{first}-{last}"
     return out
 
 
@@ -438,7 +441,8 @@ def as_text(report: Report, label: str, short: Callable[[str], str] = str) -> st
         for shape, results in shapes.items():
             lines.append(f"  {short(shape)}: {results[0].message}")
             for r in results:
-                where = f" [source line {r.lines}]" if r.lines else ""
+                where = "" if not r.lines else f" [{r.lines}]" if "!" in r.lines else \
+                    f" [source line {r.lines}]"
                 extra = f" {short(r.path)}" if r.path else ""
                 value = f" = {r.value}" if r.value else ""
                 what = _component(r.component)
