@@ -454,11 +454,13 @@ def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str 
 @click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="A folder of static files (e.g. a `vrgraph publish` "
                                  "release) to serve at /; the query page is then at /query.")
+@data_option
 @click.pass_obj
 @handle_errors
 def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
           max_body: int, workers: int, slow_workers: int, fast_slice: float,
-          per_client: int, max_memory: int, cors: tuple[str, ...], site: Path | None) -> None:
+          per_client: int, max_memory: int, cors: tuple[str, ...], site: Path | None,
+          data: tuple[Path, ...]) -> None:
     """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
     at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
     static site."""
@@ -468,7 +470,7 @@ def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
     from .serve import serve as run
     from .store import base_of
 
-    store = load(project)
+    store = load(project, list(data) or None)
     config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
                          slow_workers, fast_slice, per_client, max_memory,
                          base=base_of(store).iri)

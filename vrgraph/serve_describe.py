@@ -25,7 +25,7 @@ _VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 _RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-LOOKUP_TYPES = ("principle", "agency", "action", "plan")
+LOOKUP_TYPES = ("principle", "agency", "action", "plan", "strategy")
 
 
 def _sd(name: str) -> ox.NamedNode:
