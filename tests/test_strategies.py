@@ -187,7 +187,7 @@ def test_the_second_strategy_answers_as_its_rows_say(alone, queries):
 
     (row,) = ask("strategies")
     assert (row["strategy"], row["plans"], row["actions"], row["principles"],
-            row["leadPartners"], row["notes"]) == ("northbridge", "2", "5", "5", "4", "2")
+            row["leads"], row["notes"]) == ("northbridge", "2", "5", "5", "4", "2")
     assert col(ask("principles-without-actions"), "notation") == ["SP3"]
     assert col(ask("actions-without-alignment"), "number") == ["2.1"]
     assert col(ask("actions-without-lead"), "number") == ["2.2"]

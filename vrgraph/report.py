@@ -136,9 +136,10 @@ def findings(r: Results) -> list[Finding]:
     if tiers:
         out.append(Finding("info", "Prevention tiers (curated classification): " + ", ".join(
             f"{row['label']} {row['percentOfActions']}%" for row in tiers) + " of actions."))
-    notes = r["notes-by-kind"]
+    notes = [row for row in r["notes-by-kind"] if _n(row["notes"])]
     out.append(Finding("info", f"The source has {sum(_n(row['notes']) for row in notes)} "
-                               f"recorded flaws of {len(notes)} kinds; none is silently fixed."))
+                               f"recorded flaws of {_plural(len(notes), 'kind')}; none is "
+                               f"silently fixed."))
     return out
 
 
@@ -170,7 +171,7 @@ def side_by_side(r: Results) -> list[dict[str, str | int]]:
     out = []
     for row in r["strategies"]:
         mine = r.only(str(row["strategy"]))
-        out.append({**row,
+        out.append({**row, "leadPartners": len(mine["agency-load"]),
                     "principlesWithoutActions": len(mine["principles-without-actions"]),
                     "actionsWithoutAlignment": len(mine["actions-without-alignment"]),
                     "actionsWithoutLead": len(mine["actions-without-lead"]),
