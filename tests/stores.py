@@ -130,15 +130,18 @@ MaxQueryExecutionTime = 60
                          folder / "run.log", f"{self.query}?query=ASK%7B%7D", cwd=folder)
 
 
-def differences(embedded, remote, queries) -> dict[str, str]:
-    """Every canned query with its default parameters on the embedded store and on
-    ``remote``, compared row by row: same variables, same rows in the same order, each cell
-    the same RDF term (value, datatype, language). Name -> what differs, for those that do."""
+def differences(embedded, remote, queries, values: dict[str, str] | None = None
+                ) -> dict[str, str]:
+    """Every canned query with its default parameters (or those of ``values`` it has) on
+    the embedded store and on ``remote``, compared row by row: same variables, same rows in
+    the same order, each cell the same RDF term (value, datatype, language). Name -> what
+    differs, for those that do."""
     from vrgraph.query import run_canned
 
     out = {}
     for name, q in queries.items():
-        here, there = run_canned(embedded, q), remote.run_canned(q)
+        given = {k: v for k, v in (values or {}).items() if k in {p.name for p in q.params}}
+        here, there = run_canned(embedded, q, given), remote.run_canned(q, given)
         if here.variables != there.variables:
             out[name] = f"variables {there.variables} != {here.variables}"
         elif here.rows != there.rows:

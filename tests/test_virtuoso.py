@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from vrgraph import pipeline
+from vrgraph import pipeline, synthetic
 from vrgraph.cli import main
 from vrgraph.cli import push as push_command
 from vrgraph.query import load_queries
@@ -46,6 +46,22 @@ def test_every_canned_query_answers_row_by_row_as_embedded(pushed, project, stor
     queries = load_queries(project.queries)
     remote = remote_store(pushed.query, DEFAULT_GRAPH)
     assert differences(store, remote, queries) == {}
+
+
+def test_several_strategies_answer_row_by_row_as_embedded(virtuoso, project, tmp_path):
+    """The bundled document and two synthetic boroughs in one graph: each query's strategy
+    column, its counts within each strategy, and a look-up within the strategy chosen."""
+    boroughs = tmp_path / "boroughs.nt"
+    synthetic.write(project.graph, boroughs, 2)
+    graph = "https://example.org/vrgraph/strategies"
+    result = CliRunner(env={"VRGRAPH_PASSWORD": VIRTUOSO_PASSWORD}).invoke(
+        push_command, ["--endpoint", virtuoso.store, "--user", VIRTUOSO_USER, "--graph", graph,
+                       "-f", str(project.graph), "-f", str(boroughs)], obj=project)
+    assert result.exit_code == 0, result.output
+    local = pipeline.load(project, [project.graph, boroughs])
+    remote = remote_store(virtuoso.query, graph)
+    assert differences(local, remote, load_queries(project.queries),
+                       {"strategy": "hackney-b2"}) == {}
 
 
 def test_the_report_finds_what_it_finds_embedded(pushed, project, store):

@@ -166,7 +166,7 @@ def stats(r: Results, triples: int) -> dict[str, int]:
     return out
 
 
-def side_by_side(r: Results) -> list[dict[str, str | int]]:
+def side_by_side(r: Results) -> list[dict]:
     """One row per strategy: its size and its gaps, to compare them."""
     out = []
     for row in r["strategies"]:

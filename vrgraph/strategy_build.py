@@ -128,11 +128,12 @@ class Reader:
         for n, row in enumerate(ws.iter_rows(max_col=width), 1):
             values = []
             for i, cell in enumerate(row):
-                if getattr(cell, "data_type", None) == "f":
-                    self.error(name, n, i, f"a formula ({cell.value}): type the value itself")
+                formula = getattr(cell, "data_type", None) == "f"
+                if formula:
+                    self.error(name, n, i, f"a formula ({str(cell.value)[:40]}): type the "
+                                           f"value itself")
                     self.formulas.add((name, n, i))
-                values.append(xlsx.text(cell.value) if getattr(cell, "data_type", None) != "f"
-                              else "")
+                values.append("" if formula else xlsx.text(cell.value))
             values += [""] * (width - len(values))
             if n == 1 or any(values):
                 out.append((n, values))
