@@ -230,7 +230,7 @@ COMPARING = ("principle-coverage", "principles-without-actions", "principles-sin
              "plan-principle-matrix", "agency-load", "collaboration-network",
              "single-point-of-failure", "actions-without-alignment", "actions-without-lead",
              "actions-led-only-by-post", "declared-vs-evidenced", "prevention-tier-coverage",
-             "notes-by-kind", "notes")
+             "notes-by-kind", "notes", "steward-edits")
 
 
 @pytest.mark.parametrize("name", COMPARING)
