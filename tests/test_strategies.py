@@ -300,6 +300,18 @@ def test_the_report_shows_the_strategies_side_by_side(project, northbridge, tmp_
     assert "<title>Northbridge violence reduction strategy 2024-2027</title>" in page
 
 
+def test_two_strategies_with_one_short_name_break_the_shapes(project, northbridge, tmp_path):
+    twin = tmp_path / "twin.ttl"
+    result = run("build", "--sheet", str(fill(tmp_path / "twin.xlsx")), "--base-iri",
+                 "https://example.org/twin/", "-o", str(twin))
+    assert result.exit_code == 0, result.output
+    report, _ = pipeline.validate_files(project, [northbridge, twin])
+    shared = [r for r in report.results if r.severity == "Violation"]
+    assert {r.focus for r in shared} == {NB + "document/northbridge",
+                                         "https://example.org/twin/id/document/northbridge"}
+    assert all("share the short name northbridge" in r.message for r in shared)
+
+
 # -- bad workbooks ---------------------------------------------------------------------------
 def test_a_hostile_workbook_lists_every_bad_cell_and_writes_nothing(tmp_path):
     rows = {name: [list(r) for r in table] for name, table in ROWS.items()}
