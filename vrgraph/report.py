@@ -11,6 +11,7 @@ and charts strategy by strategy; with one strategy the report is as it always wa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import charts, pages
 from .query import CannedQuery, run_canned
@@ -166,9 +167,9 @@ def stats(r: Results, triples: int) -> dict[str, int]:
     return out
 
 
-def side_by_side(r: Results) -> list[dict]:
+def side_by_side(r: Results) -> list[dict[str, str | int | None]]:
     """One row per strategy: its size and its gaps, to compare them."""
-    out = []
+    out: list[dict[str, str | int | None]] = []
     for row in r["strategies"]:
         mine = r.only(str(row["strategy"]))
         out.append({**row, "leadPartners": len(mine["agency-load"]),
@@ -186,8 +187,8 @@ class View:
     strategy: str
     title: str
     findings: list[Finding]
-    charts: dict[str, dict]
-    busiest: list[dict]
+    charts: dict[str, dict[str, Any]]
+    busiest: list[Row]
 
 
 def views(r: Results) -> list[View]:

@@ -33,8 +33,9 @@ from .edits import TIERS, natural
 from .errors import InputError, VrgraphError
 from .namespaces import Base
 from .project import Project
-from .sheet import COLUMNS, SEP, Workbook, letter, tables
+from .sheet import COLUMNS, SEP, Workbook, tables
 from .text import FORMULA_STARTS
+from .xlsx import letter
 
 EDITS = "data/curation/edits.yaml"
 _HEADER = """\
