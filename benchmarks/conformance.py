@@ -7,7 +7,7 @@ docs/conformance.md.
 
 Three validators, each on every ``sht:Validate`` test of ``core/manifest.ttl`` and, given
 the suite's ``sparql/`` folder, of every test manifest under it (judged as
-``vrgraph.conformance`` says): vrgraph's default engine (the shapes compiled to SPARQL on
+``vrgraph.validate.conformance`` says): vrgraph's default engine (the shapes compiled to SPARQL on
 Oxigraph), vrgraph ``--engine pyshacl``, and pySHACL alone (its SHACL-SPARQL features on).
 The suite is read from ``../shared/shacl-test-suite`` next to the repository by default.
 The output is the same on every run (no timings), so a diff shows a real change.
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vrgraph import conformance  # noqa: E402
+from vrgraph.validate import conformance  # noqa: E402
 
 VALIDATORS = (
     ("vrgraph (default: compiled to SPARQL on Oxigraph)",

@@ -12,7 +12,7 @@ default), oxrdflib (rdflib ``Graph(store="Oxigraph")``) and an Oxigraph server (
 (``ru_maxrss``; the server's comes from ``os.wait4``). Stages: load (parse), reasoning
 (vrgraph.reason on pyoxigraph; owlrl on rdflib, N <= 10 only), validation (with where its time
 goes), every canned query with its default parameters (median of ``--repeat`` runs, on the
-reasoned graph), publish (if ``vrgraph/publish.py`` exists) and the endpoint (push, then
+reasoned graph), publish (if ``vrgraph/publish/`` exists) and the endpoint (push, then
 every canned query over HTTP). Heavy engines are skipped where they would not finish in a
 sensible time; a stage past ``--timeout`` seconds is reported as such.
 
@@ -194,7 +194,7 @@ class _StoreSpy:
 
 def stage_validate(engine: str, data: Path, repeat: int) -> dict:
     """vrgraph.validate.validate as vrgraph runs it (the shapes compiled to SPARQL on
-    Oxigraph, ``pipeline.WORKERS`` threads); up to N=100 once more in one thread with its
+    Oxigraph, ``val.WORKERS`` threads); up to N=100 once more in one thread with its
     parts wrapped in timers (in this process only; validate.py is unchanged); and up to
     N=10 with the pySHACL engine, for comparison."""
     from vrgraph import pipeline
@@ -202,8 +202,8 @@ def stage_validate(engine: str, data: Path, repeat: int) -> dict:
     p = _project()
     st = _ox_store(data)
     shapes = pipeline.shapes(p)
-    t, report = _timed(lambda: val.validate(st, shapes, pipeline.WORKERS))
-    times = {f"validation ({pipeline.WORKERS} threads, as vrgraph runs it)": t}
+    t, report = _timed(lambda: val.validate(st, shapes, val.WORKERS))
+    times = {f"validation ({val.WORKERS} threads, as vrgraph runs it)": t}
     result = {"times": times, "violations": report.count("Violation"),
               "warnings": report.count("Warning")}
     if Options.n > BREAKDOWN_UP_TO_N:
@@ -222,7 +222,7 @@ def stage_validate(engine: str, data: Path, repeat: int) -> dict:
         setattr(owner, name, timed)
 
     wrap(val, "compile_shapes", "compile the shapes to SPARQL")
-    from vrgraph import validate_sparql_constraints as vsc
+    from vrgraph.validate import sparql as vsc
     wrap(vsc.SparqlCheck, "run", "SHACL-SPARQL constraints")
     wrap(val, "source_lines", "source lines of the results")
     t1, _ = _timed(lambda: val.validate(st, shapes, 1))
@@ -230,8 +230,8 @@ def stage_validate(engine: str, data: Path, repeat: int) -> dict:
     times.update({f"validation: {k}": v for k, v in spent.items()})
     times["validation: the compiled core constraints and their results"] = t1 - sum(spent.values())
     if Options.n <= PYSHACL_UP_TO_N:
-        times[f"validation, pySHACL engine ({pipeline.WORKERS} processes)"] = _timed(
-            lambda: val.validate(st, shapes, pipeline.WORKERS, "pyshacl"))[0]
+        times[f"validation, pySHACL engine ({val.WORKERS} processes)"] = _timed(
+            lambda: val.validate(st, shapes, val.WORKERS, "pyshacl"))[0]
     return result
 
 
@@ -326,7 +326,7 @@ def stage_publish(engine: str, data: Path, repeat: int) -> dict:
     try:
         from vrgraph.publish import publish
     except ImportError:
-        return {"times": {}, "skipped": "no vrgraph/publish.py"}
+        return {"times": {}, "skipped": "no vrgraph/publish/"}
     from vrgraph.project import Project
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "project"

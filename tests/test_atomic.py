@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from vrgraph import atomic, publish, publish_release
+from vrgraph import atomic, publish
 from vrgraph.cli import main
 from vrgraph.namespaces import DEFAULT_BASE
 from vrgraph.project import write_atomic
-from vrgraph.publish_write import MARKER, write_release
+from vrgraph.publish import release as publish_release
+from vrgraph.publish.write import MARKER, write_release
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from vrgraph import curation_read
 from vrgraph.cli import main
+from vrgraph.curation import read as curation_read
 
 
 def build(project) -> str:

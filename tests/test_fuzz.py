@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vrgraph import bounds, curation_read, store
+from vrgraph import bounds, store
+from vrgraph.curation import read as curation_read
 from vrgraph.errors import CurationError, InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -188,8 +188,8 @@ def test_cli_csv_neutralises_formula_cells(project):
 def test_canned_query_csv_neutralises_formula_cells(project):
     import pyoxigraph as ox
 
-    from vrgraph.formats import to_csv
     from vrgraph.query import Table
+    from vrgraph.results import to_csv
 
     table = Table(["cell"], [[ox.Literal("=1+1")], [ox.Literal("-2")], [ox.Literal("a=b")]])
     assert to_csv(table).splitlines() == ["cell", "'=1+1", "'-2", "a=b"]

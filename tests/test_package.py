@@ -35,7 +35,7 @@ def installed(tmp_path_factory) -> Path:
     assert "vrgraph/bundled/data/graph.ttl" in names
     assert "vrgraph/bundled/queries/principle-coverage.rq" in names
     assert {"vrgraph/templates/report.html", "vrgraph/static/query.html",
-            "vrgraph/publish_release.yaml", "vrgraph/py.typed"} <= set(names)
+            "vrgraph/publish/release.yaml", "vrgraph/py.typed"} <= set(names)
     assert not [n for n in names if "data/curation/" in n or "leads" in n
                 or "/source/" in n]  # personal names never ship
     target = out / "site"

@@ -25,9 +25,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from tests.helpers import dom, needs_chromium, screenshot, values_of
 from vrgraph import publish as pub
-from vrgraph import publish_site, publish_write
 from vrgraph.cli import publish as publish_command
 from vrgraph.project import Project
+from vrgraph.publish import site as publish_site
+from vrgraph.publish import write as publish_write
 from vrgraph.text import neutralise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -526,8 +527,8 @@ def test_pages_render_in_a_headless_browser(release, tmp_path):
 
 
 def test_hostile_values_are_escaped_and_named_things_get_a_page():
-    from vrgraph.publish_rdf import context, jsonld, stable_graph
-    from vrgraph.publish_release import load
+    from vrgraph.publish.dumps import context, jsonld, stable_graph
+    from vrgraph.publish.release import load
 
     vr = Namespace("https://w3id.org/vrgraph/def/")
     action, plan = URIRef(BASE + "id/action/9.9.9"), URIRef(BASE + "id/plan/9.9")
@@ -602,9 +603,9 @@ def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as
     import dataclasses
 
     from vrgraph.pages import PageTerm
-    from vrgraph.publish_ontodoc import page as ontology_page
-    from vrgraph.publish_release import load
-    from vrgraph.publish_versions import markdown_blocks
+    from vrgraph.publish.ontodoc import page as ontology_page
+    from vrgraph.publish.release import load
+    from vrgraph.publish.versions import markdown_blocks
 
     vr, vrsh = Namespace("https://w3id.org/vrgraph/def/"), Namespace(BASE + "shapes#")
     action, principle = URIRef(BASE + "id/action/9.9.9"), URIRef(BASE + "id/principle/x/1")
@@ -787,7 +788,7 @@ def test_counts_say_what_they_count(release, data):
 def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_path_factory):
     import dataclasses
 
-    from vrgraph import publish_release
+    from vrgraph.publish import release as publish_release
 
     out = tmp_path_factory.mktemp("versions") / "release"
     first = publish_release.load()

@@ -28,11 +28,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from tests.helpers import dom, needs_chromium, screenshot, values_of
-from vrgraph import serve_formats as fmt
 from vrgraph.cli import serve as serve_command
 from vrgraph.query import load_queries, run_canned
 from vrgraph.serve import ServeConfig, make_server
-from vrgraph.serve_http import stderr_log
+from vrgraph.serve import formats as fmt
+from vrgraph.serve.app import stderr_log
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="vrgraph serve forks workers")
 
@@ -1046,7 +1046,7 @@ def test_an_idle_client_is_disconnected(store, queries):
 
 
 def test_a_description_page_escapes_every_value():
-    from vrgraph.serve_http import describe_html
+    from vrgraph.serve.app import describe_html
 
     evil = '<script>alert(1)</script>"'
     thing = ox.NamedNode(ID + "action/x")

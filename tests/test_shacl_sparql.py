@@ -196,7 +196,7 @@ def test_hostile_shapes_give_one_clear_line_and_exit_2(tmp_path, shapes, what):
 def test_the_suite_runner_reads_failure_tests_and_reports(tmp_path):
     """The runner of the W3C suite (also for its SHACL-SPARQL part): a test expecting
     sht:Failure passes when the shapes are refused, a report test when the reports match."""
-    from vrgraph import conformance
+    from vrgraph.validate import conformance
 
     (tmp_path / "manifest.ttl").write_text(PREFIXES + """
 @prefix mf: <http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#> .

@@ -4,7 +4,7 @@ every SHACL-SPARQL test but those docs/conformance.md shows to contradict the sp
 Reads ``../shared/shacl-test-suite/core/`` next to the repository (see its README), and
 the SHACL-SPARQL part from the folder named by the environment variable
 ``VRGRAPH_SHACL_SPARQL_SUITE`` or else ``../shared/shacl-test-suite/sparql/``; compares
-reports as the suite says (``vrgraph.conformance``).
+reports as the suite says (``vrgraph.validate.conformance``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from vrgraph import conformance
 from vrgraph.cli import main
 from vrgraph.store import to_rdflib
+from vrgraph.validate import conformance
 
 SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "shacl-test-suite"
 CORE = SUITE / "core" / "manifest.ttl"

@@ -16,10 +16,12 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from vrgraph import publish_release, publish_write, sheet
+from vrgraph import sheet
 from vrgraph.cli import main
 from vrgraph.namespaces import PROV, RDF, RDFS, VR, XSD
-from vrgraph.sheet_import import read_rows
+from vrgraph.publish import release as publish_release
+from vrgraph.publish import write as publish_write
+from vrgraph.sheet.imports import read_rows
 
 from .test_publish import BASE, DCAT, assert_dcat_ap
 

@@ -18,10 +18,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from vrgraph import pipeline, query, strategy_sheet, synthetic
+from vrgraph import pipeline, query, synthetic
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
 from vrgraph.namespaces import PROV, RDF, VR
+from vrgraph.sheet import blank as strategy_sheet
 
 BASE = "https://example.org/northbridge/"
 NB = BASE + "id/"

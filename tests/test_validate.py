@@ -443,7 +443,7 @@ def test_every_component_matches_pyshacl(tmp_path):
 
     from vrgraph import store as st
     from vrgraph.validate import core_shapes
-    from vrgraph.validate_sparql import compile_shapes
+    from vrgraph.validate.compiled import compile_shapes
 
     shapes = Graph().parse(data=COMPONENT_SHAPES, format="turtle")
     f = tmp_path / "data.ttl"
@@ -500,7 +500,7 @@ def test_the_sieve_finds_what_the_plain_queries_find(tmp_path, monkeypatch, name
     narrows where the query runs: the results are those of the query on every focus node,
     whether the sieve's focus nodes are named in the query or too many to name."""
     from vrgraph import store as st
-    from vrgraph import validate_sparql as vs
+    from vrgraph.validate import compiled as vs
 
     f = tmp_path / "data.ttl"
     f.write_text(COMPONENT_DATA)

@@ -67,7 +67,7 @@ class Sources:
 class Writer:
     """A graph of one strategy under ``base`` (recorded as its ``void:uriSpace``), and the
     triples every strategy's things are made of, whatever they are read from: the document
-    (:class:`Builder`) or a workbook (:mod:`vrgraph.strategy_build`)."""
+    (:class:`Builder`) or a workbook (:mod:`vrgraph.sheet.strategy`)."""
 
     def __init__(self, base: Base) -> None:
         self.base = base.iri

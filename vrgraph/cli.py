@@ -105,7 +105,9 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
     nothing is written."""
     from .errors import InputError
     from .namespaces import Base
-    from .pipeline import build_sheet, build_turtle, recorded_base
+    from .pipeline import build_turtle
+    from .sheet.strategy import build_checked
+    from .store import recorded_base
 
     if sheet is not None:
         if base_iri is None:
@@ -116,7 +118,7 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
             raise InputError(f"--base-iri {base.iri} is the base of the project's own "
                              f"strategy ({project.display(project.graph)}): give the second "
                              f"strategy a base of its own, so that their IRIs never meet")
-        data, graph, key = build_sheet(project, sheet, base)
+        data, graph, key = build_checked(project, sheet, base)
         target = output or project.root / "out" / f"{key}.ttl"
     else:
         base = Base.parse(base_iri) if base_iri is not None else recorded_base(project)
@@ -162,8 +164,8 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     """
     from .errors import InputError
     from .namespaces import Base
-    from .pipeline import shortener, validate_endpoint, validate_files, validate_with_shapes
-    from .validate import as_json, as_text, as_turtle
+    from .pipeline import shortener, validate_endpoint, validate_files
+    from .validate import as_json, as_text, as_turtle, validate_with_shapes
 
     paths = list(files) or [project.graph]
     if merge and project.graph not in paths:
@@ -254,9 +256,9 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
-    from .formats import render
     from .pipeline import shortener
     from .query import bind, table
+    from .results import render
     from .store import base_of
 
     q = _canned(project, name)
@@ -314,9 +316,9 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
     from . import bounds
     from .errors import QueryError
-    from .formats import render
     from .pipeline import shortener
     from .query import Table
+    from .results import render
     from .store import base_of, serialize
 
     if path is not None and text is None:
@@ -349,7 +351,7 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
     of data/graph.ttl (e.g. HEAD~1): actions, texts, leads, tiers, alignments (stated and
     inherited apart), gaps opened or closed, quality notes. Exit 0 equal, 1 different."""
     from . import diff as differ
-    from .pipeline import recorded_base
+    from .store import recorded_base
 
     change = differ.compare(differ.snapshot(old, project), differ.snapshot(new, project))
     writers: dict[str, Callable[[differ.Change], str]] = {
@@ -404,7 +406,7 @@ def ask_password(question: str) -> str | None:
               "linked-data redirects in .htaccess (default: the base IRI, served in place).")
 @click.option("--settings", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Release settings (version, release date, title, publisher ...) in the "
-                   "format of vrgraph/publish_release.yaml, the default.")
+                   "format of vrgraph/publish/release.yaml, the default.")
 @click.pass_obj
 @handle_errors
 def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None,
@@ -417,8 +419,8 @@ def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str 
     failed (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot
     write.
     """
-    from . import publish_release
     from .publish import publish as write
+    from .publish import release as publish_release
 
     release = publish_release.load(settings) if settings else None
     paths = write(project, outdir, base_iri, release=release, site_url=site_url)
@@ -529,7 +531,7 @@ def sheet_new(project: Project, output: Path | None) -> None:
     their leads and principles, and agencies, with drop-down lists and a sheet that
     explains every column. Fill it in, then `vrgraph build --sheet FILE --base-iri IRI`."""
     from .project import write_atomic
-    from .strategy_sheet import blank
+    from .sheet.blank import blank
 
     target = output or project.root / "out/strategy.xlsx"
     write_atomic(target, blank())
@@ -549,10 +551,10 @@ def sheet_export(project: Project, output: Path | None, fmt: str) -> None:
     """Write the actions as a workbook to edit in Excel or LibreOffice: the leads, stated
     principles and tiers are editable, with drop-down lists; the rest is locked."""
     from . import build
-    from .pipeline import recorded_base
     from .project import write_atomic
-    from .publish_write import write_release
+    from .publish.write import write_release
     from .sheet import tables, to_csv, to_xlsx
+    from .store import recorded_base
 
     project.need_sources("vrgraph sheet export")
     book = tables(build.build_graph(build.Sources.at(project.root), recorded_base(project)))
@@ -575,9 +577,9 @@ def sheet_import(project: Project, file: Path, dry_run: bool) -> None:
     """Turn the changed cells of an edited workbook (or CSV folder) into edits in
     data/curation/edits.yaml, each with who, when, why and its cell; then `vrgraph build`
     applies them. Every bad cell is listed, exit 2, and nothing is written."""
-    from .pipeline import recorded_base
     from .project import write_atomic
-    from .sheet_import import EDITS, import_sheet
+    from .sheet.imports import EDITS, import_sheet
+    from .store import recorded_base
 
     done = import_sheet(project, file, recorded_base(project))
     if not done.edits:

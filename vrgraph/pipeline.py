@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,13 +12,11 @@ from rdflib import Graph
 from . import reason, store
 from .namespaces import PREFIXES, Base
 from .project import Project, in_background
-from .validate import Report, validate
+from .store import recorded_base
+from .validate import WORKERS, Report, validate
 
 if TYPE_CHECKING:
     from .report import Results
-
-
-WORKERS = min(2, os.cpu_count() or 1)  # validation processes; the machines here have 2 cores
 
 
 def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
@@ -29,36 +26,6 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
     project.need_sources("vrgraph build")
     graph = build.build_graph(build.Sources.at(project.root), base)
     return build.serialise(graph), graph
-
-
-def build_sheet(project: Project, path: Path, base: Base) -> tuple[bytes, Graph, str]:
-    """Build another strategy from its workbook (:mod:`vrgraph.strategy_build`): its
-    Turtle bytes, its graph and its short name. The graph must pass the project's shapes:
-    a violation is a ``WorkbookError`` naming the cells it was read from."""
-    import tempfile
-
-    from . import build, strategy_build
-
-    graph, key = strategy_build.build(path, base)
-    data = build.serialise(graph)
-    with tempfile.TemporaryDirectory(prefix="vrgraph-sheet-") as tmp:
-        built = Path(tmp) / f"{key}.ttl"
-        built.write_bytes(data)
-        report, short = validate_files(project, [built])
-    bad = sorted({f"{strategy_build.cell_of(graph, r.focus) or short(r.focus)}: SHACL: "
-                  f"{short(r.focus)}: {r.message}"
-                  for r in report.results if r.severity == "Violation"})
-    if bad:
-        raise strategy_build.WorkbookError(f"{path}: the strategy breaks the shapes, nothing "
-                                           f"written:\n" + "\n".join(bad))
-    return data, graph, key
-
-
-def recorded_base(project: Project) -> Base:
-    """The base IRI recorded in the built graph (the default if there is none yet)."""
-    if not project.graph.is_file():
-        return Base()
-    return store.base_of(store.load([project.graph], [], project.root))
 
 
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
@@ -78,20 +45,6 @@ def validate_files(project: Project, files: list[Path], engine: str = "sparql",
     st = load(project, files)
     report = validate(st, shapes(project), WORKERS, engine, rdf)
     return report, shortener(store.base_of(st))
-
-
-def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: str = "sparql",
-                         rdf: bool = False, project: Project | None = None) -> Report:
-    """Validate ``files`` against the shapes in ``shapes_files``. The data graph is exactly
-    ``files``, each literal as written; with ``project``, ``files`` are merged with the
-    project's built graph and ontology and reasoned over, as :func:`validate_files` does."""
-    shapes_graph = store.read_graph(shapes_files)
-    if project is None:
-        st = store.load(files, [], exact=files)
-    else:
-        st = store.load([*files, project.graph], [project.ontology], project.root, exact=files)
-        reason.materialise(st)
-    return validate(st, shapes_graph, WORKERS, engine, rdf)
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:

@@ -19,7 +19,7 @@ so either may import the other):
   ``--graph IRI`` and use ``remote_store(endpoint, graph)`` instead of the local store. A
   :class:`RemoteStore` answers ``query()`` like ``pyoxigraph.Store`` does (solutions, a
   boolean or triples), so ``vrgraph.query.run`` / ``run_canned`` (parameter look-ups
-  included), ``report.collect``, ``formats.render`` and the ``sparql`` command's CONSTRUCT
+  included), ``report.collect``, ``results.render`` and the ``sparql`` command's CONSTRUCT
   printing work on it unchanged; the report's triple count is :meth:`RemoteStore.count`.
   Its errors are ``VrgraphError`` subclasses (exit 2, one line, no traceback).
 * ``validate --endpoint URL`` validates :meth:`RemoteStore.validation_store`: the
