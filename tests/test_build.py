@@ -306,3 +306,16 @@ def test_vision_factors_footnotes_and_group_introductions(built):
     assert str(g.value(group, VR.introduction)) == (
         "Ensuring that improving support to victims is at the heart of a holistic response to "
         "knife crime reduction")
+
+
+def test_every_vocabulary_term_the_code_names_is_in_the_ontology(project):
+    """``VR`` is closed over ``VR_TERMS``: each must be a term of ontology/vrgraph.ttl, so
+    that a term removed or misspelt there fails here, not in a steward's build."""
+    from rdflib import Graph
+
+    from vrgraph.namespaces import VR, VR_TERMS
+
+    ontology = set(Graph().parse(project.ontology).subjects())
+    assert sorted(t for t in VR_TERMS if VR[t] not in ontology) == []
+    with pytest.raises(AttributeError):
+        VR.Acton  # noqa: B018  (a misspelt term)

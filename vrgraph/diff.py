@@ -33,10 +33,11 @@ import pyoxigraph as ox
 
 from . import store
 from .errors import InputError
+from .namespaces import VR
 from .project import Project
 from .text import natural
 
-_VR = "https://w3id.org/vrgraph/def/"
+_VR = str(VR)
 _LEADS = f"""PREFIX vr: <{_VR}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?number ?text ?plan ?cell ?tier ?lead WHERE {{
   ?a a vr:Action ; vr:number ?number .
@@ -63,7 +64,7 @@ SELECT ?edit ?number ?label ?who ?when ?why ?cell WHERE {{
   OPTIONAL {{ ?edit prov:endedAtTime ?when }} OPTIONAL {{ ?edit rdfs:comment ?why }}
   OPTIONAL {{ ?edit vr:sheetCell ?cell }}
 }}"""
-MODES = {_VR + "StatedOnRow": "stated", _VR + "InheritedFromGroupCell": "inherited"}
+MODES = {str(VR.StatedOnRow): "stated", str(VR.InheritedFromGroupCell): "inherited"}
 
 
 @dataclass
@@ -284,7 +285,7 @@ def as_turtle(change: Change, base: str, when: datetime | None = None) -> str:
     it concerns and a description, all ``prov:wasGeneratedBy`` one comparison activity that
     used the two versions."""
     when = when or datetime.now(UTC).replace(microsecond=0)
-    lines = ["@prefix vr: <https://w3id.org/vrgraph/def/> .",
+    lines = [f"@prefix vr: <{VR}> .",
              "@prefix prov: <http://www.w3.org/ns/prov#> .",
              "@prefix dcterms: <http://purl.org/dc/terms/> .",
              "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", "",

@@ -6,9 +6,53 @@ import re
 from dataclasses import dataclass
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    TIME,
+    XSD,
+    ClosedNamespace,
+)
 
-VR = Namespace("https://w3id.org/vrgraph/def/")
+# The vocabulary's terms (ontology/vrgraph.ttl). ``VR.Typo`` is an AttributeError, ``VR["typo"]``
+# a KeyError, at its first use; tests/test_build.py checks each term is in the ontology.
+VR_TERMS = (
+    "Action", "ActionGroup", "ActionPlan", "Addition", "Agency", "Alignment", "AlignmentMode",
+    "AwarenessDay", "Board", "Campaign", "Change", "ChangeSet", "ColumnShift",
+    "CommunicationActivity", "CommunicationObjective", "CommunicationsPlan",
+    "CuratedExpansion", "DataQualityNote", "DocumentSection", "Edit", "EditedStatement",
+    "EmptyLead", "EmptyLink", "EmptyListItem", "EnablingColumn", "EnablingPrinciple",
+    "EngagementApproach", "ExpandedInDocument", "FlawKind", "FlawKinds", "Footnote",
+    "GroupAlignmentCell", "HeadingLevelSlip", "InconsistentName", "InheritedFromGroupCell",
+    "Intervention", "KeyArea", "KeyMessage", "LeadPartner", "MisattributedQuote",
+    "MisspeltName", "NameSource", "NoAlignment", "NoEnablingColumn", "NumberingGap",
+    "NumberingSlip", "OrganisationalUnit", "PageBreakSplit", "Partnership", "PersonalName",
+    "Place", "Placeholder", "Post", "PreventionTier", "PreventionTiers", "PrimaryPrevention",
+    "Principle", "PrincipleNumberingGap", "PrincipleScheme", "Programme", "ProgrammeFactor",
+    "PublicHealthModelStep", "QuoteVariant", "Removal", "RowSplit", "SecondaryPrevention",
+    "SourceExcerpt", "SpanningCell", "StatedOnRow", "StrategicColumn", "StrategicPrinciple",
+    "StrategyDocument", "SuccessMeasure", "SupersededStatement", "TableColumn", "TargetGroup",
+    "TertiaryPrevention", "Timeframe", "TruncatedName", "Typo", "VisionStatement",
+    "WrongPrincipleReference", "acronym", "activityTheme", "alignedTo", "alignmentMode",
+    "alignmentOf", "alignmentTo", "alignsWithPrinciple", "cellAlignedTo", "change",
+    "citedText", "column", "concerns", "concernsPlace", "considersFactor", "coveredByCell",
+    "coversAction", "curatedIn", "dayDate", "delivers", "editOf", "evidenceTerm",
+    "externalStakeholder", "firstLine", "flawKind", "groupOf", "handling", "hasAction",
+    "hasActivity", "hasAwarenessDay", "hasCampaign", "hasKeyArea", "hasKeyMessage",
+    "hasMember", "hasModelStep", "hasObjective", "hasSection", "hasSuccessMeasure", "inGroup",
+    "inPlan", "inheritedAlignment", "internalStakeholder", "introduction", "lastLine",
+    "leadCellText", "leads", "ledBy", "messageTheme", "nameSource", "number", "preventionTier",
+    "principleNumber", "section", "servedBy", "sheetCell", "smartTarget", "statedAlignment",
+    "statedNumber", "statedOnRowOf", "stepNumber", "targets", "text", "timeframe", "viaCell",
+)
+VR = ClosedNamespace("https://w3id.org/vrgraph/def/", list(VR_TERMS))
 VRSH = Namespace("https://w3id.org/vrgraph/def/shapes/")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")

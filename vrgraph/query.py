@@ -28,12 +28,12 @@ import yaml
 
 from . import sandbox
 from .errors import QueryError, located
+from .namespaces import VR
 from .sparql_guard import guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
 
 PARAM_TYPES = ("principle", "agency", "action", "plan", "strategy", "string", "integer", "iri")
-_VR = "https://w3id.org/vrgraph/def/"
 _AT = re.compile(r"^error at (\d+):(\d+): ")
 
 
@@ -109,23 +109,23 @@ def load_queries(folder: Path) -> dict[str, CannedQuery]:
 # -- parameters ----------------------------------------------------------------------------
 _LOOKUPS = {
     "principle": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{_VR}Principle> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
+        ?node a <{VR.Principle}> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
               <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}""",
     "agency": f"""SELECT ?node ?key ?label WHERE {{
         {{ ?node a <http://www.w3.org/ns/org#Organization> }} UNION {{ ?node a <http://www.w3.org/ns/org#Post> }}
         ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
-        OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
+        OPTIONAL {{ ?node <{VR.acronym}> ?acronym }}
         BIND(COALESCE(?acronym, REPLACE(STR(?node), "^.*/", "")) AS ?key) }}""",
     "action": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{_VR}Action> ; <{_VR}number> ?key .
-        OPTIONAL {{ ?node <{_VR}statedNumber> ?stated }}
+        ?node a <{VR.Action}> ; <{VR.number}> ?key .
+        OPTIONAL {{ ?node <{VR.statedNumber}> ?stated }}
         BIND(COALESCE(?stated, ?key) AS ?label) }}""",
     "plan": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
+        ?node a <{VR.ActionPlan}> ; <{VR.number}> ?key ;
               <http://purl.org/dc/terms/title> ?label }}""",
     # the key as the canned queries' strategy column gives it
     "strategy": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{_VR}StrategyDocument> .
+        ?node a <{VR.StrategyDocument}> .
         OPTIONAL {{ ?node <http://purl.org/dc/terms/identifier> ?shortName }}
         OPTIONAL {{ ?node <http://purl.org/dc/terms/title> ?title }}
         BIND(COALESCE(?shortName, REPLACE(STR(?node), "^.*/", "")) AS ?key)
