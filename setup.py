@@ -1,8 +1,8 @@
 """Bundle the project's published data files into the package when a wheel is built.
 
 ``vrgraph`` run from a wheel, away from any checkout, still needs the ontology, the shapes,
-the canned queries and the built graph: ``build_py`` copies them into ``vrgraph/bundled/``
-(see ``vrgraph/project.py``). The source copy and the curation files are left out: they are
+the canned queries, the table queries of ``vrgraph publish`` and the built graph: ``build_py``
+copies them into ``vrgraph/bundled/`` (see ``vrgraph/project.py``). The source copy and the curation files are left out: they are
 what ``vrgraph build`` reads, and ``data/curation/leads.yaml`` holds personal names that are
 never published.
 """
@@ -13,7 +13,8 @@ import shutil
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-BUNDLED = ("ontology/vrgraph.ttl", "ontology/shapes.ttl", "data/graph.ttl", "queries/*.rq")
+BUNDLED = ("ontology/vrgraph.ttl", "ontology/shapes.ttl", "data/graph.ttl", "queries/*.rq",
+           "queries/tables/*.rq")
 
 
 class BuildWithData(build_py):

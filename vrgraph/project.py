@@ -63,6 +63,11 @@ class Project:
     def queries(self) -> Path:
         return self.root / "queries"
 
+    @property
+    def tables(self) -> Path:
+        """The queries of the published CSV tables (not canned queries: see publish.tables)."""
+        return self.queries / "tables"
+
     def display(self, path: Path) -> str:
         """``path`` relative to the project root where it lies inside it."""
         try:

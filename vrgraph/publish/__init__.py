@@ -147,7 +147,7 @@ def release_files(project: Project, base: str, release: settings.Release,
     files = dumps(g, entailed, base, ctx)
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
-    tables, table_files = publish_csv.build(g, base, release)
+    tables, table_files = publish_csv.build(g, release, project.tables, project.display)
     files.update(table_files)
     onto = Graph().parse(data=files["ontology/vrgraph.ttl"], format="turtle")
     shapes = Graph().parse(data=files["ontology/shapes.ttl"], format="turtle")

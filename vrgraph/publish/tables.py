@@ -1,60 +1,104 @@
 """The release's tables: actions, agencies, principles and alignments as CSV, described by
 CSV on the Web metadata (``tables/csv-metadata.json``, found by CSVW processors by default).
 
-Spec: https://www.w3.org/TR/tabular-metadata/. Rows are sorted; lines end in CRLF (RFC 4180).
-A cell that would start with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) gets
-an apostrophe in front, so that a spreadsheet shows it as text instead of running a formula.
+Spec: https://www.w3.org/TR/tabular-metadata/. Each table is a SPARQL SELECT a steward can
+edit, ``queries/tables/NAME.rq``, run on the release's asserted graph. Its ``#+`` header (as the canned queries', read as YAML) carries the table's
+``title`` and ``description``, its ``primaryKey`` column (one row per value of it), ``sort``
+(columns whose values order the rows naturally, a ``-`` in front for descending; then the
+key), ``foreignKeys`` (``{column: table}``, to the other table's key) and ``columns``, one
+entry per projected variable, in order: ``name`` (the variable), ``titles`` (the CSV header
+cell; the name by default), ``description``, ``datatype`` (``string`` by default),
+``propertyUrl`` (a prefix of the file's ``PREFIX`` lines or a full IRI), ``separator`` (a
+list: its distinct values in natural order, joined with it), ``lang``, ``required``,
+``suppressOutput``, and outside CSVW ``joinedWith`` with ``orderedBy`` (several values in a
+text cell, in the natural order of another column's values). Any other column that several
+solutions give several values shows the least of them (as text): rows never depend on the
+order an engine gives solutions in.
+
+Lines end in CRLF (RFC 4180). A cell that would start with ``=``, ``+``, ``-`` or ``@`` (or a
+tab or carriage return) gets an apostrophe in front, so that a spreadsheet shows it as text
+instead of running a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
+from rdflib import Graph
 
-from ..namespaces import DCTERMS, ORG, RDF, SKOS, VR
+from .. import store
+from ..errors import InputError, QueryError, located
+from ..query import parse_header
+from ..sparql_guard import guard
 from ..text import natural, neutralise
 from .dumps import json_bytes
 from .release import Release
 
 FOLDER = "tables"
 METADATA = f"{FOLDER}/csv-metadata.json"
-SEP = ";"
-FOAF_PAGE = "http://xmlns.com/foaf/0.1/page"
+#: CSVW's built-in datatypes a column may name (https://www.w3.org/TR/tabular-data-model/#datatypes)
+DATATYPES = ("string", "anyURI", "integer", "decimal", "double", "boolean", "date", "dateTime",
+             "time", "gYear", "json")
+_COLUMN_KEYS = {"name", "titles", "description", "datatype", "propertyUrl", "separator", "lang",
+                "required", "suppressOutput", "joinedWith", "orderedBy"}
+_TABLE_KEYS = {"title", "description", "primaryKey", "sort", "foreignKeys", "columns"}
+_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     description: str
+    titles: str
     datatype: str = "string"
     property: str | None = None      # propertyUrl: the graph property the column holds
-    separator: bool = False          # a list, items joined with SEP
-    lang: bool = False               # an English text
+    separator: str | None = None     # a list, its items joined with this
+    lang: str | None = None
     required: bool = False
     suppress: bool = False
+    joined_with: str | None = None   # several values in one text cell (not a CSVW list)
+    ordered_by: str | None = None    # ... in the natural order of this column's values
 
     def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "titles": self.name,
+        out: dict[str, Any] = {"name": self.name, "titles": self.titles,
                                "dc:description": self.description, "datatype": self.datatype}
         if self.property:
             out["propertyUrl"] = self.property
             if self.datatype == "anyURI" and not self.separator:   # an IRI, not a literal
                 out["valueUrl"] = "{+" + self.name + "}"
         if self.separator:
-            out["separator"] = SEP
+            out["separator"] = self.separator
         if self.lang:
-            out["lang"] = "en"
+            out["lang"] = self.lang
         if self.required:
             out["required"] = True
         if self.suppress:
             out["suppressOutput"] = True
         return out
+
+    def cell(self, values: set[tuple[str, str]], where: str) -> str:
+        """The cell of the values (each with the value of ``ordered_by`` beside it) that the
+        solutions of one row give."""
+        if self.separator is not None:
+            items = sorted({v for _, v in values}, key=natural)
+            if any(self.separator in item for item in items):
+                raise InputError(f"{where}: a value of the list column '{self.name}' contains "
+                                 f"its separator {self.separator!r}: {items}")
+            return self.separator.join(items)
+        if self.joined_with is not None:
+            least: dict[str, str] = {}
+            for by, v in values:
+                least[by] = min(least.get(by, v), v)
+            return self.joined_with.join(least[by] for by in sorted(least, key=natural))
+        return min((v for _, v in values), default="")
 
 
 @dataclass
@@ -63,8 +107,11 @@ class Table:
     title: str
     description: str
     columns: list[Column]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    key: str = "iri"
+    sort: list[str] = field(default_factory=list)                       # "-" for descending
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)   # (column, table)
+    query: str = ""
+    rows: list[list[str]] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -73,222 +120,142 @@ class Table:
     def csv(self) -> bytes:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow([c.name for c in self.columns])
+        writer.writerow([c.titles for c in self.columns])
         for row in self.rows:
-            writer.writerow([neutralise(_cell(row.get(c.name))) for c in self.columns])
+            writer.writerow([neutralise(cell) for cell in row])
         return buf.getvalue().encode("utf-8")
 
+    def run(self, st: ox.Store, where: str) -> None:
+        """Fill ``rows`` from the query's solutions on ``st``."""
+        names = [c.name for c in self.columns]
+        result = store.solutions(st.query(self.query, use_default_graph_as_union=True))
+        given = [v.value for v in result.variables]
+        if given != names:
+            raise QueryError(f"{where}: the query's variables ({', '.join(given)}) must be the "
+                             f"header's columns, in order ({', '.join(names)})")
+        ordered = {c.name: names.index(c.ordered_by) if c.ordered_by else None
+                   for c in self.columns}
+        found: dict[str, list[set[tuple[str, str]]]] = defaultdict(
+            lambda: [set() for _ in names])
+        at = names.index(self.key)
+        for solution in result:
+            values = [store.lexical(solution[i]) for i in range(len(names))]
+            key = values[at]
+            if key is None:
+                continue
+            for i, (c, v) in enumerate(zip(self.columns, values)):
+                by = ordered[c.name]
+                if v is not None:
+                    found[key][i].add(((values[by] or "") if by is not None else "", v))
+        rows = [[c.cell(cells[i], f"{where}: row {key}") for i, c in enumerate(self.columns)]
+                for key, cells in found.items()]
+        rows.sort(key=lambda r: natural(r[at]))
+        for name in reversed(self.sort):           # stable sorts, the last criterion first
+            i = names.index(name.lstrip("-"))
+            rows.sort(key=lambda r: natural(r[i]), reverse=name.startswith("-"))
+        self.rows = rows
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        items = [str(v) for v in value]
-        if any(SEP in item for item in items):
-            raise ValueError(f"a list item contains the separator {SEP!r}: {items}")
-        return SEP.join(items)
-    return str(value)
+
+def load_table(path: Path, where: str) -> Table:
+    """The table that ``path`` (a ``queries/tables/*.rq`` file) describes, not yet run;
+    :class:`QueryError` naming ``where`` and the line for a header it cannot use."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryError(f"{where}: cannot read: {getattr(err, 'strerror', None) or err}") \
+            from None
+    header = parse_header(text, where)
+    lines = text.splitlines()
+
+    def fail(message: str, *needles: str) -> QueryError:
+        line = next((n for n, text in enumerate(lines, 1) if text.startswith("#+")
+                     and all(needle in text for needle in needles)), None)
+        return QueryError(located(where, line, message))
+
+    unknown = sorted(set(header) - _TABLE_KEYS)
+    if unknown:
+        raise fail(f"unknown header key '{unknown[0]}' (known: {', '.join(sorted(_TABLE_KEYS))})",
+                   unknown[0] + ":")
+    for key in ("title", "description", "primaryKey", "columns"):
+        if not header.get(key):
+            raise fail(f"the header lacks '#+ {key}:'")
+    if not isinstance(header["columns"], list):
+        raise fail("'columns' must be a list of columns ('- name: ...')", "columns:")
+    prefixes = dict(_PREFIX.findall(text))
+    columns = [_column(raw, prefixes, fail) for raw in header["columns"]]
+    names = [c.name for c in columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise fail(f"the column '{twice[0]}' is given twice", f"name: {twice[0]}")
+    sort = header.get("sort") or []
+    foreign = header.get("foreignKeys") or {}
+    if not isinstance(sort, list) or not isinstance(foreign, dict):
+        raise fail("'sort' must be a list of columns and 'foreignKeys' a mapping "
+                   "{column: table}", "sort:" if not isinstance(sort, list) else "foreignKeys:")
+    for name, key in ([(str(header["primaryKey"]), "primaryKey:")]
+                      + [(str(s).lstrip("-"), "sort:") for s in sort]
+                      + [(str(f), "foreignKeys:") for f in foreign]
+                      + [(c.ordered_by, f"orderedBy: {c.ordered_by}") for c in columns
+                         if c.ordered_by]):
+        if name not in names:
+            raise fail(f"'{name}' names no column (the columns: {', '.join(names)})", key)
+    return Table(path.stem, str(header["title"]), str(header["description"]).strip(), columns,
+                 str(header["primaryKey"]), [str(s) for s in sort],
+                 [(str(c), str(t)) for c, t in foreign.items()], guard(text, where).text)
 
 
-V = str(VR)
-IRI = Column("iri", "The resource's IRI.", "anyURI", required=True, suppress=True)
-PAGE = Column("page", "The resource's web page in this release.", "anyURI", FOAF_PAGE)
+def _column(raw: Any, prefixes: dict[str, str], fail: Callable[..., QueryError]) -> Column:
+    if not isinstance(raw, dict) or not raw.get("name") or not raw.get("description"):
+        raise fail(f"each column needs a 'name' and a 'description': {raw!r}",
+                   *(["name: " + str(raw["name"])] if isinstance(raw, dict) and raw.get("name")
+                     else ["columns:"]))
+    name = str(raw["name"])
+    unknown = sorted(set(raw) - _COLUMN_KEYS)
+    if unknown:
+        raise fail(f"column '{name}': unknown key '{unknown[0]}' "
+                   f"(known: {', '.join(sorted(_COLUMN_KEYS))})", unknown[0] + ":")
+    datatype = str(raw.get("datatype", "string"))
+    if datatype not in DATATYPES:
+        raise fail(f"column '{name}': datatype '{datatype}' is not one of CSVW's "
+                   f"({', '.join(DATATYPES)})", "datatype: " + datatype)
+    prop = raw.get("propertyUrl")
+    if prop is not None:
+        prop = str(prop)
+        prefix, _, local = prop.partition(":")
+        if prefix in prefixes:
+            prop = prefixes[prefix] + local
+        elif "://" not in prop:
+            raise fail(f"column '{name}': propertyUrl '{prop}' is neither a full IRI nor uses a "
+                       f"prefix of the query's PREFIX lines", "propertyUrl: " + prop)
+    if raw.get("separator") is not None and raw.get("joinedWith") is not None:
+        raise fail(f"column '{name}': 'separator' (a list) and 'joinedWith' (a text) exclude "
+                   f"each other", "joinedWith:")
+    def text(key: str) -> str | None:
+        return None if raw.get(key) is None else str(raw[key])
+    return Column(name, str(raw["description"]).strip(), str(raw.get("titles", name)), datatype,
+                  prop, text("separator"), text("lang"), raw.get("required") is True,
+                  raw.get("suppressOutput") is True, text("joinedWith"), text("orderedBy"))
 
 
-class Tables:
-    """The four tables of one graph."""
-
-    def __init__(self, g: Graph, base: str) -> None:
-        self.g, self.base = g, base
-        self.out: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
-        for s, p, o in g:
-            self.out[s][p].append(o)
-
-    def one(self, s: Node, p: Node) -> str | None:
-        values = sorted(str(v) for v in self.out[s].get(p, []))
-        return values[0] if values else None
-
-    def many(self, s: Node, p: Node) -> list[str]:
-        return sorted(set(str(v) for v in self.out[s].get(p, [])), key=natural)
-
-    def of_type(self, *classes: URIRef) -> list[Node]:
-        found = {s for c in classes for s in self.g.subjects(RDF.type, c)}
-        return sorted(found, key=lambda s: natural(str(s)))
-
-    def page(self, s: Node) -> str:
-        return self.base + "doc/" + str(s)[len(self.base) + 3:] + ".html"
-
-    def label(self, s: Node) -> str:
-        return self.one(s, SKOS.prefLabel) or self.one(s, VR.number) or str(s)
-
-    def notation(self, s: Node) -> str:
-        return self.one(s, SKOS.notation) or str(s).rsplit("/", 1)[-1]
-
-    def alignments_of(self) -> tuple[dict[Node, list[Node]], dict[Node, list[Node]]]:
-        by_action: dict[Node, list[Node]] = defaultdict(list)
-        by_principle: dict[Node, list[Node]] = defaultdict(list)
-        for a in self.of_type(VR.Alignment):
-            for action in self.out[a].get(VR.alignmentOf, []):
-                by_action[action].append(a)
-            for principle in self.out[a].get(VR.alignmentTo, []):
-                by_principle[principle].append(a)
-        return by_action, by_principle
-
-    def actions(self) -> Table:
-        t = Table("actions", "Actions", "Every numbered action of the action plans, with its "
-                  "plan, group, lead partners, the principles it is aligned to and the "
-                  "interventions it delivers.", [
-                      IRI,
-                      Column("number", "Number as corrected (5.9.7).", property=V + "number"),
-                      Column("stated_number", "Number as printed, where it differs.",
-                             property=V + "statedNumber"),
-                      Column("plan", "The action plan.", "anyURI", V + "inPlan"),
-                      Column("plan_number", "The plan's number."),
-                      Column("plan_title", "The plan's title."),
-                      Column("group", "The themed group of the plan.", "anyURI", V + "inGroup"),
-                      Column("group_title", "The group's title."),
-                      Column("text", "The action's text.", property=V + "text", lang=True),
-                      Column("lead_cell_text", "The lead cell as printed, personal names "
-                             "withheld.", property=V + "leadCellText"),
-                      Column("leads", "Lead partners (agencies or posts).", "anyURI",
-                             V + "ledBy", separator=True),
-                      Column("lead_names", "Names of the lead partners, for reading.",
-                             suppress=True),
-                      Column("aligned_to", "Principles the action is aligned to, stated "
-                             "or inherited.", "anyURI", V + "alignedTo", separator=True),
-                      Column("principles", "Notations of those principles (SP1, EP3).",
-                             separator=True, suppress=True),
-                      Column("interventions", "Named interventions it delivers.", "anyURI",
-                             V + "delivers", separator=True),
-                      PAGE,
-                  ])
-        by_action, _ = self.alignments_of()
-        actions = self.of_type(VR.Action)
-        for s in sorted(actions, key=lambda s: natural(self.one(s, VR.number) or "")):
-            plan = self.one(s, VR.inPlan)
-            group = self.one(s, VR.inGroup)
-            principles = sorted({self.one(a, VR.alignmentTo) or "" for a in by_action[s]} - {""},
-                                key=natural)
-            leads = self.many(s, VR.ledBy)
-            t.rows.append({
-                "iri": str(s), "number": self.one(s, VR.number),
-                "stated_number": self.one(s, VR.statedNumber),
-                "plan": plan, "plan_number": self.one(URIRef(plan), VR.number) if plan else None,
-                "plan_title": self.one(URIRef(plan), DCTERMS.title) if plan else None,
-                "group": group,
-                "group_title": self.one(URIRef(group), DCTERMS.title) if group else None,
-                "text": self.one(s, VR.text), "lead_cell_text": self.one(s, VR.leadCellText),
-                "leads": leads, "lead_names": "; ".join(self.label(URIRef(x)) for x in leads),
-                "aligned_to": principles,
-                "principles": sorted((self.notation(URIRef(p)) for p in principles), key=natural),
-                "interventions": self.many(s, VR.delivers), "page": self.page(s),
-            })
-        return t
-
-    def agencies(self) -> Table:
-        t = Table("agencies", "Agencies and posts", "Every organisation, unit, board, "
-                  "partnership and post the document names, with the actions each leads.", [
-                      IRI,
-                      Column("key", "The last part of the IRI."),
-                      Column("kind", "Agency, OrganisationalUnit, Board, Partnership or Post."),
-                      Column("label", "Full name.", property=str(SKOS.prefLabel), lang=True),
-                      Column("acronym", "Acronym.", property=V + "acronym"),
-                      Column("alt_labels", "Other spellings met in the document.",
-                             property=str(SKOS.altLabel), separator=True, lang=True),
-                      Column("parent", "The organisation it is part of, or the organisation "
-                             "of a post.", "anyURI"),
-                      Column("actions_led", "How many actions it leads.", "integer"),
-                      PAGE,
-                  ])
-        led: dict[str, int] = defaultdict(int)
-        for _, o in self.g.subject_objects(VR.ledBy):
-            led[str(o)] += 1
-        kinds = [VR.Agency, VR.OrganisationalUnit, VR.Board, VR.Partnership, VR.Post]
-        for s in self.of_type(*kinds):
-            types = [k for k in kinds if k in self.out[s].get(RDF.type, [])]
-            parent = (self.one(s, ORG.unitOf) or self.one(s, ORG.subOrganizationOf)
-                      or self.one(s, ORG.postIn))
-            t.rows.append({
-                "iri": str(s), "key": str(s).rsplit("/", 1)[-1],
-                "kind": str(types[-1])[len(V):] if types else "",
-                "label": self.label(s), "acronym": self.one(s, VR.acronym),
-                "alt_labels": self.many(s, SKOS.altLabel), "parent": parent,
-                "actions_led": led.get(str(s), 0), "page": self.page(s),
-            })
-        return t
-
-    def principles(self) -> Table:
-        t = Table("principles", "Principles", "The strategic (what) and enabling (how) "
-                  "violence-reduction principles, with how many actions are aligned to each.", [
-                      IRI,
-                      Column("notation", "SP1 to SP6, EP1 to EP8.", property=str(SKOS.notation)),
-                      Column("kind", "strategic or enabling."),
-                      Column("number", "Number within its kind.", "integer",
-                             V + "principleNumber"),
-                      Column("label", "Label.", property=str(SKOS.prefLabel), lang=True),
-                      Column("definition", "The principle's text.",
-                             property=str(SKOS.definition), lang=True),
-                      Column("actions_aligned", "Actions aligned to it, stated or inherited.",
-                             "integer"),
-                      Column("actions_stated", "Actions whose own row states it.", "integer"),
-                      PAGE,
-                  ])
-        _, by_principle = self.alignments_of()
-        for s in self.of_type(VR.StrategicPrinciple, VR.EnablingPrinciple):
-            stated = {self.one(a, VR.alignmentOf) for a in by_principle[s]
-                      if self.one(a, VR.alignmentMode) == V + "StatedOnRow"}
-            t.rows.append({
-                "iri": str(s), "notation": self.notation(s),
-                "kind": "strategic" if VR.StrategicPrinciple in self.out[s][RDF.type]
-                else "enabling",
-                "number": self.one(s, VR.principleNumber), "label": self.label(s),
-                "definition": self.one(s, SKOS.definition),
-                "actions_aligned": len({self.one(a, VR.alignmentOf) for a in by_principle[s]}),
-                "actions_stated": len(stated), "page": self.page(s),
-            })
-        t.rows.sort(key=lambda r: (r["kind"] != "strategic", natural(r["notation"])))
-        return t
-
-    def alignments(self) -> Table:
-        t = Table("alignments", "Alignments", "Every qualified link of an action to a "
-                  "principle: stated on the action's own row, or inherited from an alignment "
-                  "cell printed once for several rows, with the text cited.", [
-                      IRI,
-                      Column("action", "The action.", "anyURI", V + "alignmentOf",
-                             required=True),
-                      Column("action_number", "The action's number."),
-                      Column("principle", "The principle.", "anyURI", V + "alignmentTo",
-                             required=True),
-                      Column("principle_notation", "The principle's notation."),
-                      Column("mode", "stated (on the row) or inherited (from a group cell)."),
-                      Column("column", "The table column it was printed in: strategic or "
-                             "enabling."),
-                      Column("via_cell", "The group alignment cell, for inherited ones.",
-                             "anyURI", V + "viaCell"),
-                      Column("cited_text", "The text quoted after the principle's number.",
-                             property=V + "citedText", lang=True),
-                      PAGE,
-                  ], foreign_keys=[("action", "actions"), ("principle", "principles")])
-        for s in self.of_type(VR.Alignment):
-            action, principle = self.one(s, VR.alignmentOf), self.one(s, VR.alignmentTo)
-            mode = self.one(s, VR.alignmentMode) or ""
-            column = self.one(s, VR.column) or ""
-            t.rows.append({
-                "iri": str(s), "action": action,
-                "action_number": self.one(URIRef(action), VR.number) if action else None,
-                "principle": principle,
-                "principle_notation": self.notation(URIRef(principle)) if principle else None,
-                "mode": "stated" if mode.endswith("StatedOnRow") else "inherited",
-                "column": "strategic" if column.endswith("StrategicColumn") else "enabling",
-                "via_cell": self.one(s, VR.viaCell), "cited_text": self.one(s, VR.citedText),
-                "page": self.page(s),
-            })
-        t.rows.sort(key=lambda r: (natural(r["action_number"] or ""),
-                                   natural(r["principle_notation"] or "")))
-        return t
-
-    def all(self) -> list[Table]:
-        return [self.actions(), self.agencies(), self.principles(), self.alignments()]
+def load_tables(folder: Path, display: Callable[[Path], str] = str) -> list[Table]:
+    """Every table of ``folder`` (``queries/tables``): each after the tables its foreign
+    keys refer to, else in file-name order."""
+    tables = {p.stem: load_table(p, display(p)) for p in sorted(folder.glob("*.rq"))}
+    if not tables:
+        raise InputError(f"{display(folder)}: no table queries (*.rq) found")
+    for t in tables.values():
+        for column, name in t.foreign_keys:
+            if name not in tables:
+                raise QueryError(f"{display(folder / (t.name + '.rq'))}: the foreign key "
+                                 f"'{column}' refers to the table '{name}', which is not one "
+                                 f"of {', '.join(tables)}")
+    ordered: list[Table] = []
+    while len(ordered) < len(tables):
+        done = {t.name for t in ordered}
+        waiting = [t for t in tables.values() if t.name not in done]
+        ready = [t for t in waiting if all(n in done or n == t.name for _, n in t.foreign_keys)]
+        ordered.append((ready or waiting)[0])        # a cycle of references: file-name order
+    return ordered
 
 
 def metadata(tables: list[Table], release: Release) -> bytes:
@@ -306,22 +273,27 @@ def metadata(tables: list[Table], release: Release) -> bytes:
         "tables": [],
     }
     for t in tables:
-        schema: dict[str, Any] = {"aboutUrl": "{+iri}", "primaryKey": "iri",
+        keys = {other.name: other.key for other in tables}
+        schema: dict[str, Any] = {"aboutUrl": "{+" + t.key + "}", "primaryKey": t.key,
                                   "columns": [c.schema() for c in t.columns]}
         if t.foreign_keys:
             schema["foreignKeys"] = [{"columnReference": col,
                                       "reference": {"resource": f"{name}.csv",
-                                                    "columnReference": "iri"}}
+                                                    "columnReference": keys[name]}}
                                      for col, name in t.foreign_keys]
         doc["tables"].append({"url": f"{t.name}.csv", "dc:title": t.title,
                               "dc:description": t.description, "tableSchema": schema})
     return json_bytes(doc)
 
 
-def build(g: Graph, base: str, release: Release) -> tuple[list[Table], dict[str, bytes]]:
-    """The tables and their files (``tables/*.csv`` and the CSVW metadata)."""
-    tables = Tables(g, base).all()
+def build(g: Graph, release: Release, folder: Path,
+          display: Callable[[Path], str] = str) -> tuple[list[Table], dict[str, bytes]]:
+    """The tables the queries of ``folder`` make of ``g`` and their files (``tables/*.csv``
+    and the CSVW metadata)."""
+    tables = load_tables(folder, display)
+    st = store.from_rdflib(g)
+    for t in tables:
+        t.run(st, display(folder / f"{t.name}.rq"))
     files = {t.path: t.csv() for t in tables}
     files[METADATA] = metadata(tables, release)
     return tables, files
-
