@@ -2,9 +2,9 @@
 
 ``vrgraph`` run from a wheel, away from any checkout, still needs the ontology, the shapes,
 the canned queries, the table queries of ``vrgraph publish`` and the built graph: ``build_py``
-copies them into ``vrgraph/bundled/`` (see ``vrgraph/project.py``). The source copy and the curation files are left out: they are
-what ``vrgraph build`` reads, and ``data/curation/leads.yaml`` holds personal names that are
-never published.
+copies them into ``vrgraph/bundled/`` (see ``vrgraph/project.py``). The source copy and the
+curation files are left out: they are what ``vrgraph build`` reads, and
+``data/curation/leads.yaml`` holds personal names that are never published.
 """
 
 from pathlib import Path

@@ -137,6 +137,7 @@ def release_files(project: Project, base: str, release: settings.Release,
     """Every file of the release, by its path in the release; ``site_url`` is where it will
     be hosted (for the redirects of ``.htaccess``; ``base`` by default); ``previous`` the
     folder of the release it replaces, if any (for its version history)."""
+    tables = publish_csv.load_tables(project.tables, project.display)   # bad headers: first
     g = load_graph(project, base)
     past = versions.history(previous, release.version, g) if previous is not None else \
         versions.History(None, "First release.", f"## Version {release.version}\n\n"
@@ -147,8 +148,7 @@ def release_files(project: Project, base: str, release: settings.Release,
     files = dumps(g, entailed, base, ctx)
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
-    tables, table_files = publish_csv.build(g, release, project.tables, project.display)
-    files.update(table_files)
+    files.update(publish_csv.build(g, release, tables))
     onto = Graph().parse(data=files["ontology/vrgraph.ttl"], format="turtle")
     shapes = Graph().parse(data=files["ontology/shapes.ttl"], format="turtle")
     titles = (str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),

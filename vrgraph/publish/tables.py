@@ -26,7 +26,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,7 @@ class Table:
     sort: list[str] = field(default_factory=list)                       # "-" for descending
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)   # (column, table)
     query: str = ""
+    where: str = ""                      # the query file, for messages
     rows: list[list[str]] = field(default_factory=list)
 
     @property
@@ -125,29 +126,31 @@ class Table:
             writer.writerow([neutralise(cell) for cell in row])
         return buf.getvalue().encode("utf-8")
 
-    def run(self, st: ox.Store, where: str) -> None:
+    def run(self, st: ox.Store) -> None:
         """Fill ``rows`` from the query's solutions on ``st``."""
-        names = [c.name for c in self.columns]
         result = store.solutions(st.query(self.query, use_default_graph_as_union=True))
-        given = [v.value for v in result.variables]
-        if given != names:
-            raise QueryError(f"{where}: the query's variables ({', '.join(given)}) must be the "
-                             f"header's columns, in order ({', '.join(names)})")
-        ordered = {c.name: names.index(c.ordered_by) if c.ordered_by else None
-                   for c in self.columns}
+        self.fill([v.value for v in result.variables],
+                  ([store.lexical(s[i]) for i in range(len(result.variables))] for s in result))
+
+    def fill(self, variables: list[str], solutions: Iterable[list[str | None]]) -> None:
+        """Fill ``rows`` from the lexical values of the query's solutions (any engine's)."""
+        names = [c.name for c in self.columns]
+        if variables != names:
+            raise QueryError(f"{self.where}: the query's variables ({', '.join(variables)}) must "
+                             f"be the header's columns, in order ({', '.join(names)})")
+        by = [names.index(c.ordered_by) if c.ordered_by else None for c in self.columns]
         found: dict[str, list[set[tuple[str, str]]]] = defaultdict(
             lambda: [set() for _ in names])
         at = names.index(self.key)
-        for solution in result:
-            values = [store.lexical(solution[i]) for i in range(len(names))]
+        for values in solutions:
             key = values[at]
             if key is None:
                 continue
-            for i, (c, v) in enumerate(zip(self.columns, values)):
-                by = ordered[c.name]
+            for i, v in enumerate(values):
                 if v is not None:
-                    found[key][i].add(((values[by] or "") if by is not None else "", v))
-        rows = [[c.cell(cells[i], f"{where}: row {key}") for i, c in enumerate(self.columns)]
+                    j = by[i]
+                    found[key][i].add(((values[j] or "") if j is not None else "", v))
+        rows = [[c.cell(cells[i], f"{self.where}: row {key}") for i, c in enumerate(self.columns)]
                 for key, cells in found.items()]
         rows.sort(key=lambda r: natural(r[at]))
         for name in reversed(self.sort):           # stable sorts, the last criterion first
@@ -201,7 +204,7 @@ def load_table(path: Path, where: str) -> Table:
             raise fail(f"'{name}' names no column (the columns: {', '.join(names)})", key)
     return Table(path.stem, str(header["title"]), str(header["description"]).strip(), columns,
                  str(header["primaryKey"]), [str(s) for s in sort],
-                 [(str(c), str(t)) for c, t in foreign.items()], guard(text, where).text)
+                 [(str(c), str(t)) for c, t in foreign.items()], guard(text, where).text, where)
 
 
 def _column(raw: Any, prefixes: dict[str, str], fail: Callable[..., QueryError]) -> Column:
@@ -286,14 +289,12 @@ def metadata(tables: list[Table], release: Release) -> bytes:
     return json_bytes(doc)
 
 
-def build(g: Graph, release: Release, folder: Path,
-          display: Callable[[Path], str] = str) -> tuple[list[Table], dict[str, bytes]]:
-    """The tables the queries of ``folder`` make of ``g`` and their files (``tables/*.csv``
-    and the CSVW metadata)."""
-    tables = load_tables(folder, display)
+def build(g: Graph, release: Release, tables: list[Table]) -> dict[str, bytes]:
+    """Fill ``tables`` (see :func:`load_tables`) from ``g``; their files (``tables/*.csv`` and
+    the CSVW metadata)."""
     st = store.from_rdflib(g)
     for t in tables:
-        t.run(st, display(folder / f"{t.name}.rq"))
+        t.run(st)
     files = {t.path: t.csv() for t in tables}
     files[METADATA] = metadata(tables, release)
-    return tables, files
+    return files
