@@ -34,6 +34,8 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "vrgraph/bundled/data/graph.ttl" in names
     assert "vrgraph/bundled/queries/principle-coverage.rq" in names
+    assert {f"vrgraph/bundled/queries/tables/{name}.rq"
+            for name in ("actions", "agencies", "principles", "alignments")} <= set(names)
     assert {"vrgraph/templates/report.html", "vrgraph/static/query.html",
             "vrgraph/publish/release.yaml", "vrgraph/py.typed"} <= set(names)
     assert not [n for n in names if "data/curation/" in n or "leads" in n

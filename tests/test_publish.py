@@ -271,6 +271,82 @@ def test_csvw_metadata_names_each_csv(release, data):
         RDF.type, URIRef("https://w3id.org/vrgraph/def/Action"))))
 
 
+
+def test_table_queries_give_the_same_rows_on_rdflib(project, data):
+    """The tables do not depend on the engine: rdflib's solutions make the same rows."""
+    from vrgraph.publish import release as settings
+    from vrgraph.publish import tables as publish_tables
+
+    by_oxigraph = publish_tables.load_tables(project.tables)
+    publish_tables.build(data, settings.load(), by_oxigraph)
+    for table in by_oxigraph:
+        again = publish_tables.load_table(project.tables / f"{table.name}.rq", table.name)
+        result = data.query(again.query)
+        names = [str(v) for v in result.vars or []]
+        again.fill(names, ([None if row[i] is None else str(row[i]) for i in range(len(names))]
+                           for row in result))
+        assert table.rows and again.rows == table.rows, table.name
+
+
+def test_editing_a_table_query_header_changes_the_metadata(scratch, data):
+    from vrgraph.publish import release as settings
+    from vrgraph.publish import tables as publish_tables
+
+    path = scratch.tables / "actions.rq"
+    text = path.read_text(encoding="utf-8")
+    old = "#+   - name: plan_title\n#+     description: The plan's title.\n"
+    assert old in text
+    path.write_text(text.replace(old, "#+   - name: plan_title\n#+     titles: Plan title\n"
+                                      "#+     description: The title of the plan.\n"),
+                    encoding="utf-8")
+    files = publish_tables.build(data, settings.load(), publish_tables.load_tables(scratch.tables))
+    meta = json.loads(files["tables/csv-metadata.json"])
+    actions = next(t for t in meta["tables"] if t["url"] == "actions.csv")
+    column = next(c for c in actions["tableSchema"]["columns"] if c["name"] == "plan_title")
+    assert column["titles"] == "Plan title"
+    assert column["dc:description"] == "The title of the plan."
+    header = next(csv.reader(io.StringIO(files["tables/actions.csv"].decode("utf-8"))))
+    assert header[5] == "Plan title" and header[4] == "plan_number"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("#+ primaryKey: iri", "#+ primaryKey: [iri}", "malformed #+ header"),
+    ("#+     datatype: anyURI", "#+     datatype: url", "datatype 'url' is not one of CSVW's"),
+    ("#+     propertyUrl: vr:number", "#+     propertyUrl: nope:number", "neither a full IRI"),
+    ("#+ sort: [number]", "#+ sort: [numero]", "'numero' names no column"),
+    ("#+     lang: en", "#+     language: en", "unknown key 'language'"),
+])
+def test_a_malformed_table_query_header_is_refused_with_its_line(scratch, tmp_path, old, new,
+                                                                 message):
+    path = scratch.tables / "actions.rq"
+    text = path.read_text(encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run([str(tmp_path / "out" / "release")], scratch)
+    assert result.exit_code == 2, result.output
+    assert f"queries/tables/actions.rq:{line}: " in result.output and message in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out" / "release").exists()
+
+
+def test_a_table_query_that_projects_other_columns_is_refused(scratch, tmp_path):
+    path = scratch.tables / "agencies.rq"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("?actions_led ?page\n", "?page ?actions_led\n"), encoding="utf-8")
+    result = run([str(tmp_path / "out" / "release")], scratch)
+    assert result.exit_code == 2, result.output
+    assert "queries/tables/agencies.rq: the query's variables" in result.output
+    assert not (tmp_path / "out" / "release").exists()
+
+
+def test_table_queries_are_not_canned_queries(project):
+    """``vrgraph query list`` and serve list queries/*.rq only, not queries/tables/."""
+    from vrgraph.query import load_queries
+
+    tables = {p.stem for p in project.tables.glob("*.rq")}
+    assert tables == {"actions", "agencies", "principles", "alignments"}
+    assert not tables & set(load_queries(project.queries))
+
+
 # --- site ----------------------------------------------------------------------------------
 
 class Page(HTMLParser):
