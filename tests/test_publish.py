@@ -315,6 +315,8 @@ def test_editing_a_table_query_header_changes_the_metadata(scratch, data):
     ("#+     propertyUrl: vr:number", "#+     propertyUrl: nope:number", "neither a full IRI"),
     ("#+ sort: [number]", "#+ sort: [numero]", "'numero' names no column"),
     ("#+     lang: en", "#+     language: en", "unknown key 'language'"),
+    ("#+     datatype: anyURI\n#+     propertyUrl: vr:delivers",
+     "#+     datatype: uri\n#+     propertyUrl: vr:delivers", "column 'interventions': datatype"),
 ])
 def test_a_malformed_table_query_header_is_refused_with_its_line(scratch, tmp_path, old, new,
                                                                  message):

@@ -170,9 +170,12 @@ def load_table(path: Path, where: str) -> Table:
     header = parse_header(text, where)
     lines = text.splitlines()
 
-    def fail(message: str, *needles: str) -> QueryError:
-        line = next((n for n, text in enumerate(lines, 1) if text.startswith("#+")
-                     and all(needle in text for needle in needles)), None)
+    def fail(message: str, *needles: str, after: str | None = None) -> QueryError:
+        """The error, at the first header line holding every needle (below ``after``'s)."""
+        start = next((n for n, line in enumerate(lines) if after and after in line), 0)
+        line = next((n for n, text in enumerate(lines[start:], start + 1)
+                     if text.startswith("#+") and all(needle in text for needle in needles)),
+                    None)
         return QueryError(located(where, line, message))
 
     unknown = sorted(set(header) - _TABLE_KEYS)
@@ -213,14 +216,16 @@ def _column(raw: Any, prefixes: dict[str, str], fail: Callable[..., QueryError])
                    *(["name: " + str(raw["name"])] if isinstance(raw, dict) and raw.get("name")
                      else ["columns:"]))
     name = str(raw["name"])
+    at = f"name: {name}"
     unknown = sorted(set(raw) - _COLUMN_KEYS)
     if unknown:
         raise fail(f"column '{name}': unknown key '{unknown[0]}' "
-                   f"(known: {', '.join(sorted(_COLUMN_KEYS))})", unknown[0] + ":")
+                   f"(known: {', '.join(sorted(_COLUMN_KEYS))})", unknown[0] + ":",
+                   after=at)
     datatype = str(raw.get("datatype", "string"))
     if datatype not in DATATYPES:
         raise fail(f"column '{name}': datatype '{datatype}' is not one of CSVW's "
-                   f"({', '.join(DATATYPES)})", "datatype: " + datatype)
+                   f"({', '.join(DATATYPES)})", "datatype: " + datatype, after=at)
     prop = raw.get("propertyUrl")
     if prop is not None:
         prop = str(prop)
@@ -229,10 +234,11 @@ def _column(raw: Any, prefixes: dict[str, str], fail: Callable[..., QueryError])
             prop = prefixes[prefix] + local
         elif "://" not in prop:
             raise fail(f"column '{name}': propertyUrl '{prop}' is neither a full IRI nor uses a "
-                       f"prefix of the query's PREFIX lines", "propertyUrl: " + prop)
+                       f"prefix of the query's PREFIX lines", "propertyUrl: " + prop,
+                       after=at)
     if raw.get("separator") is not None and raw.get("joinedWith") is not None:
         raise fail(f"column '{name}': 'separator' (a list) and 'joinedWith' (a text) exclude "
-                   f"each other", "joinedWith:")
+                   f"each other", "joinedWith:", after=at)
     def text(key: str) -> str | None:
         return None if raw.get(key) is None else str(raw[key])
     return Column(name, str(raw["description"]).strip(), str(raw.get("titles", name)), datatype,
