@@ -30,10 +30,9 @@ from ..errors import CurationError, InputError, VrgraphError
 from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base
 from ..project import Project
 from . import dumps as publish_rdf
-from . import linked_data as publish_ld
+from . import linked_data, versions
 from . import release as settings
 from . import tables as publish_csv
-from . import versions
 from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
 from .ontodoc import page as ontology_page
 from .site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, page_path
@@ -172,8 +171,8 @@ def release_files(project: Project, base: str, release: settings.Release,
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
-    files.update(publish_ld.descriptions(st, described))
-    files[publish_ld.HTACCESS] = publish_ld.htaccess(base, site_url or base)
+    files.update(linked_data.descriptions(st, described))
+    files[linked_data.HTACCESS] = linked_data.htaccess(base, site_url or base)
     files[STYLE] = pages.raw("site.css").encode("utf-8")
     files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
     files[MARKER] = versions.marker(release.release, release.version, base, past.previous)

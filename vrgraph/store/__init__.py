@@ -26,7 +26,7 @@ from .. import bounds
 from ..errors import InputError, located
 from ..namespaces import VOID_URI_SPACE, Base
 from ..project import Project
-from . import syntax as store_bounds
+from . import syntax
 
 ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
 ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
@@ -107,7 +107,7 @@ def _malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat, data: bytes
                      "", err.msg or str(err))
     line, column = err.lineno, err.offset
     if line is None:
-        line, column = store_bounds.locate(data, message)
+        line, column = syntax.locate(data, message)
     return InputError(located(display, line, f"malformed {fmt.name}: {message}", column))
 
 
@@ -117,9 +117,9 @@ def read(path: Path, display: str, fmt: ox.RdfFormat) -> bytes:
     dropped, any other refused."""
     data = bounds.strip_bom(bounds.read(path, display, bounds.rdf_bytes()), display)
     if fmt == ox.RdfFormat.RDF_XML:
-        store_bounds.check_rdfxml(data, display)
+        syntax.check_rdfxml(data, display)
     elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
-        store_bounds.check_nesting(data, display)
+        syntax.check_nesting(data, display)
     return data
 
 
