@@ -27,6 +27,8 @@ if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fa
     from .store import Bindings
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
+# results.ANSWER_FORMATS, written out so that the help needs no import of the engine
+ANSWER_FORMATS = ("table", "csv", "json", "markdown", "turtle", "ntriples", "jsonld", "rdfxml")
 
 endpoint_option = click.option(
     "--endpoint", metavar="URL", envvar="VRGRAPH_ENDPOINT", default=None,
@@ -298,7 +300,10 @@ def _canned(project: Project, name: str) -> CannedQuery:
 @click.argument("text", required=False)
 @click.option("-f", "--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the query from a file.")
-@format_option
+@click.option("--format", "fmt", type=click.Choice(ANSWER_FORMATS), default="table",
+              show_default=True, help="SELECT: table, csv, json (SPARQL 1.1 Query Results "
+              "JSON), markdown; ASK: table or json; CONSTRUCT and DESCRIBE: turtle (or table), "
+              "ntriples, jsonld (or json), rdfxml.")
 @data_option
 @endpoint_option
 @graph_option
@@ -310,16 +315,19 @@ def _canned(project: Project, name: str) -> CannedQuery:
 def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
            data: tuple[Path, ...], endpoint: str | None, graph_iri: str | None,
            user: str | None, timeout: float, max_memory: int) -> None:
-    """Run an ad-hoc SPARQL SELECT, ASK or CONSTRUCT on the reasoned graph (read-only;
-    SERVICE, FROM and LOAD are refused)."""
+    """Run an ad-hoc SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE on the reasoned graph
+    (read-only; SERVICE, FROM and LOAD are refused). A SELECT prints as --format table, csv,
+    json or markdown; an ASK as table (true or false) or json; a graph as turtle (also
+    table), ntriples, jsonld (also json) or rdfxml."""
     import pyoxigraph as ox
 
     from . import bounds
     from .errors import QueryError
+    from .namespaces import PREFIXES
     from .pipeline import shortener
     from .query import Table
-    from .results import render
-    from .store import base_of, serialize
+    from .results import render_answer
+    from .store import base_of
 
     if path is not None and text is None:
         text = bounds.read_text(path, str(path), error=QueryError)
@@ -329,12 +337,12 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
         raise QueryError("give the query as an argument or with -f FILE, not both")
     store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, text, None, str(path or "query"), timeout, max_memory)
-    if isinstance(result, Table):
-        click.echo(render(result, fmt, shortener(base_of(store))))
-    elif isinstance(result, (bool, ox.QueryBoolean)):
-        click.echo("true" if bool(result) else "false")
-    else:
-        click.echo(serialize(result, ox.RdfFormat.TURTLE).decode())
+    answer = bool(result) if isinstance(result, ox.QueryBoolean) else result
+    # a graph is written with the vocabularies' prefixes (not vrid:, whose local names hold
+    # slashes that Turtle would escape)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    click.echo(render_answer(answer if isinstance(answer, (bool, Table)) else list(answer),
+                             fmt, shortener(base_of(store)), prefixes))
 
 
 @main.command()

@@ -43,6 +43,7 @@ class Param:
     type: str
     description: str = ""
     default: str | None = None
+    one_of: str | None = None   # a string checked against a look-up (``_LOOKUPS``), bound as its key
 
     @property
     def required(self) -> bool:
@@ -92,9 +93,13 @@ def load_query(path: Path) -> CannedQuery:
         if not isinstance(raw, dict) or not raw.get("name") or raw.get("type") not in PARAM_TYPES:
             raise QueryError(f"{where}: each param needs a name and a type "
                              f"({', '.join(PARAM_TYPES)}): {raw!r}")
-        default = raw.get("default")
+        default, one_of = raw.get("default"), raw.get("one-of")
+        if one_of is not None and (raw["type"] != "string" or one_of not in _LOOKUPS):
+            raise QueryError(f"{where}: param {raw['name']!r}: 'one-of' is for a string "
+                             f"param and names a look-up ({', '.join(_LOOKUPS)}): {one_of!r}")
         params.append(Param(str(raw["name"]), str(raw["type"]), str(raw.get("description", "")),
-                            None if default is None else str(default)))
+                            None if default is None else str(default),
+                            None if one_of is None else str(one_of)))
     guard(text, where)
     return CannedQuery(path.stem, path, text, str(header["title"]),
                        str(header["description"]).strip(), list(header.get("tags") or []),
@@ -130,6 +135,25 @@ _LOOKUPS = {
         OPTIONAL {{ ?node <http://purl.org/dc/terms/title> ?title }}
         BIND(COALESCE(?shortName, REPLACE(STR(?node), "^.*/", "")) AS ?key)
         BIND(COALESCE(STR(?title), ?key) AS ?label) }}""",
+    # the kinds of flaw of the data-quality notes, by notation or label (notes.rq)
+    "flaw-kind": f"""SELECT ?node ?key ?label WHERE {{
+        ?node a <{VR.FlawKind}> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?prefLabel .
+        OPTIONAL {{ ?node <http://www.w3.org/2004/02/skos/core#notation> ?notation }}
+        BIND(STR(?prefLabel) AS ?label)
+        BIND(COALESCE(?notation, ?label) AS ?key) }}""",
+    # what a data-quality note may be about (any note's target, action, principle, plan or
+    # agency), keyed as notes.rq keys them
+    "note-about": f"""SELECT DISTINCT ?node ?key ?label WHERE {{
+        {{ ?note a <{VR.DataQualityNote}> ; <http://www.w3.org/ns/oa#hasTarget> ?node }}
+        UNION {{ VALUES ?class {{ <{VR.Action}> <{VR.Principle}> <{VR.ActionPlan}>
+                                 <http://www.w3.org/ns/org#Organization>
+                                 <http://www.w3.org/ns/org#Post> }} ?node a ?class }}
+        OPTIONAL {{ ?node <http://www.w3.org/2004/02/skos/core#notation> ?notation }}
+        OPTIONAL {{ ?node <{VR.number}> ?number }}
+        OPTIONAL {{ ?node <{VR.acronym}> ?acronym }}
+        OPTIONAL {{ ?node <http://www.w3.org/2000/01/rdf-schema#label> ?rdfsLabel }}
+        BIND(COALESCE(?notation, ?number, ?acronym, STR(?rdfsLabel), STR(?node)) AS ?key)
+        BIND(COALESCE(STR(?rdfsLabel), ?key) AS ?label) }}""",
 }
 
 
@@ -232,7 +256,9 @@ def bind_value(store: Queryable, param: Param, raw: str, strategy: Strategy | No
     within ``strategy`` (one of ``among``, the graph's strategies) if given, and must
     otherwise be one strategy's."""
     if param.type == "string":
-        return ox.Literal(raw)
+        if param.one_of is None or raw == param.default:
+            return ox.Literal(raw)
+        return ox.Literal(_one_of(store, param, param.one_of, raw, strategy, among))
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", raw.strip()):
             raise QueryError(f"parameter '{param.name}': {raw!r} is not a whole number")
@@ -263,6 +289,35 @@ def bind_value(store: Queryable, param: Param, raw: str, strategy: Strategy | No
     where = f"strategy '{strategy.key}'" if strategy and len(among) > 1 else "the graph"
     raise QueryError(f"parameter '{param.name}': {shown_raw!r} names no {param.type} in {where}; "
                      f"valid values: {shown}{more}")
+
+
+_NOUNS = {"flaw-kind": "kind of flaw",
+          "note-about": "action, principle, plan, section or agency of the graph"}
+
+
+def _one_of(store: Queryable, param: Param, lookup: str, raw: str, strategy: Strategy | None,
+            among: list[Strategy] | None) -> str:
+    """The key of what ``raw`` names among ``param``'s look-up (by key, label, IRI or the
+    IRI's last segment: ``RowSplit`` is ``row-split``), else a :class:`QueryError` that
+    suggests the closest keys."""
+    import difflib
+
+    wanted = raw.strip().lower()
+    among = among if among is not None else []
+    found = sorted({key for node, key, _ in _lookup(store, lookup, wanted)
+                    if not among or _within(node, strategy, among)}, key=natural)
+    if found:
+        return found[0]
+    names = allowed_values(store, lookup, strategy, among or None)
+    keys = sorted({key for _, key, _ in names}, key=natural)
+    spelled = {name.lower(): key for _, key, label in names for name in (key, label)}
+    close = [spelled[m] for m in difflib.get_close_matches(wanted, spelled, n=3, cutoff=0.6)]
+    hint = f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
+    shown = ", ".join(keys[:60]) + (f" and {len(keys) - 60} more" if len(keys) > 60 else "")
+    default = f"; {param.default} for every one" if param.default else ""
+    raw_shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    raise QueryError(f"parameter '{param.name}': {raw_shown!r} names no "
+                     f"{_NOUNS.get(lookup, lookup)}{hint}; valid values: {shown}{default}")
 
 
 def bind(store: Queryable, query: CannedQuery, values: dict[str, str]) -> Bindings:

@@ -102,3 +102,37 @@ def render(table: Table, fmt: str, short: Callable[[str], str] = str) -> str:
     if fmt == "markdown":
         return to_markdown(table, short)
     return to_table(table, short)
+
+
+# the formats of a CONSTRUCT's or DESCRIBE's graph; json there means JSON-LD
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                 "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+                 "json": ox.RdfFormat.JSON_LD, "table": ox.RdfFormat.TURTLE}
+ANSWER_FORMATS = FORMATS + ("turtle", "ntriples", "jsonld", "rdfxml")
+
+
+def render_answer(answer: Table | bool | Sequence[ox.Triple], fmt: str,
+                  short: Callable[[str], str] = str,
+                  prefixes: dict[str, str] | None = None) -> str:
+    """Any query's answer in ``fmt``: a SELECT's table as :func:`render`; an ASK's boolean as
+    ``true``/``false`` (table) or SPARQL Results JSON (json); a CONSTRUCT's or DESCRIBE's
+    graph as Turtle (table, turtle), N-Triples, JSON-LD (json, jsonld) or RDF/XML. A format
+    the answer cannot take is a :class:`~vrgraph.errors.QueryError` that names those it can."""
+    from .errors import QueryError
+
+    if isinstance(answer, Table):
+        if fmt not in FORMATS:
+            raise QueryError(f"--format {fmt}: a SELECT gives a table; use "
+                             f"{', '.join(FORMATS)}")
+        return render(answer, fmt, short)
+    if isinstance(answer, bool):
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": answer})
+        if fmt != "table":
+            raise QueryError(f"--format {fmt}: an ASK gives true or false; use table or json")
+        return "true" if answer else "false"
+    if fmt not in GRAPH_FORMATS:
+        raise QueryError(f"--format {fmt}: a CONSTRUCT or DESCRIBE gives a graph; use turtle, "
+                         f"ntriples, jsonld (or json) or rdfxml")
+    data = ox.serialize(answer, format=GRAPH_FORMATS[fmt], prefixes=prefixes)
+    return (data or b"").decode("utf-8").removesuffix("\n")

@@ -40,6 +40,7 @@ from .. import store as st
 from ..errors import InputError
 from ..namespaces import PROV, SH, VR
 from ..project import Project, in_background
+from ..text import natural
 from .compiled import (
     CLASSES,
     TARGETS,
@@ -100,9 +101,10 @@ class Report:
         return out
 
 
-def _order(r: Result) -> tuple[int, str, str, str, str, str, str]:
+def _order(r: Result) -> tuple[Any, ...]:
+    """Severity first, then shape, focus node (naturally: 5.4.9 before 5.4.10), path, value."""
     rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES)
-    return (rank, r.severity, r.shape, r.focus, r.path or "", r.value or "",
+    return (rank, r.severity, r.shape, natural(r.focus), r.path or "", natural(r.value or ""),
             r.component or "")
 
 
