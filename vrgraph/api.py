@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .project import Project
-from .query import CannedQuery, Table, bind, load_queries, run, run_confined
+from .query import CannedQuery, Table, bind, known_prefixes, load_queries, run, run_confined
 from .store import Queryable, Term, base_of
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ class Connection:
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
         self._queries: dict[str, CannedQuery] | None = None
+        self._prefixes: dict[str, str] | None = None
 
     @property
     def canned(self) -> dict[str, CannedQuery]:
@@ -216,12 +217,13 @@ class Connection:
 
     def sparql(self, text: str) -> Rows | bool | Graph:
         """Run any read-only SPARQL query: a SELECT gives :class:`Rows`, an ASK a ``bool``,
-        a CONSTRUCT or DESCRIBE an ``rdflib.Graph``."""
+        a CONSTRUCT or DESCRIBE an ``rdflib.Graph``. The graph's prefixes (:attr:`prefixes`)
+        need no declaration."""
         from rdflib import Graph
 
         from .store import to_rdflib
 
-        result = self._run(text, None, "query")
+        result = self._run(text, None, "query", self.prefixes)
         if isinstance(result, Table):
             return Rows(result.variables, result.rows)
         if isinstance(result, bool | ox.QueryBoolean):
@@ -241,12 +243,21 @@ class Connection:
 
         return shortener(base_of(self.store))
 
-    def _run(self, text: str, bindings: Any, where: str
+    @property
+    def prefixes(self) -> dict[str, str]:
+        """The prefixes :meth:`sparql` declares for you (``vr:``, ``vrid:``, ``skos:`` ...,
+        one per strategy): :func:`vrgraph.query.known_prefixes`."""
+        if self._prefixes is None:
+            self._prefixes = known_prefixes(self.store)
+        return self._prefixes
+
+    def _run(self, text: str, bindings: Any, where: str,
+             prefixes: dict[str, str] | None = None
              ) -> Table | bool | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
         if isinstance(self.store, ox.Store):
             return run_confined(self.store, text, bindings, where, self.timeout,
-                                self.max_memory_mb * 2**20)
-        return run(self.store, text, bindings, where)
+                                self.max_memory_mb * 2**20, prefixes)
+        return run(self.store, text, bindings, where, prefixes)
 
 
 def connect(project: str | Path | None = None, data: Sequence[str | Path] = (),

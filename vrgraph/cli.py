@@ -272,7 +272,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
 
 
 def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, where: str,
-         timeout: float, max_memory: int
+         timeout: float, max_memory: int, prefixes: dict[str, str] | None = None
          ) -> Table | bool | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """A query on the local graph runs in a confined child process (no network, no files,
     bounded in time and memory: ``vrgraph.sandbox``); on an endpoint, here."""
@@ -281,8 +281,9 @@ def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, wh
     from .query import run, run_confined
 
     if isinstance(store, ox.Store):
-        return run_confined(store, text, bindings, where, timeout, max_memory * 2**20)
-    return run(store, text, bindings, where)
+        return run_confined(store, text, bindings, where, timeout, max_memory * 2**20,
+                            prefixes)
+    return run(store, text, bindings, where, prefixes)
 
 
 def _canned(project: Project, name: str) -> CannedQuery:
@@ -325,7 +326,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     from .errors import QueryError
     from .namespaces import PREFIXES
     from .pipeline import shortener
-    from .query import Table
+    from .query import Table, known_prefixes
     from .results import render_answer
     from .store import base_of
 
@@ -336,13 +337,32 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     else:
         raise QueryError("give the query as an argument or with -f FILE, not both")
     store = _store(project, endpoint, graph_iri, user, data)
-    result = _run(store, text, None, str(path or "query"), timeout, max_memory)
+    result = _run(store, text, None, str(path or "query"), timeout, max_memory,
+                  known_prefixes(store))
     answer = bool(result) if isinstance(result, ox.QueryBoolean) else result
     # a graph is written with the vocabularies' prefixes (not vrid:, whose local names hold
     # slashes that Turtle would escape)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     click.echo(render_answer(answer if isinstance(answer, (bool, Table)) else list(answer),
                              fmt, shortener(base_of(store)), prefixes))
+
+
+@main.command()
+@data_option
+@endpoint_option
+@graph_option
+@user_option
+@click.pass_obj
+@handle_errors
+def prefixes(project: Project, data: tuple[Path, ...], endpoint: str | None,
+             graph_iri: str | None, user: str | None) -> None:
+    """List the prefixes that `sparql`, `serve` and the query page declare for you (the
+    vocabularies', vrid: for the graph's things, one per strategy), as SPARQL PREFIX lines."""
+    from .query import known_prefixes
+
+    for name, namespace in known_prefixes(_store(project, endpoint, graph_iri, user,
+                                                 data)).items():
+        click.echo(f"PREFIX {name}: <{namespace}>")
 
 
 @main.command()

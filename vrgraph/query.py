@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,15 @@ import yaml
 
 from . import sandbox
 from .errors import QueryError, located
-from .namespaces import VR
-from .sparql_guard import guard
+from .namespaces import PREFIXES, VR
+from .sparql_guard import Guarded, guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
 
 PARAM_TYPES = ("principle", "agency", "action", "plan", "strategy", "string", "integer", "iri")
 _AT = re.compile(r"^error at (\d+):(\d+): ")
+_CHAR_CLASS = re.compile(r"\[[^\]]*\.\.=[^\]]*\](?:, \[[^\]]*\.\.=[^\]]*\])*")
+_PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(?<!\.)")  # an ASCII PN_PREFIX
 
 
 @dataclass
@@ -256,7 +259,7 @@ def bind_value(store: Queryable, param: Param, raw: str, strategy: Strategy | No
     within ``strategy`` (one of ``among``, the graph's strategies) if given, and must
     otherwise be one strategy's."""
     if param.type == "string":
-        if param.one_of is None or raw == param.default:
+        if param.one_of is None or raw.strip().lower() == (param.default or "").lower():
             return ox.Literal(raw)
         return ox.Literal(_one_of(store, param, param.one_of, raw, strategy, among))
     if param.type == "integer":
@@ -297,17 +300,18 @@ _NOUNS = {"flaw-kind": "kind of flaw",
 
 def _one_of(store: Queryable, param: Param, lookup: str, raw: str, strategy: Strategy | None,
             among: list[Strategy] | None) -> str:
-    """The key of what ``raw`` names among ``param``'s look-up (by key, label, IRI or the
-    IRI's last segment: ``RowSplit`` is ``row-split``), else a :class:`QueryError` that
-    suggests the closest keys."""
+    """``raw`` where it is the key or label of something of ``lookup``, the key where it
+    names one by IRI or the IRI's last segment (``RowSplit`` is ``row-split``), else a
+    :class:`QueryError` that suggests the closest keys."""
     import difflib
 
     wanted = raw.strip().lower()
     among = among if among is not None else []
-    found = sorted({key for node, key, _ in _lookup(store, lookup, wanted)
-                    if not among or _within(node, strategy, among)}, key=natural)
-    if found:
-        return found[0]
+    found = [(key, label) for node, key, label in _lookup(store, lookup, wanted)
+             if not among or _within(node, strategy, among)]
+    if found:  # as given where the query can match it so (a key or label), else the key
+        said = any(wanted in (key.lower(), label.lower()) for key, label in found)
+        return raw if said else min((key for key, _ in found), key=natural)
     names = allowed_values(store, lookup, strategy, among or None)
     keys = sorted({key for _, key, _ in names}, key=natural)
     spelled = {name.lower(): key for _, key, label in names for name in (key, label)}
@@ -359,17 +363,58 @@ class Table:
         return [{v: lexical(t) for v, t in zip(self.variables, row)} for row in self.rows]
 
 
+def known_prefixes(store: Queryable) -> dict[str, str]:
+    """The prefixes a query may use without declaring them: the vocabularies' (``vr:``,
+    ``skos:``, ``dcterms:``, ``prov:``, ``org:``, ``dcat:`` ...), ``vrid:`` for the things of
+    the graph's base and, for each strategy, its short name for the things minted under its
+    base (``hackney-b1:action/1.2``) where that is a prefix name no vocabulary takes."""
+    from .store import base_of
+
+    known = {p: str(ns) for p, ns in PREFIXES.items()} | {"vrid": base_of(store).ids}
+    for s in strategies(store):
+        if s.space and s.key not in known and _PREFIX_NAME.fullmatch(s.key):
+            known[s.key] = s.space
+    return dict(sorted(known.items()))
+
+
+def _undeclared(checked: Guarded, known: Mapping[str, str], where: str) -> None:
+    """Refuse a prefixed name whose prefix the query does not declare and no known prefix
+    gives, naming it and the known ones (the engine's own message lists grammar rules)."""
+    declared = set(known)
+    after_prefix = False
+    for token in checked.tokens:
+        if token.kind == "pname":
+            name = token.text.split(":", 1)[0]
+            if after_prefix:
+                declared.add(name)
+            elif name not in declared:
+                shown = ", ".join(f"{p}:" for p in known) or "none"
+                raise QueryError(located(where, token.line, f"prefix '{name}:' is not declared; "
+                                         f"declare it (PREFIX {name}: <IRI>) or use one the "
+                                         f"graph knows: {shown}", token.column))
+        after_prefix = token.kind == "word" and token.text.upper() == "PREFIX"
+
+
 def execute(store: Queryable, text: str, bindings: Bindings | None = None,
-            where: str = "query") -> Answer:
+            where: str = "query", prefixes: Mapping[str, str] | None = None) -> Answer:
     """Guard a query and run its canonical text on the union of the store's graphs;
-    Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
-    at the line and column of the query as given."""
+    Oxigraph's own result (which ``serve`` streams and caps). ``prefixes`` may be used
+    undeclared (:func:`known_prefixes`). An error of the engine's points at the line and
+    column of the query as given, on one line."""
     checked = guard(text, where)
+    _undeclared(checked, prefixes or {}, where)
     try:
-        return store.query(checked.text, substitutions=bindings or None,
+        if isinstance(store, ox.Store):
+            return store.query(checked.text, substitutions=bindings or None,
+                               use_default_graph_as_union=True, prefixes=dict(prefixes or {}))
+        declarations = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+        return store.query(declarations + checked.text, substitutions=bindings or None,
                            use_default_graph_as_union=True)
     except SyntaxError as err:
-        message = err.msg or str(err)
+        # one line; the engine's character classes (['A' ..= 'Z' | ...]) said in words
+        message = _CHAR_CLASS.sub("a name character", " ".join((err.msg or str(err)).split()))
+        if len(message) > 300:
+            message = message[:300] + "…"
         at = _AT.match(message)
         if at:
             line, column = checked.origin(int(at.group(2)) - 1)
@@ -380,10 +425,11 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
         raise QueryError(f"{where}: {err}") from None
 
 
-def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query"
+def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query",
+        prefixes: Mapping[str, str] | None = None
         ) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
-    result = execute(store, text, bindings, where)
+    result = execute(store, text, bindings, where, prefixes)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         # tens of thousands of new row lists set off Python's cyclic garbage collector over and
@@ -420,14 +466,15 @@ def table(result: Table | bool | ox.QueryBoolean | ox.QueryTriples | list[ox.Tri
 
 def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
                  where: str = "query", timeout: float = 120.0,
-                 memory: int | None = 2 * 2**30) -> Table | bool | list[ox.Triple]:
+                 memory: int | None = 2 * 2**30, prefixes: Mapping[str, str] | None = None
+                 ) -> Table | bool | list[ox.Triple]:
     """:func:`run` in a child process that cannot reach the network or a file, stopped after
     ``timeout`` seconds or ``memory`` bytes (``vrgraph.sandbox``); a crash of the engine is a
     :class:`QueryError`, not the end of this process. A graph comes back as a list."""
     guard(text, where)  # refused here, before a process is started
 
     def answer() -> Table | bool | list[ox.Triple]:
-        result = run(store, text, bindings, where)
+        result = run(store, text, bindings, where, prefixes)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, Table):

@@ -39,7 +39,7 @@ from waitress.server import create_server
 from .. import sandbox
 from ..errors import VrgraphError
 from ..namespaces import DEFAULT_BASE
-from ..query import CannedQuery
+from ..query import CannedQuery, known_prefixes
 from .app import App, stderr_log
 from .describe import graph_sizes, openapi, query_list, valid_values
 from .pool import Lanes
@@ -142,7 +142,8 @@ def make_server(store: ox.Store, queries: dict[str, CannedQuery],
     workers over ``store``; run it with ``serve_forever()``, stop it with ``shutdown()``
     then ``close()``."""
     # the worker processes are forked first, while this process has no thread of its own
-    lanes = Lanes(WorkerState(store, queries), config.workers, config.slow_workers,
+    prefixes = known_prefixes(store)
+    lanes = Lanes(WorkerState(store, queries, prefixes), config.workers, config.slow_workers,
                   config.fast_slice, config.per_client, config.max_memory * 2**20)
     site = Path(config.site).resolve() if config.site is not None else None
 
@@ -150,7 +151,7 @@ def make_server(store: ox.Store, queries: dict[str, CannedQuery],
         values = valid_values(store)
         return App(replace(config, site=site), lanes, queries, query_list(queries, values),
                    openapi(queries, values, config.timeout, config.max_rows),
-                   graph_sizes(store), query_page(), config.base, url, log)
+                   graph_sizes(store), query_page(), config.base, url, log, prefixes)
 
     return VrgraphServer(config, lanes, app_for)
 

@@ -145,6 +145,7 @@ class App:
     base: str  # the graph's base IRI: /id/x on this server is {base}id/x
     url: str  # this server's own address, for the service description
     log: Callable[[str], None]
+    prefixes: dict[str, str] = field(default_factory=dict)  # declared for every query
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -221,6 +222,8 @@ class App:
             return self.canned(request, unquote(path[len("/queries/"):]))
         if path == "/openapi.json":
             return Response.json(self.openapi)
+        if path == "/prefixes.json":   # what the query page's editor completes
+            return Response.json(self.prefixes)
         if path.startswith("/id/"):
             return Response.redirect(303, "/doc/" + path[len("/id/"):], vary=False)
         if path.startswith("/def/") and len(path) > len("/def/"):
@@ -314,7 +317,7 @@ class App:
         host = request.headers.get("host", "")
         url = f"http://{host}/" if _HOST.match(host) else self.url
         triples = service_description(url + "sparql", self.sizes,
-                                      self.config.timeout, self.config.max_rows)
+                                      self.config.timeout, self.config.max_rows, self.prefixes)
         return Response(200, fmt.graph(chosen, triples, prefixes=SD_PREFIXES),
                         chosen.content_type, {"Vary": "Accept"})
 

@@ -19,12 +19,17 @@ from . import formats as fmt
 from .run import MAX_ROWS, TRUNCATED
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-SD_PREFIXES = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": fmt.FORMATS_NS}
+SD_PREFIXES = {"sd": SD, "void": "http://rdfs.org/ns/void#", "formats": fmt.FORMATS_NS,
+               "sh": "http://www.w3.org/ns/shacl#"}
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 _RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_XSD_ANYURI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+_SH_DECLARE = ox.NamedNode("http://www.w3.org/ns/shacl#declare")
+_SH_PREFIX = ox.NamedNode("http://www.w3.org/ns/shacl#prefix")
+_SH_NAMESPACE = ox.NamedNode("http://www.w3.org/ns/shacl#namespace")
 LOOKUP_TYPES = ("principle", "agency", "action", "plan", "strategy")
 
 
@@ -43,9 +48,12 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 
 
 def service_description(endpoint: str, sizes: dict[str, int], timeout: float,
-                        max_rows: int) -> list[ox.Triple]:
+                        max_rows: int, prefixes: dict[str, str] | None = None
+                        ) -> list[ox.Triple]:
     """The endpoint as an ``sd:Service``: language, result formats, the union default graph
-    and its named graphs (with ``void:triples``), and the server's limits in a comment."""
+    and its named graphs (with ``void:triples``), the server's limits in a comment, and the
+    ``prefixes`` a query may use undeclared, each as SHACL declares one (``sh:declare`` with
+    ``sh:prefix`` and ``sh:namespace``, https://www.w3.org/TR/shacl/#sparql-prefixes)."""
     service = ox.NamedNode(endpoint)
     dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
     t = [
@@ -70,6 +78,11 @@ def service_description(endpoint: str, sizes: dict[str, int], timeout: float,
     ]
     t += [ox.Triple(service, _sd("resultFormat"), ox.NamedNode(f.iri))
           for f in fmt.SOLUTION_FORMATS + fmt.GRAPH_FORMATS]
+    for i, (prefix, namespace) in enumerate(sorted((prefixes or {}).items())):
+        declared = ox.BlankNode(f"prefix{i}")
+        t += [ox.Triple(service, _SH_DECLARE, declared),
+              ox.Triple(declared, _SH_PREFIX, ox.Literal(prefix)),
+              ox.Triple(declared, _SH_NAMESPACE, ox.Literal(namespace, datatype=_XSD_ANYURI))]
     for i, (name, size) in enumerate((n, s) for n, s in sizes.items() if n):
         named, g = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
         t += [ox.Triple(dataset, _sd("namedGraph"), named),

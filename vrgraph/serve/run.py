@@ -73,6 +73,7 @@ class WorkerState:
 
     store: ox.Store
     queries: dict[str, CannedQuery]
+    prefixes: dict[str, str] = field(default_factory=dict)  # declared for a query's text
 
 
 def execute(state: WorkerState, job: Job) -> Reply:
@@ -97,7 +98,8 @@ def _execute(state: WorkerState, job: Job) -> Reply:
     else:
         text, where, bindings = job.text or "", "query", None
     # the server checked already (403); run_query checks again, as a second lock
-    result = run_query(state.store, text, bindings, where)
+    result = run_query(state.store, text, bindings, where,
+                       state.prefixes if job.text is not None else None)
     if isinstance(result, ox.QueryBoolean):
         chosen = fmt.negotiate(job.accept, fmt.SOLUTION_FORMATS)
         if chosen is None:
