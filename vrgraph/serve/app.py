@@ -21,6 +21,7 @@ line per request goes to the log.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from importlib import resources
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -47,8 +49,12 @@ if TYPE_CHECKING:
 ALLOW = "GET, HEAD, POST, OPTIONS"
 PLAIN = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
-PAGE_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+PAGE_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+               "style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'")
+# the query editor, vendored in the package (static/yasgui/NOTICE.md): file -> content type
+EDITOR_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8",
+                "yasgui.min.css": "text/css; charset=utf-8"}
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 _SUFFIXES = {suffix: format_ for format_, suffix in fmt.SUFFIXES.items()}
 _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -224,6 +230,10 @@ class App:
             return Response.json(self.openapi)
         if path == "/prefixes.json":   # what the query page's editor completes
             return Response.json(self.prefixes)
+        if path.startswith("/static/yasgui/") and path[len("/static/yasgui/"):] in EDITOR_FILES:
+            name = path[len("/static/yasgui/"):]
+            return Response(200, editor_file(name), EDITOR_FILES[name],
+                            {"Cache-Control": "public, max-age=86400"})
         if path.startswith("/id/"):
             return Response.redirect(303, "/doc/" + path[len("/id/"):], vary=False)
         if path.startswith("/def/") and len(path) > len("/def/"):
@@ -408,6 +418,12 @@ def _blocks(handle: BinaryIO) -> Iterator[bytes]:
     """``handle`` in blocks, closed at the end (where the server has no file wrapper)."""
     with handle:
         yield from iter(lambda: handle.read(1 << 16), b"")
+
+
+@functools.cache
+def editor_file(name: str) -> bytes:
+    """A file of the vendored query editor (package data ``static/yasgui/``)."""
+    return resources.files("vrgraph").joinpath(f"static/yasgui/{name}").read_bytes()
 
 
 def describe_html(iri: str, triples: list[ox.Triple], base: str) -> bytes:
