@@ -194,6 +194,65 @@ def test_what_the_budget_allows_does_not_crash_the_engine(tiny):
         assert run_confined(tiny, text, timeout=30) in (True, False), query[:40]
 
 
+def less_than_bypasses(port: int) -> list[str]:
+    """``<`` after an operand is less-than to Oxigraph: text a lexer takes for an IRI there
+    is live query text, and a quote in it opens a string that hides the rest of the line
+    from the lexer (or the reverse)."""
+    url = f"<http://127.0.0.1:{port}/sparql>"
+    live = f"SERVICE SILENT {url} {{ ?s ?p ?o }}"
+    return [
+        f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a <'x>\"') {live} FILTER('\" <x'> ?b) }}",
+        f"ASK {{ ?s ?p ?a FILTER(?a <'x>\"') {live} FILTER('\" <x'> ?b) }}",
+        f"SELECT * WHERE {{ ?s ?p ?a BIND(?a <'x>\"' AS ?c) {live} FILTER('\" <x'> ?b) }}",
+        f"SELECT * WHERE {{ ?s ?p ?a FILTER(1 <'x>\"') {live} FILTER('\" <x'> ?b) }}",
+        f"SELECT * WHERE {{ ?s ?p ?a FILTER(STR(?a) <'x>\"') {live} FILTER('\" <x'> ?b) }}",
+        f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a IN (?b <'x>\"'))"
+        f" {live} FILTER('\" <x'> ?b) }}",
+        f"SELECT * WHERE {{ ?s ?p ?a }} ORDER BY (?a <'x>\"') \"' {live}",
+        f"SELECT ?s (MAX(?a) AS ?m) WHERE {{ ?s ?p ?a {{ SELECT * WHERE {{ ?s ?p ?a "
+        f"FILTER(?a <'x>\"') {live} FILTER('\" <x'> ?b) }} }} }} GROUP BY ?s",
+    ]
+
+
+def test_a_service_hidden_behind_a_less_than_never_reaches_the_network(tiny, trap):
+    """Issue 18, point 1: the guard took ``<'x>`` after an operand for an IRI and the
+    rest for a string; Oxigraph read a comparison, then a live SERVICE."""
+    queries = less_than_bypasses(trap.port)
+    before = trap.hits
+    outcome(tiny, queries[0])
+    assert trap.hits > before, "the attack no longer reaches the trap as given: fix the test"
+    for query in queries:
+        before = trap.hits
+        try:
+            checked = guard(query)
+        except GuardError as err:
+            assert err.status in (400, 403)
+            continue
+        outcome(tiny, checked.text)
+        assert trap.hits == before, f"the guard let through: {query!r} as {checked.text!r}"
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<?s) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<=<http://example.org/x>) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<<http://example.org/x>) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<'x') }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<-1 || ?o>+2) }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o IN(<http://example.org/x>, 'y')) }",
+    "SELECT * WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?o }",
+    "SELECT * WHERE { ?s ?p (1 <http://example.org/x#y>) }",
+    "SELECT * WHERE { VALUES ?x { -1 +2.5 -3e1 } }",
+    "SELECT (?x-1 AS ?y) (?x*-1 AS ?z) WHERE { VALUES ?x { 2 } }",
+    "SELECT * WHERE { ?s <http://example.org/p>+1 }",
+    "SELECT ?s (COUNT(*) AS ?c) WHERE { ?s ?p ?o } GROUP BY ?s HAVING(COUNT(*)>0) "
+    "ORDER BY DESC(?c) ?s",
+    "SELECT * WHERE { ?s ?p ?o } ORDER BY(?o<?s)",
+])
+def test_less_than_signs_and_iris_are_read_as_oxigraph_reads_them(tiny, query):
+    assert outcome(tiny, guard(query).text) == outcome(tiny, query)
+    assert outcome(tiny, query)[0] != "error"
+
+
 # -- differential fuzzing ------------------------------------------------------------------------
 class Generator:
     """Random queries, mostly valid, written in every lexical form SPARQL allows: terms as
