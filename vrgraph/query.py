@@ -305,11 +305,13 @@ class Table:
 
 
 def execute(store: Queryable, text: str, bindings: Bindings | None = None,
-            where: str = "query") -> Answer:
+            where: str = "query", outside: bool = False) -> Answer:
     """Guard a query and run its canonical text on the union of the store's graphs;
     Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
-    at the line and column of the query as given."""
-    checked = guard(text, where)
+    at the line and column of the query as given. A query from ``outside`` the project
+    (ad hoc, or on data given by the user) goes through :func:`vrgraph.sandbox.gate`: it
+    runs only in a confined process."""
+    checked = sandbox.gate(text, where) if outside else guard(text, where)
     try:
         return store.query(checked.text, substitutions=bindings or None,
                            use_default_graph_as_union=True)
@@ -322,13 +324,15 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
             raise QueryError(f"malformed query: {message}") from None
         raise QueryError(f"malformed {where}: {message}") from None
     except OSError as err:
+        if sandbox.refused(err):
+            raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
         raise QueryError(f"{where}: {err}") from None
 
 
-def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query"
-        ) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
+def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query",
+        outside: bool = False) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
-    result = execute(store, text, bindings, where)
+    result = execute(store, text, bindings, where, outside)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         # tens of thousands of new row lists set off Python's cyclic garbage collector over and
@@ -338,6 +342,8 @@ def run(store: Queryable, text: str, bindings: Bindings | None = None, where: st
         try:
             rows = [list(row) for row in result]  # a row lists its values in order
         except (OSError, RuntimeError, ValueError) as err:
+            if sandbox.refused(err):
+                raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
             raise QueryError(f"{where}: the query failed while its results were read: "
                              f"{' '.join(str(err).split())}") from None
         finally:
@@ -372,7 +378,7 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
     guard(text, where)  # refused here, before a process is started
 
     def answer() -> Table | bool | list[ox.Triple]:
-        result = run(store, text, bindings, where)
+        result = run(store, text, bindings, where, outside=True)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, Table):
@@ -380,6 +386,8 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
         try:
             return list(result)
         except (OSError, RuntimeError, ValueError) as err:
+            if sandbox.refused(err):
+                raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
             raise QueryError(f"{where}: the query failed while its results were read: "
                              f"{' '.join(str(err).split())}") from None
 

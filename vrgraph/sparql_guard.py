@@ -40,6 +40,8 @@ MAX_NESTING = 300
 plans and evaluates these recursively and overflows its stack (SIGSEGV) from about 1,500
 chained ``OPTIONAL`` or path steps, 3,000 nested groups or 8,000 ``+`` on."""
 MAX_TOKENS = 200_000
+_TEST_ONLY_OFF = False
+"""Set only by tests (``tests/test_confine.py``), to show what the sandbox stops alone."""
 
 #: Words that may reach the network or the file system, or change data. ``FROM`` covers
 #: ``FROM NAMED``; the update words cannot run through a query API, and are refused anyway.
@@ -81,6 +83,8 @@ _PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u0
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+PN_PREFIX = _PN_PREFIX
+"""A prefix name (SPARQL 1.1 §19.8 ``PN_PREFIX``), as a regular expression."""
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
              f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
@@ -150,6 +154,8 @@ def guard(text: str, where: str = "query") -> Guarded:
     """The canonical form of ``text`` (see the module), or :class:`GuardError` (status 403
     for a forbidden keyword, 400 or 413 for a query that cannot be read or is too large)
     naming what and where."""
+    if _TEST_ONLY_OFF:   # tests switch the first lock off to attack the second one
+        return Guarded(text, (0,), ())
     parts: list[str] = []
     starts: list[int] = []
     size = 0
