@@ -418,3 +418,114 @@ def test_a_confined_query_is_stopped_by_time_memory_and_crash(tiny):
     with pytest.raises(QueryError, match="crashed the query engine"):
         sandbox.run_confined(lambda: list(tiny.query("ASK " + "{" * 5000 + "}" * 5000)),
                              timeout=60, memory=None)
+
+
+class ExpressionGenerator:
+    """Random queries built around expressions (comparisons, arithmetic with signs,
+    ``BIND``, ``FILTER``, ``HAVING``, ``ORDER BY``, ``IN``), their operators often written
+    with no space, beside strings and IRIs that hold quotes, brackets and comment marks,
+    and now and then a ``SERVICE`` to the trap, in the open or inside what one lexer may
+    take for an IRI and another for a comparison."""
+
+    IRIS = ["<http://example.org/s1>", "<http://example.org/a#b>", "<http://example.org/it's>",
+            "<'x>", "<x'>", "<a)b>", "<?o>", "<1>", "<#>", "<http://example.org/(p)>",
+            "<x,y>", "<=x>", "<-1>"]
+    STRINGS = ['"x"', "'y'", '"a\\"b"', "'#'", '"}"', "')'", '"<x>"', "'''l'o'''",
+               '"""q""r"""', '"\'"', "'\"'", '"o1 SERVICE # \\" \'"']
+    OPERANDS = ["?s", "?o", "?a", "$o", "1", "-2.5", "+3", "3e1", "true", "?y", "STR(?o)"]
+    OPS = ["<", ">", "<=", ">=", "=", "!=", "&&", "||", "+", "-", "*", "/"]
+
+    def __init__(self, port: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.url = f"<http://127.0.0.1:{port}/s>"
+
+    def pick(self, items: list[str]) -> str:
+        return self.rng.choice(items)
+
+    def sp(self) -> str:
+        return self.pick(["", "", " ", "  ", "\n", " # c\n", "#'\n"])
+
+    def operand(self) -> str:
+        return self.pick(self.OPERANDS + self.IRIS + self.STRINGS)
+
+    def expression(self, depth: int = 0) -> str:
+        r = self.rng.random()
+        if depth > 2 or r < 0.35:
+            return self.operand()
+        if r < 0.75:
+            return (f"{self.expression(depth + 1)}{self.sp()}{self.pick(self.OPS)}{self.sp()}"
+                    f"{self.expression(depth + 1)}")
+        if r < 0.85:
+            items = ",".join(self.operand() for _ in range(self.rng.randint(1, 3)))
+            return f"{self.operand()}{self.sp()}{self.pick(['IN', 'NOT IN'])}{self.sp()}({items})"
+        if r < 0.93:
+            return f"({self.expression(depth + 1)})"
+        return f"{self.pick(['STRLEN', 'STR', 'BOUND', 'ABS'])}({self.expression(depth + 1)})"
+
+    def hidden_service(self) -> str:
+        silent = self.pick(["", "SILENT "])
+        return self.pick([
+            f"SERVICE {silent}{self.url} {{ ?s ?p ?o }}",
+            f"FILTER(?o <'x>\"') SERVICE {silent}{self.url} {{ ?s ?p ?o }} FILTER('\" <x'> ?b)",
+            f"FILTER(?o<'{self.url}'>?b) SERVICE {silent}{self.url} {{}}",
+            f"BIND(?o<\"{self.url}\" AS ?z) FILTER(1<'x#>')\nSERVICE {silent}{self.url} {{}}",
+        ])
+
+    def element(self) -> str:
+        r = self.rng.randrange(8)
+        if r == 0:
+            return f"?s{self.sp()}{self.pick(self.IRIS[:3] + ['?p'])}{self.sp()}?o ."
+        if r in (1, 2, 3):
+            return f"FILTER{self.sp()}({self.expression()})"
+        if r == 4:
+            return f"BIND({self.expression()}{self.sp()}AS ?b{self.rng.randrange(3)})"
+        if r == 5:
+            return f"VALUES ?a {{ {self.pick(self.OPERANDS[4:8] + self.IRIS + self.STRINGS)} }}"
+        if r == 6:
+            return f"OPTIONAL {{ ?s ?p ?o FILTER({self.expression()}) }}"
+        return self.hidden_service() if self.rng.random() < 0.5 else "?s ?p ?o ."
+
+    def query(self) -> str:
+        body = " ".join(self.element() for _ in range(self.rng.randint(1, 4)))
+        form = self.rng.randrange(4)
+        if form == 0:
+            return f"SELECT * WHERE {{ ?s ?p ?o . {body} }} ORDER BY {self.pick(['?o', 'DESC(?s)'])}"
+        if form == 1:
+            return (f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . {body} }} GROUP BY ?s "
+                    f"HAVING({self.expression()}) ORDER BY ({self.expression()})")
+        if form == 2:
+            return f"ASK {{ ?s ?p ?o . {body} }}"
+        return (f"SELECT ({self.expression()} AS ?e) WHERE {{ ?s ?p ?o . {body} }} "
+                f"ORDER BY ({self.expression()}) ?s")
+
+
+@pytest.mark.slow
+def test_differential_fuzzing_of_expressions_against_oxigraph(tiny, trap):
+    """10,000 generated queries around expressions: 0 disagreements. A query the guard lets
+    through never reaches the trap (as given or as canonical text), and Oxigraph reads its
+    canonical text as it reads the query as given (same answer, or both refused)."""
+    generator = ExpressionGenerator(trap.port, seed=20261207)
+    accepted = refused = valid = reaching = 0
+    for _ in range(10_000):
+        query = generator.query()
+        before = trap.hits
+        original = outcome(tiny, query)
+        reached = trap.hits > before
+        reaching += reached
+        try:
+            checked = guard(query)
+        except GuardError:
+            refused += 1
+            continue
+        assert not reached, f"the guard let through a query that reaches out: {query!r}"
+        accepted += 1
+        before = trap.hits
+        canonical = outcome(tiny, checked.text)
+        assert trap.hits == before, f"reached the network: {query!r}"
+        if original[0] == "error":
+            assert canonical[0] == "error", f"the guard made a query valid: {query!r}"
+        else:
+            valid += 1
+            assert canonical == original, f"read otherwise: {query!r} -> {checked.text!r}"
+    assert accepted > 2000 and refused > 2000 and valid > 1000 and reaching > 100, (
+        accepted, refused, valid, reaching)
