@@ -395,7 +395,25 @@ def test_a_confined_process_cannot_open_files_or_sockets():
                 tried.append(type(err).__name__)
         return tried
 
-    assert sandbox.run_confined(escape, timeout=30, memory=None) == ["OSError"] * 4
+    held = sandbox.probe()
+    if held.reported:   # seccomp: the socket() call ends the process, reported as refused
+        with pytest.raises(sandbox.Refused, match="tried to reach the network"):
+            sandbox.run_confined(escape, timeout=30, memory=None)
+    else:
+        assert sandbox.run_confined(escape, timeout=30, memory=None) == ["OSError"] * 4
+
+    def files_only() -> list[str]:
+        tried = []
+        for attempt in (lambda: open(__file__, "rb"), lambda: os.pipe(),
+                        lambda: os.open("/dev/null", os.O_RDONLY)):
+            try:
+                attempt()
+                tried.append("opened")
+            except OSError as err:
+                tried.append(type(err).__name__)
+        return tried
+
+    assert sandbox.run_confined(files_only, timeout=30, memory=None) == ["OSError"] * 3
 
 
 def test_the_sandbox_says_what_holds():
