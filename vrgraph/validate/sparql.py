@@ -79,7 +79,7 @@ class SparqlCheck:
         if self.once:
             keep: set[st.Term] | None = None  # read only if a solution needs it: most have none
             text, subs = prebind(self.query, self.bindings)
-            rows = _select(store, text, graphs, subs)
+            rows = _select(store, text, graphs, subs, prebound=True)
             names = [v.value for v in rows.variables]
             for row in rows:
                 this = row["this"]
@@ -98,12 +98,12 @@ class SparqlCheck:
                                        {ox.Variable("this"): f}) if (v := r["v"]) is not None]
                 for v in values:
                     text, subs = prebind(self.query, {**self.bindings, "this": f, "value": v})
-                    if not _ask(store, text, graphs, subs):
+                    if not _ask(store, text, graphs, subs, prebound=True):
                         self._result(add, f, {"value": v, "this": f})
             return
         for f in focus:
             text, subs = prebind(self.query, {**self.bindings, "this": f})
-            rows = _select(store, text, graphs, subs)
+            rows = _select(store, text, graphs, subs, prebound=True)
             names = [v.value for v in rows.variables]
             for row in rows:
                 self._row(add, f, row, names)
@@ -146,22 +146,28 @@ def _graphs(store: ox.Store, shapes: Graph) -> Graphs:
 
 
 def _query(store: ox.Store, query: str, graphs: Graphs | None,
-           substitutions: st.Bindings | None = None) -> st.Answer:
+           substitutions: st.Bindings | None = None, prebound: bool = False) -> st.Answer:
     """The answer to ``query`` on ``graphs`` as the default graph (None: the union of the
-    store's graphs), through :func:`vrgraph.sandbox.gate` (guarded, confined)."""
-    query = sandbox.gate(query, "a SHACL-SPARQL query").text
+    store's graphs), through :func:`vrgraph.sandbox.gate` (guarded, confined); a
+    ``prebound`` query (a checked one with the VALUES rows of :func:`prebind`, terms
+    Oxigraph has validated) only in a confined process."""
+    if prebound:
+        sandbox.require_confined("a SHACL-SPARQL query")
+    else:
+        query = sandbox.gate(query, "a SHACL-SPARQL query").text
     return store.query(query, substitutions=substitutions or None,
                        use_default_graph_as_union=graphs is None, default_graph=graphs)
 
 
 def _select(store: ox.Store, query: str, graphs: Graphs | None,
-            substitutions: st.Bindings | None = None) -> ox.QuerySolutions:
-    return st.solutions(_query(store, query, graphs, substitutions))
+            substitutions: st.Bindings | None = None, prebound: bool = False
+            ) -> ox.QuerySolutions:
+    return st.solutions(_query(store, query, graphs, substitutions, prebound))
 
 
 def _ask(store: ox.Store, query: str, graphs: Graphs | None,
-         substitutions: st.Bindings | None = None) -> bool:
-    answer = _query(store, query, graphs, substitutions)
+         substitutions: st.Bindings | None = None, prebound: bool = False) -> bool:
+    answer = _query(store, query, graphs, substitutions, prebound)
     if not isinstance(answer, ox.QueryBoolean):
         raise TypeError(f"expected the answer of an ASK, not {type(answer).__name__}")
     return bool(answer)
