@@ -192,6 +192,7 @@ def test_every_entry_point_reaches_the_engine_through_the_gate_confined(files, m
     entries = {
         "sparql": ["sparql", "--data", data, "ASK { ?s ?p ?o }"],
         "query run": ["query", "run", "strategies", "--data", data],
+        "report": ["report", "--data", data, "-o", str(tmp_path / "report.html")],
         "validate --shapes (sparql)": ["validate", data, "--shapes", str(files / "shapes.ttl")],
         "validate --shapes (pyshacl)": ["validate", data, "--shapes", str(files / "shapes.ttl"),
                                         "--engine", "pyshacl"],

@@ -309,9 +309,12 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
     """Guard a query and run its canonical text on the union of the store's graphs;
     Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
     at the line and column of the query as given. A query from ``outside`` the project
-    (ad hoc, or on data given by the user) goes through :func:`vrgraph.sandbox.gate`: it
-    runs only in a confined process."""
-    checked = sandbox.gate(text, where) if outside else guard(text, where)
+    (ad hoc, or on data given by the user), and every query of a confined process, goes
+    through :func:`vrgraph.sandbox.gate`: it runs only in a confined process."""
+    if outside or sandbox.held() is not None:
+        checked = sandbox.gate(text, where)
+    else:
+        checked = guard(text, where)
     try:
         return store.query(checked.text, substitutions=bindings or None,
                            use_default_graph_as_union=True)
