@@ -178,6 +178,37 @@ def test_serve_answers_403_not_500_even_unguarded(store, trap, unguarded, silent
         pool.close()
 
 
+def test_the_server_answers_403_over_http_even_unguarded(store, trap, unguarded):
+    from tests.test_serve import Running
+    from vrgraph.serve import ServeConfig, make_server
+
+    lines: list[str] = []
+    running = Running(make_server(store, {}, ServeConfig(port=0, workers=1), log=lines.append))
+    try:
+        before = trap.hits
+        status, _, body = running.sparql(f"ASK {{ ?s ?p ?a FILTER({hidden(trap.port)}) }}")
+        assert (status, body.decode().strip()) == (403, sandbox.REFUSED)
+        assert trap.hits == before
+        running.assert_alive()
+    finally:
+        running.stop()
+    assert not any("internal error" in line for line in lines)
+
+
+def test_the_library_validation_confines_itself_even_unguarded(files, trap, unguarded):
+    """``validate`` confines itself wherever it is called from (``--endpoint --shapes``,
+    ``--merge``, a library user), not only from the command line."""
+    from vrgraph import store as st
+    from vrgraph.validate import validate
+
+    (files / "shapes.ttl").write_text(shapes(trap.port))
+    data = st.load([files / "data.ttl"], [], exact=[files / "data.ttl"])
+    before = trap.hits
+    with pytest.raises(sandbox.Refused):
+        validate(data, st.read_graph([files / "shapes.ttl"]))
+    assert trap.hits == before
+
+
 # -- one gate for every door ----------------------------------------------------------------
 def test_every_entry_point_reaches_the_engine_through_the_gate_confined(files, monkeypatch,
                                                                          tmp_path, store):

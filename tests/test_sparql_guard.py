@@ -247,6 +247,11 @@ def test_a_service_hidden_behind_a_less_than_never_reaches_the_network(tiny, tra
     "SELECT ?s (COUNT(*) AS ?c) WHERE { ?s ?p ?o } GROUP BY ?s HAVING(COUNT(*)>0) "
     "ORDER BY DESC(?c) ?s",
     "SELECT * WHERE { ?s ?p ?o } ORDER BY(?o<?s)",
+    "SELECT * WHERE { ?s <http://example.org/p>?o }",
+    "SELECT * WHERE { ?s <http://example.org/p>$o }",
+    "SELECT * WHERE { ?s <http://example.org/p>? ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o<$s||$s>?o) }",
+    "SELECT (?x - -1 AS ?y) (?x*+2 AS ?z) (-?x AS ?w) WHERE { VALUES ?x { 2 } }",
 ])
 def test_less_than_signs_and_iris_are_read_as_oxigraph_reads_them(tiny, query):
     assert outcome(tiny, guard(query).text) == outcome(tiny, query)
