@@ -257,7 +257,7 @@ class Connection:
         if isinstance(self.store, ox.Store):
             return run_confined(self.store, text, bindings, where, self.timeout,
                                 self.max_memory_mb * 2**20, prefixes)
-        return run(self.store, text, bindings, where, prefixes)
+        return run(self.store, text, bindings, where, prefixes=prefixes)
 
 
 def connect(project: str | Path | None = None, data: Sequence[str | Path] = (),

@@ -283,7 +283,7 @@ def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, wh
     if isinstance(store, ox.Store):
         return run_confined(store, text, bindings, where, timeout, max_memory * 2**20,
                             prefixes)
-    return run(store, text, bindings, where, prefixes)
+    return run(store, text, bindings, where, prefixes=prefixes)
 
 
 def _canned(project: Project, name: str) -> CannedQuery:

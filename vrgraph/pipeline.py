@@ -9,11 +9,16 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import reason, store
+from . import reason, sandbox, store
 from .namespaces import PREFIXES, Base
 from .project import Project, in_background
 from .store import recorded_base
 from .validate import WORKERS, Report, validate
+
+REPORT_TIMEOUT = 600.0
+"""The longest the report's queries may run together, in seconds (in a confined child)."""
+REPORT_MEMORY = 4 * 2**30
+"""The most memory they may add, in bytes."""
 
 if TYPE_CHECKING:
     from .report import Results
@@ -95,7 +100,9 @@ def report(project: Project, output: Path, rebuild: bool = False,
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         pending = validate_in_background(st, project)
-        results = collect(st, queries)
+        # the queries read data given from outside (--data): in a confined child
+        results = sandbox.run_confined(lambda: collect(st, queries), REPORT_TIMEOUT,
+                                       REPORT_MEMORY)
         validation = pending()
     page = render(results, validation, stats(results, triples), page_title(results))
     write_atomic(output, page.encode("utf-8"))

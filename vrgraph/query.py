@@ -396,12 +396,18 @@ def _undeclared(checked: Guarded, known: Mapping[str, str], where: str) -> None:
 
 
 def execute(store: Queryable, text: str, bindings: Bindings | None = None,
-            where: str = "query", prefixes: Mapping[str, str] | None = None) -> Answer:
+            where: str = "query", outside: bool = False,
+            prefixes: Mapping[str, str] | None = None) -> Answer:
     """Guard a query and run its canonical text on the union of the store's graphs;
     Oxigraph's own result (which ``serve`` streams and caps). ``prefixes`` may be used
     undeclared (:func:`known_prefixes`). An error of the engine's points at the line and
-    column of the query as given, on one line."""
-    checked = guard(text, where)
+    column of the query as given, on one line. A query from ``outside`` the project
+    (ad hoc, or on data given by the user), and every query of a confined process, goes
+    through :func:`vrgraph.sandbox.gate`: it runs only in a confined process."""
+    if outside or sandbox.held() is not None:
+        checked = sandbox.gate(text, where)
+    else:
+        checked = guard(text, where)
     _undeclared(checked, prefixes or {}, where)
     try:
         if isinstance(store, ox.Store):
@@ -422,14 +428,16 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
             raise QueryError(f"malformed query: {message}") from None
         raise QueryError(f"malformed {where}: {message}") from None
     except OSError as err:
+        if sandbox.refused(err):
+            raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
         raise QueryError(f"{where}: {err}") from None
 
 
 def run(store: Queryable, text: str, bindings: Bindings | None = None, where: str = "query",
-        prefixes: Mapping[str, str] | None = None
+        outside: bool = False, prefixes: Mapping[str, str] | None = None
         ) -> Table | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
     """Run a query on the union of the store's graphs; SELECT gives a :class:`Table`."""
-    result = execute(store, text, bindings, where, prefixes)
+    result = execute(store, text, bindings, where, outside, prefixes)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         # tens of thousands of new row lists set off Python's cyclic garbage collector over and
@@ -439,6 +447,8 @@ def run(store: Queryable, text: str, bindings: Bindings | None = None, where: st
         try:
             rows = [list(row) for row in result]  # a row lists its values in order
         except (OSError, RuntimeError, ValueError) as err:
+            if sandbox.refused(err):
+                raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
             raise QueryError(f"{where}: the query failed while its results were read: "
                              f"{' '.join(str(err).split())}") from None
         finally:
@@ -474,7 +484,7 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
     guard(text, where)  # refused here, before a process is started
 
     def answer() -> Table | bool | list[ox.Triple]:
-        result = run(store, text, bindings, where, prefixes)
+        result = run(store, text, bindings, where, outside=True, prefixes=prefixes)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, Table):
@@ -482,6 +492,8 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
         try:
             return list(result)
         except (OSError, RuntimeError, ValueError) as err:
+            if sandbox.refused(err):
+                raise sandbox.Refused(f"{where}: {sandbox.REFUSED}") from None
             raise QueryError(f"{where}: the query failed while its results were read: "
                              f"{' '.join(str(err).split())}") from None
 

@@ -14,14 +14,23 @@ child that runs a ``vrgraph sparql`` / ``query run`` query) before it reads any 
 - **bounded memory** (where ``RLIMIT_AS`` is enforced: Linux, not macOS): the address
   space may grow by ``memory`` bytes beyond what the child holds when confined; an
   allocation past it fails and Oxigraph aborts the child (``SIGABRT``), which the parent
-  reports as a query over the memory limit.
+  reports as a query over the memory limit;
+- **an attempt is reported, not swallowed** (Linux x86-64 and arm64, with seccomp): a
+  ``socket()`` call ends the child at once (``SIGSYS``), so that ``SERVICE SILENT`` cannot
+  turn a refused connection into an empty answer; the parent reports :data:`REFUSED`
+  (exit 2 on the command line, 403 from the server). Elsewhere the file lock refuses the
+  socket and the engine's error says so.
 
 :func:`run_confined` runs one function that way with a time limit, for the command line.
+:func:`gate` is the one door of query text from outside the project: the guard's check,
+in a process that is confined.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
+import functools
 import os
 import pickle
 import resource
@@ -33,8 +42,11 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from .errors import QueryError
+from .sparql_guard import Guarded, guard
 
 T = TypeVar("T")
+
+REFUSED = "the query tried to reach the network or the file system: refused"
 
 CHANNEL_FD = 3
 _held: Confinement | None = None  # what confine() achieved in this process
@@ -49,11 +61,14 @@ class Confinement:
     no_files: bool
     no_network: bool
     memory_limit: int | None
+    reported: bool = False  # a socket() ends the process (seccomp), reported as REFUSED
 
     def describe(self) -> str:
         held = ["no new files or sockets" if self.no_files else "files NOT locked"]
         held.append("no network (empty network namespace)" if self.no_network
                     else "no network namespace (the file lock still refuses sockets)")
+        if self.reported:
+            held.append("a socket attempt ends the query (seccomp)")
         if self.memory_limit:
             held.append(f"{self.memory_limit // 2**20} MB memory per query")
         return "; ".join(held)
@@ -72,9 +87,97 @@ def confine(channel: int, memory: int | None) -> Confinement:
     os.closerange(CHANNEL_FD + 1, _max_fd())
     limited = bool(memory) and _limit_memory(memory or 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
+    reported = _trap_sockets()
     global _held
-    _held = Confinement(True, network, memory if limited else None)
+    _held = Confinement(True, network, memory if limited else None, reported)
     return _held
+
+
+def held() -> Confinement | None:
+    """What confines this process, None where it is not confined."""
+    return _held
+
+
+class Refused(QueryError):
+    """A query that tried to reach the network or the file system (HTTP 403)."""
+
+    status = 403
+
+    def __init__(self, message: str = REFUSED) -> None:
+        super().__init__(message)
+
+
+def gate(text: str, where: str = "query") -> Guarded:
+    """The one door of query text from outside the project to the engine: the guard's
+    canonical text (``vrgraph.sparql_guard``), given only in a confined process; outside
+    one, :class:`QueryError` (the second lock is missing: fail closed)."""
+    checked = _guarded(text, where) if len(text) <= 4096 else guard(text, where)
+    require_confined(where)
+    return checked
+
+
+def require_confined(where: str = "query") -> None:
+    """:class:`QueryError` unless this process is confined: for a text assembled from one
+    that passed :func:`gate` and terms the engine has validated (SHACL's pre-binding)."""
+    if _held is None:
+        raise QueryError(f"{where}: refused: a query from outside the project runs only in "
+                         f"a confined process (vrgraph.sandbox)")
+
+
+@functools.lru_cache(maxsize=256)
+def _guarded(text: str, where: str) -> Guarded:
+    """The guard's reading, kept for short texts run again and again (a shape's focus
+    query): 256 of at most 4,096 characters."""
+    return guard(text, where)
+
+
+def refused(err: BaseException) -> bool:
+    """Whether ``err`` is the file lock refusing a file or socket (``EMFILE``) in a
+    confined process: the query tried to reach outside."""
+    if _held is None or not isinstance(err, OSError):
+        return False
+    text = str(err)
+    return err.errno == errno.EMFILE or "os error 24" in text or "Too many open files" in text
+
+
+# seccomp: SIGSYS on socket(), https://www.kernel.org/doc/html/latest/userspace-api/seccomp_filter.html
+_ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_RET_KILL_PROCESS, _RET_ALLOW = 0x80000000, 0x7FFF0000
+
+
+class _Filter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint)]
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter))]
+
+
+def _trap_sockets() -> bool:
+    """End this process (``SIGSYS``) at its first ``socket()`` call; False where seccomp
+    is not available (not Linux, another architecture, or refused)."""
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    arch = _ARCHES.get(os.uname().machine)
+    if arch is None:
+        return False
+    audit, nr = arch
+    ld, jeq, ret = 0x20, 0x15, 0x06   # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    code = [(ld, 0, 0, 4), (jeq, 0, 4, audit), (ld, 0, 0, 0), (jeq, 1, 0, nr),
+            (jeq, 0, 1, nr | 0x40000000), (ret, 0, 0, _RET_KILL_PROCESS),
+            (ret, 0, 0, _RET_ALLOW)]
+    program = (_Filter * len(code))(*(_Filter(*c) for c in code))
+    fprog = _Program(len(code), program)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if int(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) != 0:
+            return False
+        return int(libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER,
+                              ctypes.byref(fprog), 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _limit_memory(memory: int) -> bool:
@@ -113,6 +216,8 @@ def describe_exit(status: int, memory: int | None) -> str:
     """Why a confined child ended without an answer, from its wait status."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
+        if sig == signal.SIGSYS:
+            return REFUSED
         if sig == signal.SIGABRT or sig == signal.SIGKILL:
             limit = f" of {memory // 2**20} MB" if memory else ""
             return (f"the query needed more memory than the limit{limit} allows; narrow it "
@@ -139,7 +244,7 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             try:
                 payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as err:  # noqa: BLE001 - sent to the parent, raised there
-                payload = pickle.dumps((False, _portable(err)))
+                payload = pickle.dumps((False, Refused() if refused(err) else _portable(err)))
             view = memoryview(payload)
             while view:
                 view = view[os.write(CHANNEL_FD, view):]
@@ -165,6 +270,8 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
     finally:
         os.close(read)
     _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS:
+        raise Refused()
     if not chunks:
         raise QueryError(describe_exit(status, memory))
     ok, value = pickle.loads(b"".join(chunks))

@@ -155,6 +155,9 @@ class WorkerPool:
             back = self._discard(worker, kill=False)
             status = self._exit_status(pid)
             if status is not None and os.WIFSIGNALED(status) and \
+                    os.WTERMSIG(status) == signal.SIGSYS:   # seccomp: a socket() call
+                return Reply.error(403, sandbox.REFUSED)
+            if status is not None and os.WIFSIGNALED(status) and \
                     os.WTERMSIG(status) in (signal.SIGABRT, signal.SIGKILL):
                 return Reply.error(507, "query stopped: " + sandbox.describe_exit(
                     status, self.memory) + " (the server's --max-memory)")

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
+from .. import sandbox
 from ..errors import QueryError
 from ..query import CannedQuery, bind
 from ..query import execute as run_query
@@ -81,8 +82,10 @@ def execute(state: WorkerState, job: Job) -> Reply:
     try:
         return _execute(state, job)
     except QueryError as err:
-        return Reply.error(400, str(err))
+        return Reply.error(getattr(err, "status", 400), str(err))
     except Exception as err:  # noqa: BLE001 - reported as a 500, traceback to the server log
+        if sandbox.refused(err):   # the file lock refused a socket or file: 403, not 500
+            return Reply.error(403, sandbox.REFUSED)
         return Reply(500, f"internal error ({type(err).__name__}); see the server log\n"
                      .encode(), log=traceback.format_exc())
 
@@ -98,8 +101,8 @@ def _execute(state: WorkerState, job: Job) -> Reply:
     else:
         text, where, bindings = job.text or "", "query", None
     # the server checked already (403); run_query checks again, as a second lock
-    result = run_query(state.store, text, bindings, where,
-                       state.prefixes if job.text is not None else None)
+    result = run_query(state.store, text, bindings, where, outside=True,
+                       prefixes=state.prefixes if job.text is not None else None)
     if isinstance(result, ox.QueryBoolean):
         chosen = fmt.negotiate(job.accept, fmt.SOLUTION_FORMATS)
         if chosen is None:

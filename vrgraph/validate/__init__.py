@@ -35,7 +35,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Identifier, Node
 
-from .. import reason
+from .. import reason, sandbox
 from .. import store as st
 from ..errors import InputError
 from ..namespaces import PROV, SH, VR
@@ -58,6 +58,11 @@ from .sparql import SparqlCheck, collect, foreign_parameters, forget_shapes
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
 WORKERS = min(2, os.cpu_count() or 1)  # validation threads; the machines here have 2 cores
+CONFINED_TIMEOUT = 1800.0
+"""The longest a validation with SPARQL-carrying shapes may run, in seconds."""
+CONFINED_MEMORY = 8 * 2**30
+"""The most memory it may add, in bytes."""
+_SPARQL_KEYS = (SH.select, SH.ask, SH.construct, SH.update)
 
 
 @dataclass
@@ -109,12 +114,20 @@ def _order(r: Result) -> tuple[Any, ...]:
 
 
 def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sparql",
-             rdf: bool = False) -> Report:
+             rdf: bool = False, timeout: float = CONFINED_TIMEOUT,
+             memory: int | None = CONFINED_MEMORY) -> Report:
     """Validate the (already reasoned) ``store`` against ``shapes`` with ``engine`` (see
     the module docstring), in ``workers`` threads or processes; with ``rdf`` the report
-    carries its SHACL validation report graph."""
+    carries its SHACL validation report graph. Shapes that carry SPARQL (constraints,
+    components, targets: either engine runs it) are validated whole in a confined child
+    (``vrgraph.sandbox``: no network, no files, at most ``timeout`` seconds and ``memory``
+    bytes), their checks and plans included."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {ENGINES}")
+    if sandbox.held() is None and carries_sparql(shapes):
+        _preload()
+        return sandbox.run_confined(
+            lambda: validate(store, shapes, workers, engine, rdf), timeout, memory)
     check_shapes(shapes)
     core = core_shapes(shapes)
     sparql = collect(shapes, core, target_patterns(shapes, store))
@@ -297,22 +310,40 @@ def _keeping(core: Graph, mine: list[Node]) -> Graph:
     return part
 
 
+def carries_sparql(shapes: Graph) -> bool:
+    """Whether ``shapes`` hold SPARQL text that an engine would run."""
+    return any(True for key in _SPARQL_KEYS for _ in shapes.subject_objects(key))
+
+
+def _preload() -> None:
+    """Import what a confined validation may need: the child can open no file to import."""
+    import pyshacl  # noqa: F401
+    from rdflib.plugins.sparql import prepareQuery
+
+    prepareQuery("ASK { ?s ?p ?o }")
+
+
 def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _Found) -> None:
     """pySHACL on an rdflib copy of ``store``; with ``workers`` > 1 the shapes' targets are
-    shared out between forked processes, each validating the same data against its part."""
+    shared out between forked processes, each validating the same data against its part
+    (in one process where confined: a confined process cannot open the pipes)."""
     data = st.graph(store)
-    parts = _share(core, data, workers)
+    parts = _share(core, data, 1 if sandbox.held() else workers)
 
     def run(part: Graph) -> Graph:
         try:
             import pyshacl  # 0.1 s to import: only where a shape needs it
 
-            report: Graph = pyshacl.validate(data, shacl_graph=part, inference="none",
-                                             allow_warnings=True, abort_on_first=False)[1]
-            return report
+            _, report, text = pyshacl.validate(data, shacl_graph=part, inference="none",
+                                               allow_warnings=True, abort_on_first=False)
         except Exception as err:  # e.g. TypeError comparing an ill-typed literal
+            if sandbox.refused(err):
+                raise sandbox.Refused() from None
             raise InputError(f"pySHACL could not validate this data ({type(err).__name__}: "
                              f"{err}); the SPARQL engine can: use --engine sparql") from None
+        if not isinstance(report, Graph):   # pySHACL's ValidationFailure: the shapes' fault
+            raise InputError(f"pySHACL refused the shapes: {' '.join(str(text).split())[:300]}")
+        return report
     # skolemised, blank nodes keep their labels through the pipe, so blank shapes resolve
     def skolemised(part: Graph) -> str:
         return run(part).skolemize().serialize(format="nt")
