@@ -285,3 +285,33 @@ ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
     result = invoke("validate", str(files / "data.ttl"), "--shapes", str(files / "shapes.ttl"))
     assert result.exit_code == 1, result.output
     assert "1 violation" in result.output
+
+
+@pytest.mark.parametrize("form", ["ASK", "SELECT *", "CONSTRUCT { ?s ?p ?o }"])
+def test_without_seccomp_the_file_lock_is_reported_as_refused_too(files, trap, unguarded,
+                                                                    monkeypatch, form):
+    """Where seccomp is not available (macOS, other architectures) the file lock refuses
+    the socket: the engine's EMFILE is reported as the same refusal, not an OSError."""
+    monkeypatch.setattr(sandbox, "_trap_sockets", lambda: False)
+    before = trap.hits
+    result = invoke("sparql", "--data", str(files / "data.ttl"),
+                    f"{form} WHERE {{ ?s ?p ?a FILTER({hidden(trap.port, silent=False)}) }}")
+    refused(result)
+    assert trap.hits == before
+
+
+def test_without_seccomp_the_server_answers_403_not_500(store, trap, unguarded, monkeypatch):
+    from vrgraph.serve.pool import WorkerPool
+    from vrgraph.serve.run import Job, WorkerState
+
+    monkeypatch.setattr(sandbox, "_trap_sockets", lambda: False)
+    pool = WorkerPool(WorkerState(store, {}), 1, 0, None)
+    try:
+        before = trap.hits
+        text = f"SELECT * WHERE {{ ?s ?p ?a FILTER({hidden(trap.port, silent=False)}) }}"
+        reply = pool.run(Job(None, 10, text=text), 30, 30)
+        assert reply is not None
+        assert (reply.status, reply.body.decode().strip()) == (403, sandbox.REFUSED)
+        assert trap.hits == before
+    finally:
+        pool.close()

@@ -15,6 +15,13 @@ the engine runs: it holds exactly the tokens that were checked, so the check and
 engine cannot disagree about what the query says. ``tests/test_sparql_guard.py`` checks
 this against Oxigraph by differential fuzzing.
 
+One character may start two terminals: ``<`` is less-than after an operand inside an
+expression and the start of an IRI elsewhere; ``-`` and ``+`` are operators there and
+signs of a number elsewhere. The lexer follows where the query stands in the grammar
+(:class:`_Reader`), as Oxigraph's parser does, and refuses what may be an IRI after an
+operand when the two readings would hide different text (a ``'`` in it, or read as
+less-than a ``#``): fail closed where a wrong guess could matter.
+
 The second, independent layer is the worker sandbox (``vrgraph.sandbox``): even a query
 that got through could not open a socket or a file.
 
