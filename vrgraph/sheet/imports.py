@@ -241,9 +241,9 @@ def import_sheet(project: Project, path: Path, base: Base, now: str | None = Non
     the diff of the graph they give, and the new edits file; raise :class:`SheetError`
     listing every bad cell, or the shapes the new graph breaks."""
     project.need_sources("vrgraph sheet import")
+    rows = read_rows(path)                  # a file refused at once, before the build
     sources = build.Sources.at(project.root)
     before = build.build_graph(sources, base)
-    rows = read_rows(path)
     now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     comparer = Comparer(tables(before), now)
     comparer.compare(rows)
