@@ -17,6 +17,7 @@ import resource
 import struct
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -28,12 +29,13 @@ import vrgraph
 from vrgraph import bounds
 from vrgraph.cli import main
 from vrgraph.errors import InputError
-from vrgraph.sheet import cells
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(vrgraph.__file__).resolve().parent
 BASE = "https://example.org/hostile/"
 MB = 1024 * 1024
+#: Oxigraph's longest token (:data:`vrgraph.bounds.TOKEN_BYTES`).
+TOKEN = 16 * MB
 #: Peak memory (resident) a child refusing every hostile file may reach.
 PEAK_MB = 500
 #: Beyond what reading nothing costs, what refusing a file beyond the RDF budget may cost.
@@ -132,21 +134,27 @@ def lying(path: Path, declared: int) -> Path:
 
 # -- 1. workbooks: never the declared dimension, budgets, DTDs in any encoding ----------------
 def test_a_far_cell_under_a_far_dimension_is_refused_naming_the_cell(tmp_path):
+    """Run in a child with its memory capped: a reader that pads rows and columns to the
+    declared dimension grows without bound."""
     path = workbook(tmp_path / "far.xlsx", sheet_xml(
         '<row r="1">' + cell("A1", "x") + '</row><row r="1048576">'
-        + cell("XFD1048576", "y") + "</row>", ) .replace(
+        + cell("XFD1048576", "y") + "</row>").replace(
         "<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>'))
-    for name, result in both(path):
-        line = one_line_exit_2(result)
+    runs, peak = confined([["--root", str(ROOT), *entry(str(path), "")]
+                           for entry in WORKBOOK_ENTRY_POINTS.values()], tmp_path)
+    assert refused_in_one_line(runs) == []
+    for r in runs:
         assert re.search(r"far\.xlsx: xl/worksheets/sheet\d\.xml: (Actions|Strategy)!XFD1048576 "
-                         r"is beyond the budget of 100,000 rows and 1,000 columns", line), name
+                         r"is beyond the budget of 100,000 rows and 1,000 columns", r["output"])
+    assert peak <= PEAK_MB
 
 
 def test_the_declared_dimension_is_not_trusted(tmp_path):
     path = workbook(tmp_path / "dim.xlsx", sheet_xml(cell("A1", "Number") + cell("C2", "z"))
                     .replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>'))
-    book = cells.load(path)
-    grid = book["Actions"]
+    from vrgraph.sheet import cells
+
+    grid = cells.load(path)["Actions"]
     assert grid.cells == {1: {0: cells.Cell("Number")}, 2: {2: cells.Cell("z")}}
     assert [[c.text for c in row] for row in grid.rows(3)] == [["Number", "", ""],
                                                                 ["", "", "z"]]
@@ -224,6 +232,8 @@ def test_cells_are_read_as_a_spreadsheet_wrote_them(tmp_path):
             + f'<Relationship Id="s" Type="{OFFICE}/sharedStrings" Target="sharedStrings.xml"/>'
             + f'<Relationship Id="y" Type="{OFFICE}/styles" Target="styles.xml"/>'
             + "</Relationships>"})
+    from vrgraph.sheet import cells
+
     grid = cells.load(path)["Actions"]
     assert list(grid.cells) == [2]                              # the empty styled cell: none
     assert [(c.text, c.formula) for c in next(r for r in grid.rows(7) if r[0].text)] == [
@@ -273,7 +283,17 @@ def test_a_hostile_csv_folder_is_one_line_with_file_and_line(tmp_path, text, mes
 def test_a_fifo_is_refused_from_stat_without_opening_it(tmp_path):
     fifo = tmp_path / "pipe.ttl"
     os.mkfifo(fifo)
-    result = run("validate", str(fifo))      # opening it would block: no writer comes
+
+    def writer() -> None:                  # blocks until a reader opens the FIFO
+        with open(fifo, "w") as f:
+            f.write('<http://e/s> <http://e/p> "o" .\n')
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    result = run("validate", str(fifo))     # opening it would wait for the writer
+    done = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)   # the writer may finish now
+    thread.join()
+    os.close(done)
     assert "pipe.ttl: a named pipe (FIFO), not a regular file; give a file" in \
         one_line_exit_2(result)
 
@@ -299,8 +319,8 @@ def test_a_file_beyond_the_budget_is_refused_from_stat(tmp_path):
 ])
 def test_an_over_long_token_is_one_line_with_file_and_line(tmp_path, name, text, where):
     path = tmp_path / name
-    filler = ("y" * 1023 + "\n") * (bounds.TOKEN_BYTES // 1024 + 1) if "multi" in name \
-        else "y" * (bounds.TOKEN_BYTES + 1)
+    filler = ("y" * 1023 + "\n") * (TOKEN // 1024 + 1) if "multi" in name \
+        else "y" * (TOKEN + 1)
     path.write_text('<http://a> <http://b> "ok" .\n' + text.format(filler))
     line = one_line_exit_2(run("validate", str(path)))
     assert re.search(where + r"a literal, IRI or other token longer than 16 MB; refused", line)
@@ -339,7 +359,7 @@ def rdf_files(folder: Path) -> list[Path]:
                     + "</ex:p></rdf:Description>" * 50_000 + "</rdf:RDF>\n",
         "deep.ttl": "@prefix ex: <http://e/> .\nex:s ex:p " + "[ ex:p " * 200_000 + '"x"'
                     + " ]" * 200_000 + " .\n",
-        "lit.nt": '<http://a> <http://b> "' + "y" * (bounds.TOKEN_BYTES + 1) + '" .\n',
+        "lit.nt": '<http://a> <http://b> "' + "y" * (TOKEN + 1) + '" .\n',
         "multi.ttl": '<http://a> <http://b> """' + ("y" * 1023 + "\n") * 16_400 + '""" .\n',
         "wide.ttl": '<http://a> <http://b> "o" .\n'.encode("utf-16").decode("latin-1"),
     }
@@ -455,7 +475,7 @@ def confined(commands: list[list[str]], cwd: Path) -> tuple[list[dict], float]:
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
     done = subprocess.run([sys.executable, "-P", "-c", CHILD], input=json.dumps(commands),
                           capture_output=True, text=True, cwd=cwd, env=env, preexec_fn=cap,
-                          timeout=1800)      # a guard against a hang, not a measure
+                          timeout=1800)    # turns a hang (a FIFO opened) into a failure
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
     return got["runs"], got["peak_mb"]
