@@ -10,6 +10,7 @@ peak memory (bytes, not seconds: no assertion here depends on the machine's spee
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -527,3 +528,35 @@ def test_refusing_a_file_beyond_the_budget_costs_no_more_than_the_budget_says(tm
     (run_big,), peak = confined([["--root", str(ROOT), "validate", str(big)]], tmp_path)
     assert "larger than the budget of 256 MB" in run_big["output"]
     assert peak - nothing <= REFUSAL_MB, (peak, nothing)
+
+
+def test_cells_read_as_openpyxl_reads_them(tmp_path):
+    """A workbook a spreadsheet program wrote (openpyxl here: shared strings, styles, dates,
+    numbers, booleans, formulas, empty styled cells) reads as openpyxl reads it."""
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    from vrgraph.sheet import blank, cells
+
+    wb = load_workbook(io.BytesIO(blank.blank()))
+    values = ["text", 4, 4.5, True, date(2026, 3, 31), datetime(2026, 3, 31, 14, 5),
+              "=SUM(A1:B1)", "  padded  ", None, "ünïcødé \u2603"]
+    for name in ("Actions", "Agencies"):
+        for r in range(2, 6):
+            for c, value in enumerate(values, 1):
+                wb[name].cell(r, c, value)
+        wb[name].cell(40, 3).font = Font(bold=True)            # styled, empty
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    theirs = load_workbook(path, read_only=True)
+    ours = cells.load(path)
+    assert ours.sheetnames == theirs.sheetnames
+    for name in theirs.sheetnames:
+        expected = [[cells.text(v) for v in row] + [""] * 12
+                    for row in theirs[name].iter_rows(values_only=True, max_col=12)]
+        while expected and not any(expected[-1]):
+            expected.pop()
+        got = [[c.text for c in row] for row in ours[name].rows(12)]
+        assert got == [row[:12] for row in expected], name

@@ -442,6 +442,8 @@ class _Reader:
             if "v" not in pieces:
                 return None
             raw = "".join(pieces["v"])
+            if not raw:                          # <v/>: an empty cell, as openpyxl reads it
+                return None
             try:
                 if kind == "s":
                     return Cell(text(self.strings[int(raw)]))
