@@ -8,7 +8,6 @@ The expected answers below were checked by reading data/source/violence-reductio
 from __future__ import annotations
 
 import re
-import time
 
 import pyoxigraph as ox
 import pytest
@@ -102,12 +101,10 @@ def test_no_query_uses_filter_not_exists(queries):
         assert not re.search(r"NOT\s+EXISTS", code, re.I), name
 
 
-def test_every_query_runs_with_defaults_fast_and_projects_its_params(queries, store):
+def test_every_query_runs_with_defaults_and_projects_its_params(queries, store):
+    # how fast: benchmarks/scale.py and benchmarks/stores.py (no timed assertion in a test)
     for name, q in queries.items():
-        start = time.perf_counter()
         table = query.run_canned(store, q, {})
-        elapsed = time.perf_counter() - start
-        assert elapsed < 2.0, f"{name} took {elapsed:.2f}s"
         for p in q.params:
             assert p.name in table.variables, f"{name}: ?{p.name} not projected"
         assert table.variables, name

@@ -1,8 +1,10 @@
 """Budgets for every reader, and strict decoding of text input.
 
-Every file or text a user hands in is read through here: at most ``limit`` bytes, decoded
-as UTF-8 strictly (a UTF-8 byte-order mark is accepted; any other is named), and an error
-names the file or argument and the byte offset. The budgets are stated in README.md
+Every file or text a user hands in is read through here: only a regular file (a FIFO, a
+device or a folder is refused from ``stat``, before anything is opened), at most ``limit``
+bytes (checked on ``stat`` and again while reading), decoded as UTF-8 strictly (a UTF-8
+byte-order mark is accepted; any other is named), and an error names the file or argument
+and the byte offset. The budgets are stated in README.md
 ("Limits"); ``VRGRAPH_MAX_INPUT_MB`` raises the one for RDF files, for big graphs.
 """
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError, VrgraphError
 
@@ -25,6 +29,8 @@ DEPTH = 1000
 ENTITY_BYTES = 16 * MB
 #: YAML anchors a curation file may refer to, in all (``*alias``).
 YAML_ALIASES = 100
+#: One token of an RDF file (a literal, an IRI): Oxigraph's parsers hold at most this much.
+TOKEN_BYTES = 16 * MB
 
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
@@ -48,19 +54,69 @@ def size(limit: int) -> str:
     return f"{limit // MB} MB" if limit % MB == 0 else f"{limit} bytes"
 
 
+#: Open never blocks (on a FIFO swapped in after ``stat``); bytes as they are (Windows).
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of ``mode`` is, if it is not a regular file."""
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def open_file(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError,
+              what: str = "") -> BinaryIO:
+    """``path`` opened for reading: a regular file of at most ``limit`` bytes, judged from
+    ``stat`` before it is opened (so a FIFO never blocks, a big file costs nothing), and
+    again from the open file (it may have been swapped in between)."""
+    def cannot(err: OSError) -> VrgraphError:
+        return error(f"{display}: cannot read{' ' + what if what else ''}: "
+                     f"{err.strerror or err}")
+
+    def check(info: os.stat_result) -> None:
+        kind = _kind(info.st_mode)
+        if kind is not None:
+            raise error(f"{display}: {kind}, not a regular file; give a file")
+        if info.st_size > limit:
+            raise error(f"{display}: larger than the budget of {size(limit)} for this input; "
+                        f"nothing was read")
+
+    try:
+        check(os.stat(path))
+        fd = os.open(path, _FLAGS)
+    except OSError as err:
+        raise cannot(err) from None
+    try:
+        check(os.fstat(fd))
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def read(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError,
          what: str = "") -> bytes:
-    """The bytes of ``path``, at most ``limit`` of them; else raise ``error`` (saying
-    "cannot read ``what``")."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as err:
-        raise error(f"{display}: cannot read{' ' + what if what else ''}: "
-                    f"{err.strerror or err}") from None
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes (see
+    :func:`open_file`); else raise ``error`` (saying "cannot read ``what``"). A file that
+    grows while it is read is cut off at ``limit`` + 1 bytes and refused."""
+    with open_file(path, display, limit, error, what) as handle:
+        try:
+            data = handle.read(os.fstat(handle.fileno()).st_size + 1)
+            while len(data) <= limit:          # grown since stat, or a size stat cannot tell
+                more = handle.read(min(MB, limit + 1 - len(data)))
+                if not more:
+                    break
+                data += more
+        except OSError as err:
+            raise error(f"{display}: cannot read{' ' + what if what else ''}: "
+                        f"{err.strerror or err}") from None
     if len(data) > limit:
-        raise error(f"{display}: larger than the budget of {size(limit)} for this input; "
-                    f"nothing was read")
+        raise error(f"{display}: larger than the budget of {size(limit)} for this input "
+                    f"(it grew while it was read); refused")
     return data
 
 

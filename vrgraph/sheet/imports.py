@@ -14,9 +14,7 @@ graph built with the new edits passes the SHACL shapes. ``--dry-run`` shows the 
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import shutil
 import tempfile
@@ -27,14 +25,14 @@ from typing import Any
 
 import yaml
 
-from .. import bounds, build
+from .. import build
 from .. import diff as differ
 from ..edits import TIERS, natural
 from ..errors import InputError, VrgraphError
 from ..namespaces import Base
 from ..project import Project
 from ..text import FORMULA_STARTS
-from . import COLUMNS, SEP, Workbook, tables, xlsx
+from . import COLUMNS, SEP, Workbook, cells, tables
 from .xlsx import letter
 
 EDITS = "data/curation/edits.yaml"
@@ -73,12 +71,11 @@ def read_rows(path: Path) -> list[list[str]]:
         if not target.is_file():
             raise InputError(f"{path}: a folder without Actions.csv; give the .xlsx workbook "
                              f"or the folder `vrgraph sheet export --format csv` wrote")
-        text = bounds.read_text(target, str(target), xlsx.XLSX_BYTES)
-        return [[_unneutralised(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    wb = xlsx.load(path, "the file `vrgraph sheet export` wrote, or its CSV folder")
+        return [[_unneutralised(v) for v in row] for row in cells.read_csv(target)]
+    wb = cells.load(path, "the file `vrgraph sheet export` wrote, or its CSV folder")
     if "Actions" not in wb.sheetnames:
         raise InputError(f"{path}: no sheet named Actions (sheets: {', '.join(wb.sheetnames)})")
-    return [[xlsx.text(v) for v in row] for row in wb["Actions"].iter_rows(values_only=True)]
+    return [[c.text for c in row] for row in wb["Actions"].rows(len(COLUMNS))]
 
 
 # -- comparing ---------------------------------------------------------------------------------
@@ -244,9 +241,9 @@ def import_sheet(project: Project, path: Path, base: Base, now: str | None = Non
     the diff of the graph they give, and the new edits file; raise :class:`SheetError`
     listing every bad cell, or the shapes the new graph breaks."""
     project.need_sources("vrgraph sheet import")
+    rows = read_rows(path)                  # a file refused at once, before the build
     sources = build.Sources.at(project.root)
     before = build.build_graph(sources, base)
-    rows = read_rows(path)
     now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     comparer = Comparer(tables(before), now)
     comparer.compare(rows)

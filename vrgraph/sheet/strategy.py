@@ -21,7 +21,6 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
@@ -31,8 +30,9 @@ from ..errors import VrgraphError
 from ..namespaces import DCTERMS, PROV, RDF, RDFS, SKOS, VR, XSD, Base
 from ..project import Project
 from ..text import natural, slug
-from . import xlsx
+from . import cells, xlsx
 from .blank import COLUMNS, KINDS, ROWS, SHEETS, STRATEGY
+from .cells import Grid
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _PRINCIPLE = re.compile(r"(SP|EP)([1-9][0-9]*)")
@@ -99,7 +99,7 @@ class Reader:
                             f"{sheet}!{xlsx.letter(col)}{row}: {message}"))
 
     def read(self) -> Book:
-        wb = xlsx.load(self.path, "the workbook `vrgraph sheet new` wrote, filled in")
+        wb = cells.load(self.path, "the workbook `vrgraph sheet new` wrote, filled in")
         missing = [name for name in SHEETS if name not in wb.sheetnames]
         if missing:
             raise WorkbookError(f"{self.path}: no sheet {', '.join(missing)} (sheets: "
@@ -123,18 +123,17 @@ class Reader:
                                 "\n".join(m for *_, m in sorted(self.errors)))
         return book
 
-    def cells(self, ws: Any, name: str, width: int) -> list[tuple[int, list[str]]]:
+    def cells(self, ws: Grid, name: str, width: int) -> list[tuple[int, list[str]]]:
         """The filled rows of ``ws`` (at most :data:`ROWS`), as text, with their numbers."""
         out = []
-        for n, row in enumerate(ws.iter_rows(max_col=width), 1):
+        for n, row in enumerate(ws.rows(width), 1):
             values = []
             for i, cell in enumerate(row):
-                formula = getattr(cell, "data_type", None) == "f"
-                if formula:
-                    self.error(name, n, i, f"a formula ({str(cell.value)[:40]}): type the "
+                if cell.formula:
+                    self.error(name, n, i, f"a formula ({cell.text[:40]}): type the "
                                            f"value itself")
                     self.formulas.add((name, n, i))
-                values.append("" if formula else xlsx.text(cell.value))
+                values.append("" if cell.formula else cell.text)
             values += [""] * (width - len(values))
             if n == 1 or any(values):
                 out.append((n, values))
@@ -144,7 +143,7 @@ class Reader:
                 break
         return out
 
-    def strategy(self, ws: Any) -> dict[str, str]:
+    def strategy(self, ws: Grid) -> dict[str, str]:
         rows = dict(self.cells(ws, "Strategy", 2))
         out = {}
         for n, column in enumerate(STRATEGY, 2):
@@ -156,7 +155,7 @@ class Reader:
             out[column.key] = value
         return out
 
-    def table(self, ws: Any, name: str, headers: list[str]) -> list[Row]:
+    def table(self, ws: Grid, name: str, headers: list[str]) -> list[Row]:
         rows = self.cells(ws, name, len(headers))
         header = rows[0][1] if rows and rows[0][0] == 1 else [""] * len(headers)
         for i, want in enumerate(headers):

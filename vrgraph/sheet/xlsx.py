@@ -1,6 +1,6 @@
 """Workbooks for data stewards, in Office Open XML (ECMA-376) through openpyxl: written the same
-to the byte for the same content (fixed document properties and zip timestamps), read back
-within budgets. Used by the actions workbook (:mod:`vrgraph.sheet`, ``vrgraph sheet
+to the byte for the same content (fixed document properties and zip timestamps); read back
+within budgets by :mod:`vrgraph.sheet.cells`. Used by the actions workbook (:mod:`vrgraph.sheet`, ``vrgraph sheet
 export``/``import``) and the blank strategy workbook (:mod:`vrgraph.sheet.blank`,
 ``vrgraph sheet new``/``build --sheet``).
 """
@@ -11,18 +11,11 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
-
-from .. import bounds
-from ..errors import InputError
 
 #: A fixed time for the workbook's properties and zip entries: the same content, the same bytes.
 EPOCH = datetime(2000, 1, 1)
-#: A workbook to read: the file, and all its parts once unzipped.
-XLSX_BYTES = 32 * bounds.MB
-UNZIPPED_BYTES = 128 * bounds.MB
 
 
 @dataclass
@@ -115,45 +108,3 @@ def _fixed(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, body)
     return out.getvalue()
-
-
-# -- reading -----------------------------------------------------------------------------------
-def load(path: Path, what: str = "the file `vrgraph sheet export` wrote") -> Any:
-    """The workbook at ``path``, read-only, values as stored (no formula is evaluated).
-    Refused with :class:`InputError`: beyond :data:`XLSX_BYTES`, unzipping to more than
-    :data:`UNZIPPED_BYTES` or 10,000 parts, a part declaring a DOCTYPE (XML entities), or
-    not a workbook at all; ``what`` says what to give instead."""
-    data = bounds.read(path, str(path), XLSX_BYTES)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            if sum(i.file_size for i in infos) > UNZIPPED_BYTES or len(infos) > 10_000:
-                raise InputError(f"{path}: unzips to more than the budget of "
-                                 f"{bounds.size(UNZIPPED_BYTES)}; refused")
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in z.read(info):
-                    raise InputError(f"{path}: {info.filename} declares a DOCTYPE (XML "
-                                     f"entities); refused")
-    except zipfile.BadZipFile:
-        raise InputError(f"{path}: not an .xlsx workbook (not a zip file); give {what}") \
-            from None
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise InputError(f"{path}: not a workbook openpyxl can read: {err}") from None
-
-
-def text(value: Any) -> str:
-    """A cell's value as the text a steward typed: dates in ISO 8601, whole numbers without
-    ``.0``, surrounding spaces dropped."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

@@ -111,6 +111,17 @@ def _malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat, data: bytes
     return InputError(located(display, line, f"malformed {fmt.name}: {message}", column))
 
 
+def _too_long(err: MemoryError, display: str, data: bytes) -> InputError:
+    """Oxigraph's ``MemoryError`` at a token beyond its buffer, as an error with the file,
+    line and column where the token starts; any other is re-raised."""
+    if "buffer maximal size" not in str(err):
+        raise err
+    line, column = syntax.long_token(data)
+    return InputError(located(display, line, f"a literal, IRI or other token longer than "
+                                             f"{bounds.size(bounds.TOKEN_BYTES)}; refused "
+                                             f"(split it, or link to it)", column))
+
+
 def read(path: Path, display: str, fmt: ox.RdfFormat) -> bytes:
     """The bytes of one RDF file, checked against the budgets (:mod:`vrgraph.bounds`):
     size, nesting depth and, for RDF/XML, XML entities; a UTF-8 byte-order mark is
@@ -132,6 +143,8 @@ def parse_file(path: Path, display: str | None = None) -> list[ox.Quad]:
         return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as err:
         raise _malformed(err, display, fmt, data) from None
+    except MemoryError as err:
+        raise _too_long(err, display, data) from None
 
 
 def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | None = None,
@@ -158,6 +171,8 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
         store.load(data, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as err:
         raise _malformed(err, display, fmt, data) from None
+    except MemoryError as err:
+        raise _too_long(err, display, data) from None
 
 
 def load(files: list[Path], ontology: list[Path], root: Path | None = None,

@@ -131,6 +131,29 @@ def check_rdfxml(data: bytes, display: str) -> None:
         raise InputError(located(display, err.lineno, message, err.offset + 1)) from None
 
 
+def long_token(data: bytes, limit: int = bounds.TOKEN_BYTES) -> tuple[int | None, int | None]:
+    """Where a token longer than ``limit`` bytes is (Oxigraph stops at one with a bare
+    ``MemoryError``): the first line longer than ``limit`` (its number; no column), else
+    the line and column of the first triple-quoted string longer than it; ``(None, None)``
+    if neither is found. Long lines are sought in jumps of ``limit`` bytes."""
+    pos = 0
+    while pos < len(data):
+        last = data.rfind(b"\n", pos, pos + limit + 1)
+        if last < 0:
+            if len(data) - pos > limit:
+                return bounds.line_column(data, pos)[0], None
+            break
+        pos = last + 1
+    for quote in (b'"""', b"'''"):
+        start = data.find(quote)
+        while start >= 0:
+            end = data.find(quote, start + 3)
+            if (len(data) if end < 0 else end) - start > limit:
+                return bounds.line_column(data, start)
+            start = -1 if end < 0 else data.find(quote, end + 3)
+    return None, None
+
+
 def locate(data: bytes, message: str) -> tuple[int | None, int | None]:
     """Where the first quoted term of a parser's ``message`` first occurs in ``data``,
     for parsers that give no position (Oxigraph's RDF/XML)."""
