@@ -479,6 +479,8 @@ def test_request_size_limits(srv):
     assert status == 414 and b"POST" in body
     srv.assert_alive()
     answer = srv.raw(b"GET /sparql?query=" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.split(b"\r\n")[0].endswith(b"414 URI Too Long")
+    answer = srv.raw(b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 70_000 + b"\r\n\r\n")
     assert answer.split(b"\r\n")[0].endswith(b"431 Request Header Fields Too Large")
     srv.assert_alive()
     # a client that promised a huge body is cut off once it has sent twice the limit
