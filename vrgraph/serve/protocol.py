@@ -201,15 +201,28 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
                 del self.by_address[channel.peer]
 
     def handle_accept(self) -> None:
-        try:
-            accepted = self.accept()
+        """Accept what waits in the backlog (up to 64 at a time: one turn of the event loop
+        costs as much as the connections it watches, so a flood of refusals is cheaper in
+        batches), each as a channel or refused."""
+        for _ in range(64):
+            if len(self._map) >= self.adj.connection_limit:
+                return
+            try:
+                accepted = self.accept()
+            except OSError:  # e.g. out of file descriptors: try again next turn
+                return
             if accepted is None:
                 return
             conn, addr = accepted
-            self.set_socket_options(conn)
-        except OSError:
-            return
-        addr = self.fix_addr(addr)
+            try:
+                self.set_socket_options(conn)
+            except OSError:  # the client is gone already
+                conn.close()
+                continue
+            self.admit(conn, self.fix_addr(addr))
+
+    def admit(self, conn: socket.socket, addr: Any) -> None:
+        """A channel for ``conn``, or a refusal if its address is at the cap."""
         peer = str(addr[0])
         held = self.by_address.get(peer, set())
         if self.per_address and len(held) >= self.per_address:
