@@ -19,8 +19,13 @@ holding ``store``; see ``serve.pool``) and returns a :class:`VrgraphServer`;
   ``X-Vrgraph-Truncated`` says ``true`` and SPARQL JSON gets a top-level member
   ``"vrgraph": {"truncated": true, "maxRows": N, "message": ...}``;
 - request bodies over ``max_body`` bytes get 413 (waitress reads none over twice that),
-  URLs longer than that 414, request heads over ``max_body`` + 8 KiB 431; a client idle
-  for 30 s is disconnected; at most 1,000 connections, a listen backlog of 1,024.
+  URLs longer than that 414, request heads over ``max_body`` + 8 KiB 431 (414 if the
+  request line alone is); a client idle for 30 s is disconnected, one that has not sent a
+  whole request within ``request_deadline`` seconds gets 408; one client address holds at
+  most ``client_connections`` connections (429 beyond; ``serve.protocol``); at most 1,000
+  connections, a listen backlog of 1,024;
+- the service description names ``public_url`` (default: the listen address), never the
+  ``Host`` header.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Waitress, a maintained pure-Python server, owns the protocol: request parsing (a duplicate or
 conflicting ``Content-Length``, a malformed request line or header is a 400 there, never a
-second request), body and header size limits, slow clients (cut after ``channel_timeout``),
-the listen backlog. This module owns the routes (GET and HEAD unless said):
+second request), body and header size limits, idle clients (cut after ``channel_timeout``),
+the listen backlog; ``serve.protocol`` adds the per-address cap and the request deadline. This module owns the routes (GET and HEAD unless said):
 
 - ``/sparql`` (also POST): the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/);
   without a query, the service description; asked for ``text/html``, the query page;
