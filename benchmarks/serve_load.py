@@ -11,7 +11,9 @@ the server process's memory (RSS, workers not included) before and after.
 
 With ``--slow-clients N``, N connections from one address (127.0.0.2) each send a request
 line and then one header line every ``--trickle`` seconds, never ending their request, for
-``--attack-seconds`` (a slowloris; one that is cut or refused reconnects a second later);
+``--attack-seconds`` (a slowloris; one that is cut or refused reconnects a second later,
+at most ``--reconnect-rate`` a second, 50 by default: a slowloris keeping its count up;
+a flood of new connections is a firewall's matter, see docs/serving.md);
 the bursts of cheap queries run for the whole attack, and the server's memory is sampled
 every half second (its largest value is printed). Loopback only; the run is bounded by
 ``--attack-seconds``.
@@ -86,10 +88,13 @@ def get(port: int, path: str, timeout: float = 60, source: str | None = None
 class Trickler:
     """``count`` connections from ``source`` that each send a request line, then a header
     line every ``every`` seconds, and never finish; a connection the server answers or
-    closes is counted by outcome and opened again a second later."""
+    closes is counted by outcome and opened again a second later at the earliest, at most
+    ``rate`` a second."""
 
-    def __init__(self, port: int, count: int, every: float, source: str = "127.0.0.2") -> None:
+    def __init__(self, port: int, count: int, every: float, rate: float,
+                 source: str = "127.0.0.2") -> None:
         self.port, self.count, self.every, self.source = port, count, every, source
+        self.rate = rate  # connections opened again per second, at most
         self.opened = 0
         self.outcomes: Counter[str] = Counter()
         self.open_at_end = 0
@@ -137,7 +142,7 @@ class Trickler:
                 self.outcomes[outcome] += 1
                 selector.unregister(s)
                 s.close()
-                again.append(now + 1)
+                again.append(max(now + 1, (again[-1] if again else now) + 1 / self.rate))
             for s, state in conns.items():
                 if state[0] <= now and not state[2]:
                     line = (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" if not state[1]
@@ -159,7 +164,9 @@ class Trickler:
 
 
 def attack_from(trickler: Trickler, seconds: float, results: Any) -> None:
-    """Run ``trickler`` for ``seconds`` (in a process of its own) and send it back."""
+    """Run ``trickler`` for ``seconds`` (in a process of its own, at the lowest priority:
+    an attacker's processor is not the server's) and send it back."""
+    os.nice(19)
     trickler.run(time.monotonic() + seconds)
     results.put(trickler)
 
@@ -175,6 +182,8 @@ def main() -> None:
     parser.add_argument("--trickle", type=float, default=3.0,
                         help="seconds between a slow client's header lines")
     parser.add_argument("--attack-seconds", type=float, default=45.0)
+    parser.add_argument("--reconnect-rate", type=float, default=50.0,
+                        help="connections a second the slow clients open again, at most")
     args = parser.parse_args()
 
     port = free_port()
@@ -222,7 +231,7 @@ def main() -> None:
         if args.slow_clients:
             # the attacker in a process of its own, so that it does not slow the cheap
             # clients down by holding this process's interpreter lock
-            trickler = Trickler(port, args.slow_clients, args.trickle)
+            trickler = Trickler(port, args.slow_clients, args.trickle, args.reconnect_rate)
             attack_ends = time.monotonic() + args.attack_seconds
             results = multiprocessing.get_context("spawn").Queue()
             attack = multiprocessing.get_context("spawn").Process(
@@ -263,7 +272,8 @@ def main() -> None:
         print(f"cheap queries: {total} in {rounds} bursts of {args.burst} concurrent, "
               f"with {args.runaways} runaway queries running"
               + (f" and {args.slow_clients} slow clients from one address trickling a header "
-                 f"line every {args.trickle:g} s for {args.attack_seconds:g} s"
+                 f"line every {args.trickle:g} s for {args.attack_seconds:g} s (opening again "
+                 f"at most {args.reconnect_rate:g} a second)"
                  if trickler else ""))
         print(f"  statuses: {dict(sorted(statuses.items()))}  (-1: connection failed, "
               f"-2: connection reset)")
