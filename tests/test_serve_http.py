@@ -42,7 +42,17 @@ def log_lines() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def srv(store, project, tmp_path_factory, log_lines):
+def plain(store, project):
+    """A server with the default limits and no --public-url (started before ``srv``)."""
+    running = Running(make_server(store, load_queries(project.queries),
+                                  ServeConfig(port=0, workers=1, slow_workers=1),
+                                  log=lambda line: None))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def srv(plain, store, project, tmp_path_factory, log_lines):
     site = tmp_path_factory.mktemp("site")
     (site / "sub").mkdir()
     (site / "sub" / "index.html").write_text("<p>sub\n")
@@ -134,17 +144,11 @@ def test_the_service_description_names_the_public_url_never_the_host_header(srv)
     assert set(graph.objects(None, SD.endpoint)) == {URIRef(PUBLIC + "sparql")}
 
 
-def test_the_service_description_defaults_to_the_listen_address(store, project):
-    running = Running(make_server(store, load_queries(project.queries),
-                                  ServeConfig(port=0, workers=1, slow_workers=1),
-                                  log=lambda line: None))
-    try:
-        status, _, body = running.request("GET", "/sparql", headers={
-            "Accept": "text/turtle", "Host": "attacker.example"})
-        graph = Graph().parse(data=body, format="turtle")
-        assert set(graph.objects(None, SD.endpoint)) == {URIRef(running.base + "sparql")}
-    finally:
-        running.stop()
+def test_the_service_description_defaults_to_the_listen_address(plain):
+    status, _, body = plain.request("GET", "/sparql", headers={
+        "Accept": "text/turtle", "Host": "attacker.example"})
+    graph = Graph().parse(data=body, format="turtle")
+    assert set(graph.objects(None, SD.endpoint)) == {URIRef(plain.base + "sparql")}
 
 
 @pytest.mark.parametrize("url", ["ftp://x.org/", "example.org", "https://x.org/?q=1",

@@ -230,8 +230,9 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
             if not idle:
                 self.refuse(conn, peer)
                 return
-            oldest = min(idle, key=lambda c: c.last_activity)
-            oldest.handle_close()  # a keep-alive connection: the client reconnects at need
+            # a keep-alive connection: the client reconnects at need. Closed on this turn of
+            # the loop, not now, so that no event of this turn reaches a reused descriptor
+            min(idle, key=lambda c: c.last_activity).will_close = True
         self.channel_class(self, conn, addr, self.adj, map=self._map)
 
     def refuse(self, conn: socket.socket, peer: str) -> None:
