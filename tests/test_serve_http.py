@@ -72,6 +72,14 @@ def connect(srv: Running, source: str = "127.0.0.2") -> socket.socket:
     return s
 
 
+def settle(srv: Running, source: str = "127.0.0.2") -> None:
+    """Wait (boundedly) until the server has seen every connection from ``source`` closed,
+    so that an earlier test's connections do not count against this one's."""
+    end = time.monotonic() + BOUND
+    while srv.server._server.by_address.get(source) and time.monotonic() < end:
+        time.sleep(0.02)
+
+
 def read_all(s: socket.socket) -> bytes:
     """Everything the server sends until it closes (a reset ends it too)."""
     chunks = []
@@ -221,6 +229,7 @@ def test_a_form_post_refuses_dataset_parameters_in_its_url_as_get_does(srv):
 
 # -- slow and greedy clients ------------------------------------------------------------------
 def test_one_address_holds_at_most_its_connection_cap(srv, log_lines):
+    settle(srv)
     held = [connect(srv) for _ in range(CAP)]
     try:
         for s in held:
@@ -238,6 +247,7 @@ def test_one_address_holds_at_most_its_connection_cap(srv, log_lines):
 
 
 def test_an_idle_keep_alive_connection_makes_room_for_a_new_one(srv):
+    settle(srv)
     held = [connect(srv) for _ in range(CAP)]
     try:
         for s in held:  # one whole request each, answered; the connections stay open
@@ -262,9 +272,10 @@ def test_an_idle_keep_alive_connection_makes_room_for_a_new_one(srv):
             s.close()
 
 
-def test_a_trickling_request_is_cut_at_the_deadline(srv):
+def test_a_trickling_request_is_cut_at_the_deadline(srv, log_lines):
     """A client that sends a header line every 0.2 s is never idle; it is still answered
     408 and closed, however long it would go on."""
+    settle(srv)
     s = connect(srv)
     with s:
         s.settimeout(0.2)
@@ -285,9 +296,11 @@ def test_a_trickling_request_is_cut_at_the_deadline(srv):
         assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), (lines, answer)
         assert b"--request-deadline" in answer
     srv.assert_alive()
+    assert logged(log_lines, "408 - (the request was not whole within 1 s)")
 
 
 def test_a_silent_connection_is_closed_at_the_deadline(srv):
+    settle(srv)
     s = connect(srv)
     with s:
         s.settimeout(BOUND)
@@ -295,6 +308,7 @@ def test_a_silent_connection_is_closed_at_the_deadline(srv):
 
 
 def test_a_slow_body_is_cut_at_the_deadline(srv):
+    settle(srv)
     s = connect(srv)
     with s:
         s.settimeout(0.2)

@@ -36,7 +36,7 @@ from waitress.utilities import BadRequest, RequestHeaderFieldsTooLarge
 
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 1 << 20
-_REFUSAL_LOG_EVERY = 10.0
+_LOG_EVERY = 10.0
 
 
 class UriTooLong(BadRequest):  # type: ignore[misc]
@@ -118,8 +118,12 @@ class Channel(HTTPChannel):  # type: ignore[misc]
         if self.request is None:
             self.will_close = True
             return
+        shown = self.request.shown
         self.request.close()
         self.request = None
+        self.server.log_limited(f"{self.peer} 408", f'{self.peer} - [{_now()}] '
+                                f'"{_printable(shown)}" 408 - (the request was not whole '
+                                f'within {deadline:g} s)')
         body = (f"the request was not complete within {deadline:g} s (--request-deadline); "
                 f"send it whole, faster\n").encode()
         answer = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
@@ -253,13 +257,19 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
             pass
         finally:
             conn.close()
+        self.log_limited(f"{peer} 429", f"vrgraph serve: {peer} holds {self.per_address} connections "
+                               f"(--max-client-connections); refusing more with 429")
+
+    def log_limited(self, key: str, line: str) -> None:
+        """``line`` to the log, unless a line of the same ``key`` (an address and what befell
+        it) went there in the last 10 s: a client refused or cut again and again fills no
+        disk."""
         now = time.time()
-        if now - self._logged.get(peer, 0.0) >= _REFUSAL_LOG_EVERY:
+        if now - self._logged.get(key, 0.0) >= _LOG_EVERY:
             if len(self._logged) > 10000:
                 self._logged.clear()
-            self._logged[peer] = now
-            self.log(f"vrgraph serve: {peer} holds {self.per_address} connections "
-                     f"(--max-client-connections); refusing more with 429")
+            self._logged[key] = now
+            self.log(line)
 
     def maintenance(self, now: float) -> None:
         """Waitress's idle cut, then the request deadline and the end of lingering."""
@@ -277,9 +287,17 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
     def log_error(self, channel: Channel, request: Any) -> None:
         """One log line for an answer waitress gives itself (a malformed request)."""
         error = request.error
-        target = (getattr(request, "shown", b"") or b"").decode("latin-1")
-        target = target if len(target) <= 300 else target[:297] + "..."
-        target = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in target)
-        when = time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
-        self.log(f'{channel.peer} - [{when}] "{target}" {error.code} - '
+        target = _printable(getattr(request, "shown", b"") or b"")
+        self.log(f'{channel.peer} - [{_now()}] "{target}" {error.code} - '
                  f'({error.reason}: {error.body})')
+
+
+def _printable(line: bytes) -> str:
+    """The start of a request line for the log: at most 300 characters, none unprintable."""
+    text = line.decode("latin-1")
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def _now() -> str:
+    return time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
