@@ -480,6 +480,8 @@ def test_request_size_limits(srv):
     assert status == 414 and b"POST" in body
     srv.assert_alive()
     answer = srv.raw(b"GET /sparql?query=" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.split(b"\r\n")[0].endswith(b"414 URI Too Long")
+    answer = srv.raw(b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 70_000 + b"\r\n\r\n")
     assert answer.split(b"\r\n")[0].endswith(b"431 Request Header Fields Too Large")
     srv.assert_alive()
     # a client that promised a huge body is cut off once it has sent twice the limit
@@ -514,15 +516,14 @@ def test_request_smuggling_is_refused(srv):
 
 def test_slow_clients_cannot_hold_the_server(srv):
     """Many clients that open a connection and send half a request hold no request thread:
-    everyone else is answered at once."""
+    with 60 of them (more than the 16 threads) waiting, everyone else is answered (a held
+    thread would keep the answer past the client's timeout, well short of the cut)."""
     idle = [socket.create_connection((srv.host, srv.port), timeout=CLIENT_TIMEOUT)
             for _ in range(60)]
     try:
         for s in idle:
             s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHo")
-        started = time.monotonic()
         srv.assert_alive()
-        assert time.monotonic() - started < 2
     finally:
         for s in idle:
             s.close()
@@ -1044,13 +1045,12 @@ def test_a_document_is_the_published_page_where_the_site_has_one(store, queries,
 
 def test_an_idle_client_is_disconnected(store, queries):
     running = Running(make_server(store, queries, ServeConfig(
-        port=0, workers=1, slow_workers=1, channel_timeout=1), log=lambda line: None))
+        port=0, workers=1, slow_workers=1, channel_timeout=1, request_deadline=60),
+        log=lambda line: None))
     try:
         with socket.create_connection((running.host, running.port), timeout=10) as s:
             s.sendall(b"GET /sparql HTTP/1.1\r\nHo")  # half a request, then nothing
-            started = time.monotonic()
-            assert s.recv(100) == b""  # closed by the server
-            assert time.monotonic() - started < 5
+            assert s.recv(100) == b""  # closed by the server, long before the deadline
         running.assert_alive()
     finally:
         running.stop()

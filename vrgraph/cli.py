@@ -484,26 +484,39 @@ def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str 
 @click.option("--site", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="A folder of static files (e.g. a `vrgraph publish` "
                                  "release) to serve at /; the query page is then at /query.")
+@click.option("--max-client-connections", type=click.IntRange(min=0), default=100,
+              show_default=True, help="Connections one client address may hold open at once "
+                                      "(429 beyond; 0: no cap; raise it behind a proxy).")
+@click.option("--request-deadline", type=click.FloatRange(min=0.5), default=10.0,
+              show_default=True, metavar="SECONDS",
+              help="Time a client has to send a whole request, head and body (408 beyond).")
+@click.option("--public-url", default=None, metavar="URL",
+              help="The address clients know the server by, named in the service "
+                   "description (default: the listen address; never the Host header).")
 @data_option
 @click.pass_obj
 @handle_errors
 def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
           max_body: int, workers: int, slow_workers: int, fast_slice: float,
           per_client: int, max_memory: int, cors: tuple[str, ...], site: Path | None,
+          max_client_connections: int, request_deadline: float, public_url: str | None,
           data: tuple[Path, ...]) -> None:
     """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
     at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
     static site."""
     from .pipeline import load
     from .query import load_queries
-    from .serve import ServeConfig
+    from .serve import ServeConfig, public_address
     from .serve import serve as run
     from .store import base_of
 
+    if public_url is not None:
+        public_url = public_address(public_url)  # before the graph is loaded
     store = load(project, list(data) or None)
     config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
                          slow_workers, fast_slice, per_client, max_memory,
-                         base=base_of(store).iri)
+                         base=base_of(store).iri, client_connections=max_client_connections,
+                         request_deadline=request_deadline, public_url=public_url)
     run(store, load_queries(project.queries), config, lambda line: click.echo(line, err=True))
 
 

@@ -19,8 +19,13 @@ holding ``store``; see ``serve.pool``) and returns a :class:`VrgraphServer`;
   ``X-Vrgraph-Truncated`` says ``true`` and SPARQL JSON gets a top-level member
   ``"vrgraph": {"truncated": true, "maxRows": N, "message": ...}``;
 - request bodies over ``max_body`` bytes get 413 (waitress reads none over twice that),
-  URLs longer than that 414, request heads over ``max_body`` + 8 KiB 431; a client idle
-  for 30 s is disconnected; at most 1,000 connections, a listen backlog of 1,024.
+  URLs longer than that 414, request heads over ``max_body`` + 8 KiB 431 (414 if the
+  request line alone is); a client idle for 30 s is disconnected, one that has not sent a
+  whole request within ``request_deadline`` seconds gets 408; one client address holds at
+  most ``client_connections`` connections (429 beyond; ``serve.protocol``); at most 1,000
+  connections, a listen backlog of 1,024;
+- the service description names ``public_url`` (default: the listen address), never the
+  ``Host`` header.
 """
 
 from __future__ import annotations
@@ -32,9 +37,10 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from waitress.server import create_server
+from waitress.adjustments import Adjustments
 
 from .. import sandbox
 from ..errors import VrgraphError
@@ -43,11 +49,27 @@ from ..query import CannedQuery, known_prefixes
 from .app import App, stderr_log
 from .describe import graph_sizes, openapi, query_list, valid_values
 from .pool import Lanes
+from .protocol import Server
 from .run import WorkerState
 
 
 class ServeError(VrgraphError):
     """The server cannot start (the port is taken, the host is unknown)."""
+
+
+def public_address(url: str) -> str:
+    """``url`` (``--public-url``) checked and ending in ``/``: an absolute ``http(s)`` address
+    with a host and no query, fragment, credentials or spaces; else :class:`ServeError`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or \
+            parts.fragment or "@" in parts.netloc or any(c in url for c in ' <>"{}|\\^`'):
+        raise ServeError(f"--public-url {url!r} is not an absolute http(s) address without a "
+                         f"query or fragment; give e.g. https://example.org/vrgraph/")
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise ServeError(f"--public-url {url!r} has a bad port") from None
+    return url if url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,9 @@ class ServeConfig:
     base: str = DEFAULT_BASE
     channel_timeout: int = 30
     connections: int = 1000
+    client_connections: int = 100  # open at once per client address (0: no cap)
+    request_deadline: float = 10.0  # seconds for a whole request, head and body
+    public_url: str | None = None  # the address clients know the server by
 
 
 class VrgraphServer:
@@ -75,20 +100,21 @@ class VrgraphServer:
 
     app: App        # made once the server's address is known
 
-    def __init__(self, config: ServeConfig, lanes: Lanes, app_for: Callable[[str], App]
-                 ) -> None:
+    def __init__(self, config: ServeConfig, lanes: Lanes, app_for: Callable[[str], App],
+                 log: Callable[[str], None] = stderr_log) -> None:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth"
         self.lanes = lanes
         self.pool = lanes.fast
         try:
-            self._server = create_server(
-                lambda environ, start: self.app(environ, start), host=config.host,
-                port=config.port, threads=config.threads, backlog=1024,
+            adjustments = Adjustments(
+                host=config.host, port=config.port, threads=config.threads, backlog=1024,
                 connection_limit=config.connections, channel_timeout=config.channel_timeout,
-                cleanup_interval=min(5, config.channel_timeout), max_request_body_size=2 * config.max_body + 1024,
+                cleanup_interval=1, max_request_body_size=2 * config.max_body + 1024,
                 max_request_header_size=max(config.max_body + 8192, 16384),
                 expose_tracebacks=False, ident="vrgraph", clear_untrusted_proxy_headers=True,
                 asyncore_use_poll=True)
+            self._server = Server(lambda environ, start: self.app(environ, start), adjustments,
+                                  config.client_connections, config.request_deadline, log)
         except (OSError, ValueError) as err:
             lanes.close()
             raise ServeError(f"cannot listen on {config.host}:{config.port}: "
@@ -147,13 +173,15 @@ def make_server(store: ox.Store, queries: dict[str, CannedQuery],
                   config.fast_slice, config.per_client, config.max_memory * 2**20)
     site = Path(config.site).resolve() if config.site is not None else None
 
+    public = public_address(config.public_url) if config.public_url else None
+
     def app_for(url: str) -> App:
         values = valid_values(store)
         return App(replace(config, site=site), lanes, queries, query_list(queries, values),
                    openapi(queries, values, config.timeout, config.max_rows),
-                   graph_sizes(store), query_page(), config.base, url, log, prefixes)
+                   graph_sizes(store), query_page(), config.base, public or url, log, prefixes)
 
-    return VrgraphServer(config, lanes, app_for)
+    return VrgraphServer(config, lanes, app_for, log)
 
 
 def serve(store: ox.Store, queries: dict[str, CannedQuery], config: ServeConfig,

@@ -2,8 +2,8 @@
 
 Waitress, a maintained pure-Python server, owns the protocol: request parsing (a duplicate or
 conflicting ``Content-Length``, a malformed request line or header is a 400 there, never a
-second request), body and header size limits, slow clients (cut after ``channel_timeout``),
-the listen backlog. This module owns the routes (GET and HEAD unless said):
+second request), body and header size limits, idle clients (cut after ``channel_timeout``),
+the listen backlog; ``serve.protocol`` adds the per-address cap and the request deadline. This module owns the routes (GET and HEAD unless said):
 
 - ``/sparql`` (also POST): the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/);
   without a query, the service description; asked for ``text/html``, the query page;
@@ -55,7 +55,7 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
 # the query editor, vendored in the package (static/yasgui/NOTICE.md): file -> content type
 EDITOR_FILES = {"yasgui.min.js": "text/javascript; charset=utf-8",
                 "yasgui.min.css": "text/css; charset=utf-8"}
-_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SUFFIXES = {suffix: format_ for format_, suffix in fmt.SUFFIXES.items()}
 _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel",
            "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")
@@ -102,6 +102,9 @@ class Response:
 
     @classmethod
     def redirect(cls, status: int, location: str, vary: bool = False) -> Response:
+        """A redirect to a path of this server: never ``//host`` or ``/\\host``, which a
+        browser would read as another host."""
+        location = "/" + location.lstrip("/\\")
         return cls(status, b"", PLAIN, {"Location": location, **({"Vary": "Accept"}
                                                                    if vary else {})})
 
@@ -149,7 +152,7 @@ class App:
     sizes: dict[str, int]
     page: bytes
     base: str  # the graph's base IRI: /id/x on this server is {base}id/x
-    url: str  # this server's own address, for the service description
+    url: str  # the address clients know the server by (--public-url), never the Host header
     log: Callable[[str], None]
     prefixes: dict[str, str] = field(default_factory=dict)  # declared for every query
 
@@ -203,8 +206,13 @@ class App:
         target = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in target)
         ms = (time.monotonic() - start) * 1000
         when = time.strftime("%d/%b/%Y %H:%M:%S", time.localtime())
+        reason = ""
+        if response.status >= 400 and response.stream is None and response.body:
+            first = response.body.decode("utf-8", "replace").splitlines()[0]
+            first = first if len(first) <= 200 else first[:197] + "..."
+            reason = " (" + "".join(c if c.isprintable() else "?" for c in first) + ")"
         self.log(f'{environ.get("REMOTE_ADDR", "-")} - [{when}] "{target}" '
-                 f'{response.status} {response.size} {ms:.0f}ms')
+                 f'{response.status} {response.size} {ms:.0f}ms{reason}')
 
     # -- routing ----------------------------------------------------------------------------
     def route(self, request: Request) -> Response:
@@ -217,6 +225,11 @@ class App:
             raise HttpError(414, f"the URL is longer than {self.config.max_body} bytes; send a "
                                  f"long query by POST")
         path = request.path
+        bad = _BAD_ESCAPE.search(path)
+        if bad:
+            raise HttpError(400, f"bad percent-escape {path[bad.start():bad.start() + 3]!r} at "
+                                 f"character {bad.start() + 1} of the path: '%' must be "
+                                 f"followed by two hexadecimal digits (write '%25' for '%')")
         if request.method == "POST" and path != "/sparql":
             raise HttpError(405, f"POST is only for /sparql; {path} answers GET, HEAD, OPTIONS",
                             {"Allow": "GET, HEAD, OPTIONS"})
@@ -303,7 +316,11 @@ class App:
         if media == "application/sparql-update":
             raise HttpError(403, "updates are refused: this endpoint is read-only")
         if media == "application/x-www-form-urlencoded":
-            return _params(text)
+            params = _params(text)
+            for name, values in _params(request.query).items():  # as GET reads them
+                if name in ("update", "default-graph-uri", "named-graph-uri", "query"):
+                    params.setdefault(name, []).extend(values)
+            return params
         if media == "application/sparql-query":
             params = _params(request.query)
             params["query"] = [text]
@@ -324,9 +341,7 @@ class App:
         if chosen is None:
             raise HttpError(406, f"the service description is given as "
                                  f"{fmt.offered(fmt.GRAPH_FORMATS)}", {"Vary": "Accept"})
-        host = request.headers.get("host", "")
-        url = f"http://{host}/" if _HOST.match(host) else self.url
-        triples = service_description(url + "sparql", self.sizes,
+        triples = service_description(self.url + "sparql", self.sizes,
                                       self.config.timeout, self.config.max_rows, self.prefixes)
         return Response(200, fmt.graph(chosen, triples, prefixes=SD_PREFIXES),
                         chosen.content_type, {"Vary": "Accept"})

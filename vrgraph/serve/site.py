@@ -47,7 +47,8 @@ def resolve(site: Path, url_path: str) -> Found | None:
     target = _inside(site, site.joinpath(*parts))
     if target is not None and target.is_dir():
         if not url_path.endswith("/"):
-            return Found(redirect=quote(relative.rstrip("/") + "/"))
+            # built from the segments: "/%2Fdoc" is "/doc/", never "//doc/" (another host)
+            return Found(redirect=quote("/" + "/".join(parts) + "/" if parts else "/"))
         target = _inside(site, target / "index.html")
     if target is None or not target.is_file():
         return None
