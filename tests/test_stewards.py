@@ -258,10 +258,14 @@ def test_an_impossible_date_is_refused_in_both_workbooks(scratch, tmp_path):
     ws = wb["Strategy"]
     row = next(c.row for c in ws["A"] if c.value and "ssued" in str(c.value))
     ws.cell(row, 2, "2025-02-30")
+    assert wb["Actions"].column_dimensions["B"].number_format == "@"
+    wb["Actions"]["B2"] = 1.1                  # 1.10 as a spreadsheet would store it
     wb.save(strategy)
     built = run(root, "build", "--sheet", str(strategy), "--base-iri", "https://example.org/x/")
     assert built.exit_code == 2
-    assert f"'2025-02-30' is not a day of the calendar" in built.stderr
+    assert "'2025-02-30' is not a day of the calendar" in built.stderr
+    assert "Actions!B2: stored as the number 1.1, not text (5.10 would read as 5.1)" in \
+        built.stderr
 
 
 def test_history_withdrawal_and_the_quality_note_an_edit_answers(scratch):

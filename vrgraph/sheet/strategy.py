@@ -146,6 +146,10 @@ class Reader:
                     self.error(name, n, i, f"a formula ({str(cell.value)[:40]}): type the "
                                            f"value itself")
                     self.formulas.add((name, n, i))
+                elif isinstance(cell.value, float) and not cell.value.is_integer():
+                    self.error(name, n, i, f"stored as the number {cell.value!r}, not text "
+                                           f"(5.10 would read as 5.1): format the cell as "
+                                           f"text and type it again")
                 values.append("" if formula else xlsx.text(cell.value))
             values += [""] * (width - len(values))
             if n == 1 or any(values):
