@@ -64,7 +64,8 @@ def test_export_is_byte_identical(scratch, tmp_path):
         assert run(scratch.root, "sheet", "export", "--format", "csv", "-o",
                    str(tmp_path / target)).exit_code == 0
     names = sorted(p.name for p in (tmp_path / "c").iterdir())
-    assert names == ["About.csv", "Actions.csv", "Agencies.csv", "Principles.csv", "Tiers.csv"]
+    assert names == ["About.csv", "Actions.csv", "Agencies.csv", "Principles.csv", "Record.csv",
+                     "Roles.csv", "Tiers.csv"]
     for name in names:
         assert (tmp_path / "c" / name).read_bytes() == (tmp_path / "d" / name).read_bytes()
 

@@ -149,7 +149,7 @@ class Comparer:
                 continue
             number, at = cells[0], order[n - 2] if n - 2 < len(order) else None
             hint = f"; it read {at!r} when exported: put it back" if at else ""
-            if number.kind != "text":
+            if number.kind not in ("text", "empty"):
                 self.error(n, 0, f"{number.text!r} is stored as a {number.kind}, not text "
                                  f"(5.1.10 is not 5.1.1){hint}")
                 if at is not None:
