@@ -20,7 +20,8 @@ from vrgraph import build, curation
 from vrgraph.namespaces import PROV, RDF, RDFS, VR
 from vrgraph.sheet.imports import EDITS
 
-from .test_sheet import ID, edit, export, row_of, run
+from .conftest import ROOT
+from .test_sheet import ID, edit, row_of, run
 
 STEWARD, ANALYST = "VRU data steward", "Community safety analyst"
 
@@ -38,17 +39,31 @@ def changed(book: Path, out: Path, number: str, cells: dict[str, str], who: str 
                        f"P{r}": why}, out)
 
 
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """The workbook exported from the project once (every scratch copy exports the same)."""
+    target = tmp_path_factory.mktemp("export") / "actions.xlsx"
+    result = run(ROOT, "sheet", "export", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def fresh(exported: Path, root: Path) -> Path:
+    (root / "out").mkdir(exist_ok=True)
+    return Path(shutil.copy(exported, root / "out/actions.xlsx"))
+
+
 def personal_name(root: Path) -> str:
     return curation.load(root / "data/curation", root).personal[0]
 
 
 @pytest.mark.parametrize("a_first", [True, False], ids=["A then B", "B then A"])
-def test_two_stewards_from_one_export_lose_no_edit(scratch, a_first):
+def test_two_stewards_from_one_export_lose_no_edit(scratch, exported, a_first):
     """A changes the leads of 5.1.2, B (from the same export) only its tier: both edits
     survive, in either order; each re-import changes nothing; a third steward's different
     change of the same cell is a conflict, listed with both values, and nothing is written."""
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     a = changed(book, root / "out/a.xlsx", "5.1.2", {"F": "IGU"})
     b = changed(book, root / "out/b.xlsx", "5.1.2", {"K": "secondary"}, who=ANALYST)
     for workbook in ([a, b] if a_first else [b, a]):
@@ -79,9 +94,10 @@ def test_two_stewards_from_one_export_lose_no_edit(scratch, a_first):
     assert (root / EDITS).read_bytes() == before
 
 
-def test_a_stale_workbook_leaves_others_edits_alone_and_asks_no_who_for_them(scratch):
+def test_a_stale_workbook_leaves_others_edits_alone_and_asks_no_who_for_them(scratch,
+                                                                            exported):
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     first = changed(book, root / "out/first.xlsx", "5.1.3", {"F": "IGU; MPS"})
     assert run(root, "sheet", "import", str(first)).exit_code == 0
     # the second steward's workbook is stale in row 5.1.3 (no who, no why there)
@@ -96,9 +112,10 @@ def test_a_stale_workbook_leaves_others_edits_alone_and_asks_no_who_for_them(scr
         g.objects(URIRef(ID + "action/5.1.3"), VR.ledBy))
 
 
-def test_a_workbook_without_its_record_or_of_another_strategy_is_refused(scratch, tmp_path):
+def test_a_workbook_without_its_record_or_of_another_strategy_is_refused(scratch, exported,
+                                                                        tmp_path):
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     wb = load_workbook(book)
     del wb["Record"]
     wb.save(tmp_path / "bare.xlsx")
@@ -117,11 +134,11 @@ def test_a_workbook_without_its_record_or_of_another_strategy_is_refused(scratch
     assert altered.exit_code == 2 and "missing or altered (sheet Record)" in altered.stderr
 
 
-def test_two_imports_cannot_interleave(scratch, monkeypatch):
+def test_two_imports_cannot_interleave(scratch, exported, monkeypatch):
     """The import holds the lock beside edits.yaml from reading the project to writing the
     file: another process cannot take it meanwhile."""
     root = scratch.root
-    book = changed(export(root), root / "out/a.xlsx", "5.1.2", {"K": "secondary"})
+    book = changed(fresh(exported, root), root / "out/a.xlsx", "5.1.2", {"K": "secondary"})
     seen = []
     real = build.build_graph
 
@@ -141,11 +158,11 @@ def test_two_imports_cannot_interleave(scratch, monkeypatch):
     assert seen and set(seen) == {"held"}
 
 
-def test_the_edits_file_is_appended_to_never_rewritten(scratch):
+def test_the_edits_file_is_appended_to_never_rewritten(scratch, exported):
     root = scratch.root
     path = root / EDITS
     path.write_text(path.read_text() + "# a reviewer's comment, kept\n")
-    book = export(root)
+    book = fresh(exported, root)
     assert run(root, "sheet", "import", str(changed(book, root / "out/a.xlsx", "5.1.2",
                                                    {"K": "secondary"}))).exit_code == 0
     once = path.read_text()
@@ -156,10 +173,10 @@ def test_the_edits_file_is_appended_to_never_rewritten(scratch):
     assert [e["action"] for e in edits_of(root)] == ["5.1.2", "5.1.3"]
 
 
-def test_who_is_a_role_and_no_personal_name_reaches_the_graph(scratch):
+def test_who_is_a_role_and_no_personal_name_reaches_the_graph(scratch, exported):
     root = scratch.root
     name = personal_name(root)
-    book = export(root)
+    book = fresh(exported, root)
     r = row_of(book, "5.1.2")
     bad = changed(book, root / "out/bad.xlsx", "5.1.2", {"K": "secondary"}, who=name,
                   why=f"asked by {name}")
@@ -198,9 +215,9 @@ def test_who_is_a_role_and_no_personal_name_reaches_the_graph(scratch):
     assert not any(name.casefold() in str(o).casefold() for o in g.objects())
 
 
-def test_the_steward_iri_comes_from_the_role_id(scratch):
+def test_the_steward_iri_comes_from_the_role_id(scratch, exported):
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     assert run(root, "sheet", "import", str(changed(book, root / "out/a.xlsx", "5.1.2",
                                                    {"K": "secondary"}))).exit_code == 0
     assert run(root, "build").exit_code == 0
@@ -210,11 +227,11 @@ def test_the_steward_iri_comes_from_the_role_id(scratch):
     assert str(g.value(steward, RDFS.label)) == STEWARD
 
 
-def test_cells_as_a_spreadsheet_stores_them(scratch):
+def test_cells_as_a_spreadsheet_stores_them(scratch, exported):
     """Formulas, text starting like one, control characters, over-long text, a number typed
     into a text column, an added row and a deleted row: each named by its cell, exit 2."""
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     rows = {n: row_of(book, n) for n in ("5.1.2", "5.1.3", "5.1.4", "5.1.10")}
     a, b, c, d = rows.values()
     wb = load_workbook(book)
@@ -244,9 +261,9 @@ def test_cells_as_a_spreadsheet_stores_them(scratch):
     assert edits_of(root) == []
 
 
-def test_an_impossible_date_is_refused_in_both_workbooks(scratch, tmp_path):
+def test_an_impossible_date_is_refused_in_both_workbooks(scratch, exported, tmp_path):
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     r = row_of(book, "5.1.2")
     bad = changed(book, root / "out/bad.xlsx", "5.1.2", {"K": "secondary", "O": "2025-02-30"})
     result = run(root, "sheet", "import", str(bad))
@@ -268,11 +285,11 @@ def test_an_impossible_date_is_refused_in_both_workbooks(scratch, tmp_path):
         built.stderr
 
 
-def test_history_withdrawal_and_the_quality_note_an_edit_answers(scratch):
+def test_history_withdrawal_and_the_quality_note_an_edit_answers(scratch, exported):
     """An edit giving 5.1.21 (empty lead cell) a lead retires its quality note, with
     provenance; its history lists it; withdrawn, the note stands again, both edits kept."""
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     assert run(root, "sheet", "import", str(changed(book, root / "out/a.xlsx", "5.1.21",
                                                    {"F": "IGU"}))).exit_code == 0
     assert run(root, "build").exit_code == 0
@@ -317,11 +334,11 @@ def _soffice() -> str | None:
 @pytest.mark.slow
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice (Debian's libreoffice-calc-nogui) "
                     "is not installed")
-def test_round_trip_through_a_workbook_libreoffice_saved(scratch, tmp_path):
+def test_round_trip_through_a_workbook_libreoffice_saved(scratch, exported, tmp_path):
     """An exported workbook, edited, saved by LibreOffice Calc headless as Excel 2007-365;
     its hidden record survives, the number columns stay text, and it imports."""
     root = scratch.root
-    book = export(root)
+    book = fresh(exported, root)
     edited = changed(book, tmp_path / "edited.xlsx", "5.1.2", {"K": "secondary"})
     out = tmp_path / "saved"
     profile = tmp_path / "profile"
