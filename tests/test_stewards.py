@@ -297,6 +297,9 @@ def test_history_withdrawal_and_the_quality_note_an_edit_answers(scratch, export
     g = Graph().parse(scratch.graph)
     assert g.value(note, PROV.wasInvalidatedBy) == edit_iri
     assert g.value(note, PROV.invalidatedAtTime) == g.value(edit_iri, PROV.endedAtTime)
+    notes = run(root, "query", "run", "notes", "-p", "kind", "empty-lead", "-p", "about",
+                "5.1.21", "--format", "csv")
+    assert "Retired by the steward's edit: Edit of the leads of action 5.1.21" in notes.output
     shown = run(root, "history", "5.1.21")
     assert shown.exit_code == 0
     assert shown.output.startswith("5.1.21/leads-1: the leads of action 5.1.21: (none) -> IGU\n"
