@@ -240,7 +240,7 @@ def test_cells_as_a_spreadsheet_stores_them(scratch, exported):
         ws[f"N{r}"] = STEWARD
     ws[f"K{a}"], ws[f"P{a}"] = "secondary", '=HYPERLINK("https://example.org","x")'
     ws[f"K{b}"], ws[f"P{b}"] = "tertiary", "x" * 10_000
-    ws[f"K{c}"], ws[f"P{c}"] = "tertiary", "because\x07"
+    ws[f"K{c}"], ws[f"P{c}"] = "tertiary", "because\tso"
     ws[f"A{d}"] = 5.1                        # 5.1.10 typed as a number
     last = ws.max_row
     ws.cell(last + 1, 1, "5.99.1")            # an added row
@@ -251,7 +251,7 @@ def test_cells_as_a_spreadsheet_stores_them(scratch, exported):
     err = result.stderr
     assert f"Actions!P{a}: a formula ('=HYPERLINK(" in err
     assert f"Actions!P{b}: 10,000 characters, beyond the budget of 2,000" in err
-    assert f"Actions!P{c}: holds the control character U+0007" in err
+    assert f"Actions!P{c}: holds the control character U+0009" in err
     assert f"Actions!A{d}: '5.1' is stored as a number, not text (5.1.10 is not 5.1.1); it " \
            f"read '5.1.10' when exported: put it back" in err
     assert "action '5.99.1' was not in the workbook when exported: rows are not added here " \
