@@ -610,8 +610,8 @@ def sheet_withdraw(project: Project, edit_id: str, who: str, why: str,
     from .store import recorded_base
 
     entry = withdraw(project, recorded_base(project), edit_id, who, why, now=when)
-    click.echo(f"appended to {EDITS}: the withdrawal of {edit_id} by {entry['who']}; run "
-               f"`vrgraph build` to apply it")
+    click.echo(f"appended to {EDITS}: the withdrawal of {edit_id}, in role {entry['who']}; "
+               f"run `vrgraph build` to apply it")
 
 
 @main.command("history")
