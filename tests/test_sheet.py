@@ -64,14 +64,18 @@ def test_export_is_byte_identical(scratch, tmp_path):
         assert run(scratch.root, "sheet", "export", "--format", "csv", "-o",
                    str(tmp_path / target)).exit_code == 0
     names = sorted(p.name for p in (tmp_path / "c").iterdir())
-    assert names == ["About.csv", "Actions.csv", "Agencies.csv", "Principles.csv", "Tiers.csv"]
+    assert names == ["About.csv", "Actions.csv", "Agencies.csv", "Principles.csv", "Record.csv",
+                     "Roles.csv", "Tiers.csv"]
     for name in names:
         assert (tmp_path / "c" / name).read_bytes() == (tmp_path / "d" / name).read_bytes()
 
 
 def test_workbook_locks_what_is_not_editable_and_lists_the_values(scratch):
     wb = load_workbook(export(scratch.root))
-    assert wb.sheetnames == ["Actions", "Agencies", "Principles", "Tiers", "About"]
+    assert wb.sheetnames == ["Actions", "Agencies", "Principles", "Tiers", "Roles", "About",
+                             "Record"]
+    assert wb["Record"].sheet_state == "veryHidden" and wb["Record"].protection.sheet
+    assert wb.security.lockStructure
     ws = wb["Actions"]
     assert ws.protection.sheet
     header = [c.value for c in ws[1]]
@@ -86,7 +90,10 @@ def test_workbook_locks_what_is_not_editable_and_lists_the_values(scratch):
     assert lists == {f"F2:F{n + 1}": "Agencies!$A$2:$A$104",
                      f"G2:G{n + 1}": "Principles!$A$2:$A$7",
                      f"H2:H{n + 1}": "Principles!$A$8:$A$15",
-                     f"K2:K{n + 1}": "Tiers!$A$2:$A$4"}
+                     f"K2:K{n + 1}": "Tiers!$A$2:$A$4",
+                     f"N2:N{n + 1}": "Roles!$A$2:$A$5"}
+    assert {ws.cell(r, c).number_format for r in range(2, n + 2) for c in (1, 3)} == {"@"}
+    assert "VRU data steward" in [c.value for c in wb["Roles"]["A"]]
     assert [c.value for c in wb["Principles"]["A"][1:]] == [
         *(f"SP{i}" for i in range(1, 7)),
         *(f"EP{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9))]   # the document has no EP6
@@ -136,7 +143,7 @@ def test_round_trip(scratch):
         ("5.1.2", "leads", ["igu"], ["igu", "mps"], f"Actions!F{r2}"),
         ("5.1.3", "tiers", ["tertiary"], ["primary"], f"Actions!K{r3}")]
     assert [(e["who"], e["when"], e["why"]) for e in edits] == [
-        ("VRU data steward", stamps[r], whys[r]) for r in (r1, r2, r3)]
+        ("vru-data-steward", stamps[r], whys[r]) for r in (r1, r2, r3)]
 
     assert run(root, "build").exit_code == 0
     assert run(root, "build", "--check").exit_code == 0
@@ -222,13 +229,14 @@ def test_invalid_workbook_changes_nothing_and_names_every_bad_cell(scratch):
     rows = {n: row_of(book, n) for n in ("5.1.1", "5.1.2", "5.1.3", "5.1.4", "5.1.5")}
     r = rows["5.1.2"]                                    # inherits SP4, EP1, EP3
     assert read_rows(book)[r - 1][8] == "SP4"
-    who = {f"N{x}": "steward" for x in rows.values()}
+    who = {f"N{x}": "VRU data steward" for x in rows.values()}
     whys = {f"P{x}": "because" for x in rows.values() if x != rows["5.1.3"]}
     bad = edit(book, {f"F{rows['5.1.1']}": "MPSS", f"H{rows['5.1.1']}": "EP1; EP3; EPP7",
                       f"G{rows['5.1.4']}": "SP4; SP33", f"K{rows['5.1.3']}": "tertiary",
                       f"I{r}": "SP4; SP1", f"H{rows['5.1.5']}": "EP1; EP9",
                       f"O{rows['5.1.5']}": "soon", **who, **whys}, root / "out/bad.xlsx")
-    files = {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    files = {p: p.read_bytes() for p in (root / "data").rglob("*")
+             if p.is_file() and p.suffix != ".lock"}    # the import's lock, left in place
     result = run(root, "sheet", "import", str(bad))
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
@@ -240,16 +248,17 @@ def test_invalid_workbook_changes_nothing_and_names_every_bad_cell(scratch):
         f'Actions!H{a}: unknown enabling principle "EPP7" (did you mean EP7?); write one of '
         f'EP1, EP2, EP3, EP4, EP5, EP7, EP8, EP9',
         f"Actions!I{r}: Strategic principles (inherited) is locked (the document's own, or "
-        f"curated); it reads 'SP4' in the build: put it back",
+        f"curated); it read 'SP4' when exported: put it back",
         f"Actions!P{c}: why is missing: the row changes K{c}; give the reason, for the "
         f"reviewer",
         f'Actions!G{d}: unknown strategic principle "SP33" (did you mean SP3?); write one of '
         f'SP1, SP2, SP3, SP4, SP5, SP6',
         f"Actions!H{e}: EP1 is inherited by this action from a group cell already; it cannot "
         f"also be stated on its row",
-        f"Actions!O{e}: 'soon' is not a date (2026-03-31) or a date and time "
+        f"Actions!O{e}: 'soon' is not a real date (2026-03-31) or a date and time "
         f"(2026-03-31T14:05:00Z)"]
-    assert {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()} == files
+    assert {p: p.read_bytes() for p in (root / "data").rglob("*")
+            if p.is_file() and p.suffix != ".lock"} == files
 
 
 def test_csv_round_trip_and_formula_cells(scratch, tmp_path):
@@ -258,14 +267,21 @@ def test_csv_round_trip_and_formula_cells(scratch, tmp_path):
     assert run(root, "sheet", "export", "--format", "csv", "-o", str(folder)).exit_code == 0
     rows = list(csv.reader(io.StringIO((folder / "Actions.csv").read_text())))
     r = next(i for i, row in enumerate(rows) if row[0] == "5.1.3")
-    rows[r][10], rows[r][13], rows[r][15] = "secondary; tertiary", "=steward", "-reviewed"
+    rows[r][10], rows[r][13], rows[r][15] = "secondary; tertiary", "'=steward", "-reviewed"
+    with open(folder / "Actions.csv", "w", newline="") as out:
+        csv.writer(out).writerows(rows)
+    refused = run(root, "sheet", "import", str(folder))      # read as text, never run, and
+    assert refused.exit_code == 2                             # refused as free text
+    assert f"Actions!N{r + 1}: starts with '=', which a spreadsheet runs" in refused.stderr
+    assert f"Actions!P{r + 1}: starts with '-'" in refused.stderr
+    rows[r][13], rows[r][15] = "Community safety analyst", "reviewed"
     with open(folder / "Actions.csv", "w", newline="") as out:
         csv.writer(out).writerows(rows)
     result = run(root, "sheet", "import", str(folder))
     assert result.exit_code == 0, result.output
     (entry,) = yaml.safe_load((root / "data/curation/edits.yaml").read_text())
     assert entry["value"] == ["secondary", "tertiary"] and entry["cell"] == f"Actions!K{r + 1}"
-    assert entry["who"] == "=steward"                    # read as text, never run
+    assert entry["who"] == "community-safety-analyst"
     book = sheet.tables(Graph())
     book.actions.rows.append(["=HYPERLINK(\"x\")", "+1", "@a", "-b"])
     written = sheet.to_csv(book)["Actions.csv"].decode()
@@ -274,7 +290,7 @@ def test_csv_round_trip_and_formula_cells(scratch, tmp_path):
 
 def test_a_stale_edit_is_refused_by_the_build(scratch):
     (scratch.root / "data/curation/edits.yaml").write_text(
-        '- {action: "5.1.2", field: leads, value: [igu], was: [igu], who: s, '
+        '- {action: "5.1.2", field: leads, value: [igu], was: [igu], who: vru-data-steward, '
         'when: "2026-01-01", why: w, cell: "Actions!F3"}\n')
     result = run(scratch.root, "build")
     assert result.exit_code == 2
@@ -313,7 +329,7 @@ def test_no_edits_are_committed(project):
      'cell: "Actions!F3"}', "edits.yaml:1: when: '1 May' is not a date '2026-03-31'"),
     ('{action: "5.1.2", field: leads, value: [], was: [], who: s, when: "2026-01-01", '
      'cell: "Actions!F3"}', "edits.yaml:1: why: missing"),
-    ('{action: "5.1.2", field: leads, value: [nobody], was: [igu, mps], who: s, '
+    ('{action: "5.1.2", field: leads, value: [nobody], was: [igu, mps], who: vru-data-steward, '
      'when: "2026-01-01", why: w, cell: "Actions!F3"}',
      "edits.yaml:1: value: 'nobody' is not an id in agencies.yaml"),
 ])

@@ -172,3 +172,18 @@ def swap(new: Path, target: Path) -> None:
         os.rename(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of the file ``path`` (created if missing, left in place) for
+    the block, waiting for a holder in another process; two blocks holding the same path
+    never interleave. Without ``flock`` (Windows) the block runs unlocked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, _with_umask(0o666))
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)                           # closing releases the lock

@@ -268,8 +268,21 @@ class Builder(Writer):
         self.curated_things()
         self.comms_plan()
         self.notes()
-        edits.apply(self.g, self.cur.edits, self.id, self.cur.agencies)
+        edits.apply(self.g, self.cur.edits, self.id, self.cur.agencies, self.cur.roles)
+        self.withheld()
         return self.g
+
+    def withheld(self) -> None:
+        """The gate the built graph passes: no literal holds a personal name of leads.yaml
+        (the rule ``publish`` applies to a release, so nothing personal reaches
+        ``data/graph.ttl``)."""
+        names = self.cur.personal
+        for s, p, o in self.g:
+            if isinstance(o, Literal) and cur.personal_in(str(o), names):
+                where = next((str(v) for v in self.g.objects(s, VR.curatedIn)), "")
+                raise CurationError(f"{where + ': ' if where else ''}the graph would hold "
+                                    f"the personal name of a private individual listed in "
+                                    f"data/curation/leads.yaml ({s} {p}); nothing was written")
 
     def document_node(self) -> None:
         d = self.document

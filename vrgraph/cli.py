@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .errors import VrgraphError
+from .errors import InputError, VrgraphError
 from .project import Project
 
 if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fast
@@ -105,7 +105,6 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
     """Build data/graph.ttl from the source copy and the curation files, or another
     strategy's graph from its workbook (--sheet). Exit 2 names every bad cell or file line;
     nothing is written."""
-    from .errors import InputError
     from .namespaces import Base
     from .pipeline import build_turtle
     from .sheet.strategy import build_checked
@@ -591,14 +590,13 @@ def sheet_new(project: Project, output: Path | None) -> None:
 def sheet_export(project: Project, output: Path | None, fmt: str) -> None:
     """Write the actions as a workbook to edit in Excel or LibreOffice: the leads, stated
     principles and tiers are editable, with drop-down lists; the rest is locked."""
-    from . import build
     from .project import write_atomic
     from .publish.write import write_release
-    from .sheet import tables, to_csv, to_xlsx
+    from .sheet import to_csv, to_xlsx
+    from .sheet.record import export
     from .store import recorded_base
 
-    project.need_sources("vrgraph sheet export")
-    book = tables(build.build_graph(build.Sources.at(project.root), recorded_base(project)))
+    book, _graph = export(project, recorded_base(project))
     if fmt == "csv":
         target = output or project.root / "out/actions"
         write_release(target, to_csv(book))
@@ -618,11 +616,10 @@ def sheet_import(project: Project, file: Path, dry_run: bool) -> None:
     """Turn the changed cells of an edited workbook (or CSV folder) into edits in
     data/curation/edits.yaml, each with who, when, why and its cell; then `vrgraph build`
     applies them. Every bad cell is listed, exit 2, and nothing is written."""
-    from .project import write_atomic
     from .sheet.imports import EDITS, import_sheet
     from .store import recorded_base
 
-    done = import_sheet(project, file, recorded_base(project))
+    done = import_sheet(project, file, recorded_base(project), write=not dry_run)
     if not done.edits:
         click.echo(f"{file}: no change to import; nothing written")
         return
@@ -631,9 +628,57 @@ def sheet_import(project: Project, file: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"\ndry run: {cells} edit{'s' if cells != 1 else ''}; nothing written")
         return
-    write_atomic(project.root / EDITS, done.text.encode("utf-8"))
-    click.echo(f"\nwrote {EDITS}: {cells} new edit{'s' if cells != 1 else ''}; run "
+    click.echo(f"\nappended to {EDITS}: {cells} new edit{'s' if cells != 1 else ''}; run "
                f"`vrgraph build` to apply them")
+
+
+@sheet.command("withdraw")
+@click.argument("edit_id", metavar="EDIT-ID")
+@click.option("--who", required=True, help="Your role (its label or id in "
+              "data/curation/roles.yaml).")
+@click.option("--why", required=True, help="Why the edit is withdrawn, for the reviewer.")
+@click.option("--when", default=None, help="When (a date or date and time; default now).")
+@click.pass_obj
+@handle_errors
+def sheet_withdraw(project: Project, edit_id: str, who: str, why: str,
+                   when: str | None) -> None:
+    """Withdraw the edit EDIT-ID (e.g. 5.1.2/leads-1, as `vrgraph history` lists it): a
+    withdrawal is appended to data/curation/edits.yaml, the edit kept; `vrgraph build` then
+    puts back what it replaced. Exit 2 if it cannot be withdrawn (a later edit changed the
+    field: withdraw that first)."""
+    from .sheet.history import withdraw
+    from .sheet.imports import EDITS
+    from .store import recorded_base
+
+    entry = withdraw(project, recorded_base(project), edit_id, who, why, now=when)
+    click.echo(f"appended to {EDITS}: the withdrawal of {edit_id}, in role {entry['who']}; "
+               f"run `vrgraph build` to apply it")
+
+
+@main.command("history")
+@click.argument("action", required=False)
+@click.option("--who", default=None, help="Only the edits made in this role (label or id).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@click.pass_obj
+@handle_errors
+def history(project: Project, action: str | None, who: str | None, fmt: str) -> None:
+    """List every edit of ACTION (e.g. 5.1.2), and/or every edit made in role --who, from
+    data/curation/edits.yaml: its id, the field's values before and after, who, when, the
+    cell and why, and whether it was withdrawn."""
+    from .sheet.history import as_json, as_text, tokens
+    from .sheet.history import history as changes
+
+    if action is None and who is None:
+        raise InputError("give ACTION (e.g. 5.1.2), --who ROLE, or both")
+    found = changes(project, action, who)
+    if fmt == "json":
+        click.echo(as_json(found), nl=False)
+    elif found:
+        click.echo(as_text(found, tokens(project)), nl=False)
+    else:
+        click.echo(f"no edit{' of action ' + action if action else ''}"
+                   f"{' made as ' + who if who else ''}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ VR_TERMS = (
     "leadCellText", "leads", "ledBy", "messageTheme", "nameSource", "number", "preventionTier",
     "principleNumber", "section", "servedBy", "sheetCell", "smartTarget", "statedAlignment",
     "statedNumber", "statedOnRowOf", "stepNumber", "targets", "text", "timeframe", "viaCell",
+    "withdraws",
 )
 VR = ClosedNamespace("https://w3id.org/vrgraph/def/", list(VR_TERMS))
 VRSH = Namespace("https://w3id.org/vrgraph/def/shapes/")

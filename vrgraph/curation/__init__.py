@@ -56,7 +56,22 @@ class Curation:
     corrections: dict[str, list[Entry]] = field(default_factory=dict)
     principles: dict[str, Entry] = field(default_factory=dict)
     tiers: dict[str, Entry] = field(default_factory=dict)
+    roles: dict[str, Entry] = field(default_factory=dict)
     edits: list[Entry] = field(default_factory=list)
+
+    @property
+    def personal(self) -> list[str]:
+        """The names of private individuals (``personal:`` entries of leads.yaml), longest
+        first."""
+        names = {str(n).strip() for e in self.leads.values() for n in e.get("personal") or []}
+        return sorted((n for n in names if n), key=lambda n: (-len(n), n))
+
+
+def personal_in(text: str, names: list[str]) -> str | None:
+    """The first of ``names`` that ``text`` holds, ignoring case (the rule ``publish``
+    applies to every file of a release, run also at import and build); ``None`` if none."""
+    folded = text.casefold()
+    return next((n for n in names if n.casefold() in folded), None)
 
 
 def _entries(got: Read, keyed: bool = False, at: tuple[str, ...] = ()) -> list[Entry]:
@@ -126,6 +141,21 @@ def load(folder: Path, display_root: Path | None = None) -> Curation:
                        for group in corrections.data or {}}
     cur.principles = {e["key"]: e for e in _entries(read("principles"), keyed=True)}
     cur.tiers = {e["key"]: e for e in _entries(read("prevention-tiers"), keyed=True)}
+    if (folder / "roles.yaml").exists():       # the steward's roles: optional
+        cur.roles = _by_id(_entries(read("roles")))
+        for entry in cur.roles.values():
+            if personal_in(str(entry["label"]), cur.personal):
+                raise entry.error("holds the personal name of a private individual listed "
+                                  "in leads.yaml; a role is never a person's name", "label")
     if (folder / "edits.yaml").exists():       # the steward's sheet edits: optional
         cur.edits = _entries(read("edits"))
+        for entry in cur.edits:
+            if entry["who"] not in cur.roles:
+                known = ", ".join(cur.roles) or "none: add roles.yaml"
+                raise entry.error(f"{entry['who']!r} is not a role of roles.yaml ({known})",
+                                  "who")
+            found = personal_in(str(entry["why"]), cur.personal)
+            if found is not None:
+                raise entry.error("holds the personal name of a private individual listed "
+                                  "in leads.yaml; it would be published: reword it", "why")
     return cur

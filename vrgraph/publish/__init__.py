@@ -266,16 +266,13 @@ def personal_names(project: Project) -> list[str]:
         cur = curation.load(folder, project.root)
     except CurationError as err:
         raise InputError(f"cannot check the release for personal names: {err}") from None
-    names = {str(n).strip() for e in cur.leads.values() for n in (e.get("personal") or [])}
-    return sorted(n for n in names if n)
+    return cur.personal
 
 
 def check_privacy(project: Project, files: dict[str, bytes]) -> None:
-    names = [(n, n.casefold()) for n in personal_names(project)]
+    names = personal_names(project)
     for path, data in sorted(files.items()):
-        text = data.decode("utf-8", errors="replace").casefold()
-        for _name, folded in names:
-            if folded in text:
-                raise PrivacyError(f"{path}: would publish the personal name of a private "
-                                   f"individual listed in data/curation/leads.yaml; nothing "
-                                   f"was written")
+        if curation.personal_in(data.decode("utf-8", errors="replace"), names):
+            raise PrivacyError(f"{path}: would publish the personal name of a private "
+                               f"individual listed in data/curation/leads.yaml; nothing "
+                               f"was written")

@@ -34,7 +34,9 @@ ONTOLOGY_PAGE = "doc/ontology.html"
 DOC_INDEX = "doc/index.html"
 STYLE = "style.css"
 SETTINGS = Path(__file__).with_name("site.yaml")
-SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: A path segment of a page: at most 120 characters, so that no file name (with ``.jsonld``)
+#: passes a file system's 255 bytes, whatever a key is made of.
+SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 TEXT_PROPERTIES = (VR.text, SKOS.definition, DCTERMS.description, VR.introduction,
                    RDFS.comment, VR.handling, VR.citedText, SKOS.scopeNote)
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SKOS.notation, VR.number)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
@@ -64,14 +64,18 @@ COLUMNS = (
            "(curated)."),
     Column("Source lines", "lines", False, "The lines of the source document the action's "
            "row stands on."),
-    Column("Who", "who", True, "Who made the edits of this row: your role (it is published "
-           "in the graph, so not a personal name). Needed for every row you change."),
-    Column("When", "when", True, "When (a date, or a date and time); empty: the time of "
-           "the import."),
-    Column("Why", "why", True, "Why the row changes: your reason, for the reviewer. Needed "
-           "for every row you change."),
+    Column("Who", "who", True, "The role you make the edits of this row in: pick it from "
+           "the list (sheet Roles, data/curation/roles.yaml). It is published in the graph, "
+           "so a role, never a personal name. Needed for every row you change."),
+    Column("When", "when", True, "When: a real date (2026-03-31) or a date and time "
+           "(2026-03-31T14:05:00Z); empty: the time of the import."),
+    Column("Why", "why", True, "Why the row changes: your reason, for the reviewer, at most "
+           "2,000 characters, no formula, no personal name (it is published). Needed for "
+           "every row you change."),
 )
 EDITABLE = tuple(c.key for c in COLUMNS if c.editable)
+#: Columns that look like numbers but are text (5.1.10 is not 5.1.1).
+TEXT_COLUMNS = ("number", "plan")
 
 
 @dataclass
@@ -83,10 +87,13 @@ class Workbook:
     about: Sheet
     tokens: dict[str, str]          # agency / post id -> the token shown (acronym, else id)
     principles: dict[str, list[str]]  # strategic / enabling -> notations
+    roles: dict[str, str] = field(default_factory=dict)   # role id -> label
+    record: Sheet | None = None     # what the workbook shows, for the three-way import
 
     @property
     def sheets(self) -> list[Sheet]:
-        return [self.actions, *self.lists, self.about]
+        return [self.actions, *self.lists, self.about,
+                *([self.record] if self.record else [])]
 
     @property
     def rows(self) -> dict[str, dict[str, str]]:
@@ -100,8 +107,9 @@ def _one(g: Graph, s: Node | None, p: URIRef) -> str:
     return str(value) if value is not None else ""
 
 
-def tables(g: Graph) -> Workbook:
-    """The sheets of the workbook for the built graph ``g``."""
+def tables(g: Graph, roles: dict[str, str] | None = None) -> Workbook:
+    """The sheets of the workbook for the built graph ``g``; ``roles`` (id -> label, of
+    ``roles.yaml``) fill the Who column's list."""
     tokens, agencies = {}, Sheet("Agencies", ["Token", "Id", "Name", "Kind"])
     for node in sorted(s for s in g.subjects(SKOS.prefLabel, None) if isinstance(s, URIRef)):
         if "/id/agency/" in node or "/id/post/" in node:
@@ -157,16 +165,25 @@ def tables(g: Graph) -> Workbook:
     about = Sheet("About", ["Column", "Header", "Editable", "What it holds"], [
         [letter(i), c.header, "yes" if c.editable else "no (locked)", c.about]
         for i, c in enumerate(COLUMNS)])
-    return Workbook(actions, [agencies, listed, tiers], about, tokens, principles)
+    roles = roles or {}
+    listed_roles = Sheet("Roles", ["Role", "Id"], [[label, ident]
+                                                   for ident, label in roles.items()])
+    return Workbook(actions, [agencies, listed, tiers, listed_roles], about, tokens,
+                    principles, roles)
 
 
 # -- writing -----------------------------------------------------------------------------------
 INTRO = ("Edit the yellow columns of the Actions sheet (Leads, stated principles, Prevention "
-         "tier) and say who, when and why on each row you change; then run `vrgraph sheet "
-         "import` on this file. Every other column is the document's own or curated, and "
-         "locked. The import turns each changed cell into an edit in "
-         "data/curation/edits.yaml, with its provenance, and refuses the whole workbook, "
-         "naming every bad cell, if any is wrong.")
+         "tier) and say who (your role, from the list), when and why on each row you change; "
+         "then run `vrgraph sheet import` on this file. Every other column is the document's "
+         "own or curated, and locked; rows are neither added nor deleted here (an action "
+         "comes from the source document and its curation files). The workbook keeps what it "
+         "showed when exported: the import applies only the cells you changed, leaves alone "
+         "what others changed since, and lists a cell you and another changed differently as "
+         "a conflict. It turns each changed cell into an edit in data/curation/edits.yaml, "
+         "with its provenance, and refuses the whole workbook, naming every bad cell, if any "
+         "is wrong: a formula, a value not in the lists, a personal name, a text beyond its "
+         "length.")
 
 
 def to_xlsx(book: Workbook) -> bytes:
@@ -189,6 +206,10 @@ def to_xlsx(book: Workbook) -> bytes:
             cell.fill = editable
     for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, column in enumerate(COLUMNS):          # typed as text, never as numbers or dates
+        if column.key in TEXT_COLUMNS:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=i + 1, max_col=i + 1):
+                cell.number_format = "@"
     n_sp, n_ep = len(book.principles["strategic"]), len(book.principles["enabling"])
     lists = {"leads": f"Agencies!$A$2:$A${len(book.lists[0].rows) + 1}",
              "strategic": f"Principles!$A$2:$A${n_sp + 1}",
@@ -199,6 +220,15 @@ def to_xlsx(book: Workbook) -> bytes:
             xlsx.drop_down(ws, f"{letter(i)}2:{letter(i)}{last}", lists[column.key],
                            "Not a value of the list. Several values are written separated "
                            "by ';'; the import checks each.")
+    who = letter([c.key for c in COLUMNS].index("who"))
+    xlsx.drop_down(ws, f"{who}2:{who}{last}", f"Roles!$A$2:$A${max(len(book.roles), 1) + 1}",
+                   "Pick your role from the list (sheet Roles): who made an edit is "
+                   "published, so it is a role, never a personal name.", strict=True)
+    if book.record is not None:
+        wb[book.record.name].sheet_state = "veryHidden"
+        from openpyxl.workbook.protection import WorkbookProtection
+
+        wb.security = WorkbookProtection(lockStructure=True)   # no sheet shown or deleted
     ws.auto_filter.ref = f"A1:{letter(len(COLUMNS) - 1)}{last}"
     wb["About"].column_dimensions["D"].width = 90
     return xlsx.save(wb)

@@ -131,6 +131,8 @@ def blank() -> bytes:
         ws = xlsx.add(wb, Sheet(name, [c.header for c in columns]),
                       widths={i: c.width for i, c in enumerate(columns)})
         for i, c in enumerate(columns):
+            if c.key in ("number", "plan"):      # typed as text: 5.10 is not 5.1
+                ws.column_dimensions[letter(i)].number_format = "@"
             if c.values:
                 xlsx.drop_down(ws, f"{letter(i)}2:{letter(i)}{ROWS + 1}", c.values,
                                "Not a value of the list. Several values are separated by "

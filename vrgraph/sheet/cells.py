@@ -52,10 +52,12 @@ _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 @dataclass(frozen=True)
 class Cell:
-    """A cell as a steward typed it: its text (a formula as ``=...``), and whether it is
-    a formula."""
+    """A cell as a steward typed it: its text (a formula as ``=...``), whether it is a
+    formula, and what the spreadsheet stored: ``text``, ``formula``, ``number`` (a boolean
+    too) or ``date``."""
     text: str = ""
     formula: bool = False
+    kind: str = "text"
 
 
 EMPTY = Cell()
@@ -435,7 +437,7 @@ class _Reader:
 
         def value() -> Cell | None:
             if "f" in pieces:
-                return Cell("=" + "".join(pieces["f"]), True)
+                return Cell("=" + "".join(pieces["f"]), True, "formula")
             kind = cell["t"]
             if kind == "inlineStr":
                 return Cell(text("".join(pieces.get("is", []))))
@@ -448,9 +450,9 @@ class _Reader:
                 if kind == "s":
                     return Cell(text(self.strings[int(raw)]))
                 if kind == "b":
-                    return Cell(text(bool(int(raw))))
+                    return Cell(text(bool(int(raw))), kind="number")
                 if kind == "d":
-                    return Cell(text(datetime.fromisoformat(raw)))
+                    return Cell(text(datetime.fromisoformat(raw)), kind="date")
                 if kind in ("str", "e"):
                     return Cell(text(raw))
                 number = float(raw) if any(c in raw for c in ".eE") else int(raw)
@@ -460,10 +462,11 @@ class _Reader:
             if cell["s"] in self.dates:
                 try:
                     return Cell(text(from_excel(number, self.epoch,
-                                                timedelta=cell["s"] in self.durations)))
+                                                timedelta=cell["s"] in self.durations)),
+                                kind="date")
                 except (OverflowError, ValueError):
                     pass
-            return Cell(text(number))
+            return Cell(text(number), kind="number")
 
         def keep(got: Cell | None) -> None:
             if got is None:

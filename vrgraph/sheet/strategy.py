@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -40,6 +41,17 @@ _PLAN = re.compile(r"[0-9]+(\.[0-9]+)?")
 _KIND = {"SP": "strategic", "EP": "enabling"}
 _DATE = ((re.compile(r"\d{4}"), XSD.gYear), (re.compile(r"\d{4}-\d{2}"), XSD.gYearMonth),
          (re.compile(r"\d{4}-\d{2}-\d{2}"), XSD.date))
+
+
+def _real(issued: str) -> bool:
+    """Whether a date, month or year of :data:`_DATE` is one of the calendar (no 2025-02-30,
+    no month 13)."""
+    parts = [int(p) for p in issued.split("-")] + [1, 1]
+    try:
+        date(*parts[:3])
+    except ValueError:
+        return False
+    return True
 
 
 class WorkbookError(VrgraphError):
@@ -133,6 +145,10 @@ class Reader:
                     self.error(name, n, i, f"a formula ({cell.text[:40]}): type the "
                                            f"value itself")
                     self.formulas.add((name, n, i))
+                elif cell.kind == "number" and "." in cell.text:
+                    self.error(name, n, i, f"stored as the number {cell.text}, not text "
+                                           f"(5.10 would read as 5.1): format the cell as "
+                                           f"text and type it again")
                 values.append("" if cell.formula else cell.text)
             values += [""] * (width - len(values))
             if n == 1 or any(values):
@@ -272,6 +288,10 @@ class Reader:
         if issued and not any(p.fullmatch(issued) for p, _ in _DATE):
             self.error("Strategy", keys.index("issued") + 2, 1,
                        f"{issued!r} is not a date (2024-03-31), a month (2024-03) or a year")
+        elif issued and not _real(issued):
+            self.error("Strategy", keys.index("issued") + 2, 1,
+                       f"{issued!r} is not a day of the calendar (there is no such date); "
+                       f"give a real date (2024-03-31), a month (2024-03) or a year")
         s["issued"] = issued
 
     def principles(self, book: Book) -> dict[str, Row]:
