@@ -258,7 +258,7 @@ def test_every_workbook_is_read_through_the_one_bounded_reader():
     assert zips == {"sheet/cells.py", "sheet/xlsx.py"}            # xlsx.py: writing only
     assert "load_workbook" not in set().union(*readers.values())
     assert {f for f, names in readers.items() if "load" in names or "read_csv" in names} == \
-        {"sheet/imports.py", "sheet/strategy.py"}
+        {"sheet/edited.py", "sheet/strategy.py"}
 
 
 # -- 2. CSV folders ---------------------------------------------------------------------------
@@ -402,6 +402,7 @@ RDF_ENTRY_POINTS = {
     "validate FILES": lambda f, ok: ["validate", f],
     "validate --shapes": lambda f, ok: ["validate", ok, "--shapes", f],
     "sparql --data": lambda f, ok: ["sparql", "--data", f, "ASK {}"],
+    "prefixes --data": lambda f, ok: ["prefixes", "--data", f],
     "query run --data": lambda f, ok: ["query", "run", "agency-load", "--data", f],
     "report --data": lambda f, ok: ["report", "--data", f, "-o", ok + ".html"],
     "diff OLD NEW": lambda f, ok: ["diff", ok, f],
@@ -419,7 +420,7 @@ ATTACKED = {
     ("validate", "files"): "validate FILES", ("validate", "shapes_files"): "validate --shapes",
     ("query run", "data"): "query run --data", ("sparql", "data"): "sparql --data",
     ("report", "data"): "report --data", ("serve", "data"): "serve --data",
-    ("push", "files"): "push -f",
+    ("push", "files"): "push -f", ("prefixes", "data"): "prefixes --data",
 }
 #: ... or why it is not among them.
 NOT_ATTACKED = {
