@@ -54,19 +54,20 @@ def test_each_kind_of_change_is_named(versions):
     old, new, note = versions
     result = run(str(old), str(new), "--format", "json")
     assert result.exit_code == 1, result.output
-    doc = json.loads(result.output)
-    assert doc["equal"] is False
+    whole = json.loads(result.output)
+    assert whole["equal"] is False and list(whole["strategies"]) == ["hackney"]
+    doc = whole["strategies"]["hackney"]
     assert doc["renumbered"] == [["5.1.3", "5.1.99"]]
     assert doc["actions_added"] == [] and doc["actions_removed"] == []
     assert [t[0] for t in doc["text_changed"]] == ["5.1.1"]
-    assert doc["tier_changed"][0][0] == "5.1.2" and doc["tier_changed"][0][2] == "TertiaryPrevention"
+    assert doc["tier_changed"][0][0] == "5.1.2" and doc["tier_changed"][0][2] == "tertiary prevention"
     assert any(t[0] == "5.1.4" and t[2] == [] for t in doc["leads_changed"])
     assert ["5.1.1", "SP4"] in doc["lost"]["stated"]
     assert all(p == "EP9" or n == "5.1.1" for n, p in doc["lost"].get("inherited", []))
     assert "principle EP9 has no action any more" in doc["gaps_opened"]
     assert any(g.startswith("action 5.1.4 has lost") for g in doc["gaps_opened"])
     assert doc["notes_resolved"] == [note]
-    back = json.loads(run(str(new), str(old), "--format", "json").output)
+    back = json.loads(run(str(new), str(old), "--format", "json").output)["strategies"]["hackney"]
     assert back["renumbered"] == [["5.1.99", "5.1.3"]]
     assert "principle EP9 has actions now" in back["gaps_closed"]
     assert back["notes_added"] == [note]
@@ -82,7 +83,7 @@ def test_text_markdown_and_a_change_set_in_rdf(versions):
     turtle = run(str(old), str(new), "--format", "turtle").output
     g = Graph().parse(data=turtle, format="turtle")
     changes = list(g.objects(None, VR.change))
-    doc = json.loads(run(str(old), str(new), "--format", "json").output)
+    doc = json.loads(run(str(old), str(new), "--format", "json").output)["strategies"]["hackney"]
     count = (len(doc["renumbered"]) + len(doc["text_changed"]) + len(doc["leads_changed"])
              + len(doc["tier_changed"]) + sum(map(len, doc["gained"].values()))
              + sum(map(len, doc["lost"].values())) + len(doc["notes_resolved"]))
