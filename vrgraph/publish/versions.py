@@ -254,8 +254,9 @@ def _distribution(cat: Graph, ds: URIRef, like: Node, base: str, path: str, data
     checksum = URIRef(f"{d}/checksum")
     cat.add((d, URIRef(SPDX + "checksum"), checksum))
     cat.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
-    cat.add((checksum, URIRef(SPDX + "algorithm"),
-             URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")))
+    for algorithm in cat.objects(cat.value(like, URIRef(SPDX + "checksum")),
+                                 URIRef(SPDX + "algorithm")):   # as the current dumps say
+        cat.add((checksum, URIRef(SPDX + "algorithm"), algorithm))
     cat.add((checksum, URIRef(SPDX + "checksumValue"),
              Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
     if v.release:
