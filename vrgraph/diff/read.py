@@ -11,10 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import bounds, store
-from ..store import syntax
 from ..errors import InputError
 from ..namespaces import VR
 from ..project import Project
+from ..store import syntax
 
 _VR = str(VR)
 _PREFIXES = (f"PREFIX vr: <{_VR}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -165,8 +165,8 @@ def read(st: ox.Store, name: str) -> Snapshot:
     numbers = {a.iri: n for s in strategies.values() for n, a in s.actions.items()}
     for al, a, principle, mode in _rows(st, _ALIGNMENTS):
         if a in numbers:
-            key = (numbers[a], principle, MODES.get(mode, mode.rsplit("/", 1)[-1]))
-            owner(a).alignments[key] = al
+            aligned = (numbers[a], principle, MODES.get(mode, mode.rsplit("/", 1)[-1]))
+            owner(a).alignments[aligned] = al
     for p, principle in _rows(st, _PRINCIPLES):
         owner(p).principles.add(principle)
     for note, comment in _rows(st, _NOTES):

@@ -65,7 +65,9 @@ class _Writer:
         return f"[{n}]({href})" if href else n
 
     def strategy(self, key: str, sc: StrategyChange, depth: int) -> None:
-        num = lambda n: self.number(key, n)  # noqa: E731
+        def num(n: str) -> str:
+            return self.number(key, n)
+
         self.section("Actions added", [num(n) for n in sc.actions_added], depth)
         self.section("Actions removed", sc.actions_removed, depth)
         self.section("Actions renumbered", [f"{a} -> {num(b)}" for a, b in sc.renumbered], depth)

@@ -157,10 +157,9 @@ def release_files(project: Project, base: str, release: settings.Release,
 
     publisher = URIRef(base + "id/agency/" + release.publisher)
     publisher_label = str(g.value(publisher, SKOS.prefLabel) or release.publisher_name)
-    described = catalogue(base, release, dists, publisher_label, *titles, past.previous,
-                          past.notes)
-    versions.describe(described, base, past, files)
-    cat = publish_rdf.stable_graph(described, PREFIXES_META)
+    whole = catalogue(base, release, dists, publisher_label, *titles, past.previous, past.notes)
+    versions.describe(whole, base, past, files)
+    cat = publish_rdf.stable_graph(whole, PREFIXES_META)
     files["catalog.ttl"] = publish_rdf.turtle(cat)
     files["catalog.rdf"] = publish_rdf.rdfxml(cat)
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
