@@ -30,6 +30,7 @@ def versions(tmp_path_factory, project):
     for s in [s for s in g.subjects(VR.alignmentOf, action)]:                     # alignments
         for triple in list(g.triples((s, None, None))):
             g.remove(triple)
+    g.remove((action, VR.statedAlignment, None))       # and what the action says of them
     gone = URIRef(ID + "principle/enabling/9")                                    # a gap
     for s in list(g.subjects(VR.alignmentTo, gone)):
         for triple in list(g.triples((s, None, None))):

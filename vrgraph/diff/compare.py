@@ -211,14 +211,24 @@ def compare_strategy(old: Strategy, new: Strategy, why: _Explained,
             change.gained[mode] = sorted(has - had, key=order)
         if had - has:
             change.lost[mode] = sorted(had - has, key=order)
+    # an action stating or losing a principle says so directly too (vr:alignedTo...)
+    back = {b: a for a, b in change.renumbered}
+    for n, p, _ in theirs.keys() - mine.keys():
+        if n in new.actions and p in new.principle_iris:
+            why.link(new.actions[n].iri, new.principle_iris[p], added=True)
+    for n, p, _ in mine.keys() - theirs.keys():
+        if back.get(n, n) in old.actions and p in old.principle_iris:
+            why.link(old.actions[back.get(n, n)].iri, old.principle_iris[p], added=False)
     change.gaps_opened, change.gaps_closed = _gaps(old, new, label)
     change.notes_added = sorted(set(new.notes) - set(old.notes))
     change.notes_resolved = sorted(set(old.notes) - set(new.notes))
     why.resources(change.notes_added, added=True)
     why.resources(change.notes_resolved, added=False)
     change.edits_made, change.edits_withdrawn = _edits(new, old), _edits(old, new)
-    why.resources((e for e in new.edits if new.edits[e] != old.edits.get(e)), added=True)
-    why.resources((e for e in old.edits if old.edits[e] != new.edits.get(e)), added=False)
+    for mine_, theirs_, side in ((new, old, True), (old, new, False)):
+        changed = [e for e in mine_.edits if mine_.edits[e] != theirs_.edits.get(e)]
+        why.resources(changed, added=side)
+        why.resources((p for e in changed for p in mine_.parts.get(e, ())), added=side)
     return change
 
 
@@ -293,6 +303,11 @@ class _Explained:
         for side, subject in ((False, iri), (True, new or iri)):
             self.done |= {t for t in self.index.get((side, subject), set())
                           if t.predicate in predicates and _id(t.subject) == subject}
+
+    def link(self, subject: str, obj: str, added: bool) -> None:
+        """Statements from ``subject`` to ``obj``, whatever their predicate."""
+        self.done |= {t for t in self.index.get((added, subject), set())
+                      if _id(t.subject) == subject and _id(t.object) == obj}
 
     def renamed(self, old: str, new: str) -> None:
         """Statements of ``old`` that are those of ``new`` once it is renamed."""

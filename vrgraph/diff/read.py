@@ -40,6 +40,10 @@ _EDITS = _PREFIXES + """SELECT ?edit ?a ?label ?who ?when ?why ?cell WHERE {
   OPTIONAL { ?edit rdfs:label ?label } OPTIONAL { ?edit prov:wasAssociatedWith/rdfs:label ?who }
   OPTIONAL { ?edit prov:endedAtTime ?when } OPTIONAL { ?edit rdfs:comment ?why }
   OPTIONAL { ?edit vr:sheetCell ?cell } }"""
+# what exists for an edit: the statements it supersedes, who made it, what it generated
+_EDIT_PARTS = _PREFIXES + """SELECT ?edit ?part WHERE { ?edit a vr:Edit .
+  { ?part prov:wasInvalidatedBy ?edit } UNION { ?edit prov:wasAssociatedWith ?part }
+  UNION { ?part prov:wasGeneratedBy ?edit } }"""
 # what a thing is called, best first; an acronym or notation is shown beside it
 _NAMES = _PREFIXES + """SELECT ?s ?rank ?name WHERE {
   { ?s skos:prefLabel ?name BIND(1 AS ?rank) } UNION { ?s rdfs:label ?name BIND(2 AS ?rank) }
@@ -69,8 +73,10 @@ class Strategy:
     actions: dict[str, Action] = field(default_factory=dict)  # by number
     alignments: dict[tuple[str, str, str], str] = field(default_factory=dict)  # -> node
     principles: set[str] = field(default_factory=set)  # notations
+    principle_iris: dict[str, str] = field(default_factory=dict)  # notation -> IRI
     notes: dict[str, str] = field(default_factory=dict)  # note IRI -> its comment
     edits: dict[str, tuple[str, str]] = field(default_factory=dict)  # IRI -> (action, what)
+    parts: dict[str, set[str]] = field(default_factory=dict)  # edit IRI -> what exists for it
 
 
 @dataclass
@@ -169,11 +175,16 @@ def read(st: ox.Store, name: str) -> Snapshot:
             owner(a).alignments[aligned] = al
     for p, principle in _rows(st, _PRINCIPLES):
         owner(p).principles.add(principle)
+        owner(p).principle_iris.setdefault(principle, p)
     for note, comment in _rows(st, _NOTES):
         owner(note).notes[note] = comment
     for edit, a, label, who, when, why, cell in _rows(st, _EDITS):
         owner(a).edits[edit] = (numbers.get(a, a), f"{label} (cell {cell}) by {who}, {when}: "
                                                    f"{why}")
+    for edit, part in _rows(st, _EDIT_PARTS):
+        for s in strategies.values():
+            if edit in s.edits:
+                s.parts.setdefault(edit, set()).add(part)
     return Snapshot(name, strategies, _labels(st), {
         ox.Triple(q.subject, q.predicate, q.object)
         for q in st.quads_for_pattern(None, None, None, store.ASSERTED)})
