@@ -128,6 +128,11 @@ def history(folder: Path, release: Release, g: Graph,
         notes = notes_of(previous, log)
         return History(previous, notes, log, _versions(past, Version(version, release.release,
                                                                      notes)), kept)
+    if any(v.version == version for v in past):
+        raise InputError(f"{release.settings}: version {version} was published before "
+                         f"({folder}/{FOLDER}/{version}/ keeps it) and {folder} holds version "
+                         f"{old['version']} now; raise `version` (and `release`) for a new "
+                         f"release")
     if old.get("release") == release.release:
         raise InputError(f"{release.settings}: version {version} follows version "
                          f"{old['version']} but keeps its release date {release.release}; set "
