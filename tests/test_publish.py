@@ -960,6 +960,11 @@ def test_every_version_is_kept_with_its_dumps_and_a_cumulative_log(scratch, tmp_
     sums = files["SHA256SUMS"].decode()
     assert "  version/0.1.0/vrgraph.ttl\n" in sums
     assert_dcat_ap(cat)
+    raw["version"], raw["release"] = "0.2.0", "2027-02-01"   # an earlier version, again
+    settings.write_text(yaml.safe_dump(raw))
+    again = run([str(out), "--settings", str(settings)], scratch)
+    assert again.exit_code == 2 and "version 0.2.0 was published before" in again.stderr
+    assert files_in(out) == files
 
 
 def test_only_links_to_release_paths_become_links():
