@@ -991,3 +991,14 @@ def test_a_bad_settings_file_is_exit_2_naming_it(project, tmp_path, content, mes
     result = run([str(tmp_path / "site"), "--settings", str(settings)], project)
     assert result.exit_code == 2 and f"error: {settings}: {message}" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_a_version_that_is_no_plain_name_is_refused(project, tmp_path):
+    settings = tmp_path / "release.yaml"
+    raw = yaml.safe_load(pub.settings.SETTINGS.read_text())
+    raw["version"] = "../../escape"
+    settings.write_text(yaml.safe_dump(raw))
+    result = run([str(tmp_path / "site"), "--settings", str(settings)], project)
+    assert result.exit_code == 2
+    assert f"error: {settings}: 'version' must be letters, digits" in result.stderr
+    assert not (tmp_path / "site").exists()

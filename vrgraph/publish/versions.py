@@ -92,8 +92,17 @@ def read_marker(folder: Path) -> dict[str, str]:
     return fields
 
 
+def _check(release: Release) -> None:
+    """The version names a folder of the release: a plain name."""
+    if not _VERSION.match(release.version):
+        raise InputError(f"{release.settings}: 'version' must be letters, digits and . _ + - "
+                         f"(at most 64), not {release.version!r}: it names a folder of the "
+                         f"release")
+
+
 def first(release: Release) -> History:
     """The history of a first release."""
+    _check(release)
     entry = f"## Version {release.version}, released {release.release}\n\nFirst release.\n"
     return History(None, "First release.", entry,
                    (Version(release.version, release.release, "First release."),))
@@ -103,10 +112,8 @@ def history(folder: Path, release: Release, g: Graph,
             link: Callable[[str], str | None] | None = None) -> History:
     """The history of a release of ``release.version`` of ``g`` written over ``folder``;
     ``link`` gives the page of an action, for the change log."""
+    _check(release)
     version = release.version
-    if not _VERSION.match(version):
-        raise InputError(f"{release.settings}: 'version' must be letters, digits and . _ + - "
-                         f"(at most 64), not {version!r}: it names a folder of the release")
     old = read_marker(folder)
     if not old.get("version") or not (folder / "vrgraph.ttl").is_file():
         return first(release)
