@@ -137,7 +137,8 @@ def test_rdfxml_has_class_named_elements(release):
     catalogue = ET.parse(release / "catalog.rdf").getroot()
     datasets = catalogue.findall(".//dcat:Dataset", ns)
     assert {d.get(f"{{{RDF}}}about") for d in datasets} == {
-        BASE + "id/dataset/graph", BASE + "id/dataset/ontology", BASE + "id/dataset/shapes"}
+        BASE + "id/dataset/graph", BASE + "id/dataset/ontology", BASE + "id/dataset/shapes",
+        BASE + "id/dataset/graph/version/0.1.0"}   # the version, kept
     assert catalogue.findall(".//dcat:Distribution", ns)
     dump = ET.parse(release / "vrgraph.rdf").getroot()
     assert len(dump.findall(".//vr:Action", ns)) > 100

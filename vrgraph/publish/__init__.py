@@ -254,9 +254,13 @@ def version_pages(site: Site, past: versions.History, files: dict[str, bytes], c
     for i, v in enumerate(past.versions):
         before = past.versions[i + 1].version if i + 1 < len(past.versions) else None
         path = f"doc/dataset/graph/version/{v.version}.html"
-        pages[str(versions.node(base, v.version))] = path
+        node = versions.node(base, v.version)
+        pages[str(node)] = path
+        ctx = dict(sorted(PREFIXES_META.items()))
+        own = publish_rdf.jsonld(publish_rdf.stable_graph(cat.triples((node, None, None)), ctx),
+                                 ctx)   # what the catalogue says of this version
         out[path] = site.render("changes.html", path, f"Version {v.version}",
-                                [*home, (versions.INDEX, "Versions")], about,
+                                [*home, (versions.INDEX, "Versions")], own,
                                 blocks=versions.markdown_blocks(
                                     versions.version_markdown(v, files, before)))
     out.update(linked_data.descriptions(store.from_rdflib(cat), pages))
