@@ -137,7 +137,8 @@ def test_rdfxml_has_class_named_elements(release):
     catalogue = ET.parse(release / "catalog.rdf").getroot()
     datasets = catalogue.findall(".//dcat:Dataset", ns)
     assert {d.get(f"{{{RDF}}}about") for d in datasets} == {
-        BASE + "id/dataset/graph", BASE + "id/dataset/ontology", BASE + "id/dataset/shapes"}
+        BASE + "id/dataset/graph", BASE + "id/dataset/ontology", BASE + "id/dataset/shapes",
+        BASE + "id/dataset/graph/version/0.1.0"}   # the version, kept
     assert catalogue.findall(".//dcat:Distribution", ns)
     dump = ET.parse(release / "vrgraph.rdf").getroot()
     assert len(dump.findall(".//vr:Action", ns)) > 100
@@ -862,16 +863,17 @@ def test_counts_say_what_they_count(release, data):
 
 
 # -- versions ------------------------------------------------------------------------------
-@pytest.mark.slow
-def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_path_factory):
+def publish_two_versions(scratch: Project, out: Path
+                         ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """0.1.0, then 0.2.0 of a changed graph: the files of each."""
     import dataclasses
 
     from vrgraph.publish import release as publish_release
 
-    out = tmp_path_factory.mktemp("versions") / "release"
     first = publish_release.load()
     pub.publish(scratch, out, release=first)
     assert (out / "changes.md").read_text().endswith("First release.\n")
+    first_files = files_in(out)
     g = Graph().parse(scratch.graph, format="turtle")
     g.set((URIRef(BASE + "id/action/5.1.1"), URIRef(BASE + "def/text"),
            Literal("A new text.", lang="en")))
@@ -882,7 +884,8 @@ def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_pat
     assert "version 0.2.0" in marker and "previous 0.1.0" in marker
     changes = (out / "changes.md").read_text()
     assert "### Text changed (1)" in changes and "'A new text.'" in changes
-    assert "A new text." in (out / "changes.html").read_text()
+    page = (out / "changes.html").read_text()
+    assert "A new text." in page and '<a href="doc/action/5.1.1.html">5.1.1</a>: ' in page
     cat = Graph().parse(out / "catalog.ttl", format="turtle")
     dataset = URIRef(BASE + "id/dataset/graph")
     assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/0.1.0")) in cat
@@ -894,9 +897,85 @@ def test_a_new_version_records_the_previous_one_and_its_changes(scratch, tmp_pat
     g.set((URIRef(BASE + "id/action/5.1.1"), URIRef(BASE + "def/text"),
            Literal("Yet another text.", lang="en")))
     g.serialize(scratch.graph, format="turtle")
-    with pytest.raises(pub.InputError, match="raise `version`"):
+    with pytest.raises(pub.InputError, match="raise `version` .* in vrgraph/publish/release.yaml"):
         pub.publish(scratch, out, release=second)
     assert files_in(out) == before  # refused, the release as it was
+    return first_files, before
+
+
+@pytest.mark.slow
+def test_every_version_is_kept_with_its_dumps_and_a_cumulative_log(scratch, tmp_path):
+    """0.1.0, then 0.2.0 (recording 0.1.0 and what changed; the same version of another
+    graph refused), then 0.3.0: each reachable under version/V/ with its dumps, linked
+    from the catalogue (dcat:hasVersion, dcat:previousVersion) and an index; the log keeps
+    every entry, newest first; a raised version with the old date is refused naming the
+    settings file used."""
+    out = tmp_path / "out" / "release"
+    first_files, second_files = publish_two_versions(scratch, out)
+    assert first_files["version/0.1.0/vrgraph.ttl"] == first_files["vrgraph.ttl"]
+    assert second_files["version/0.1.0/vrgraph.ttl"] == first_files["vrgraph.ttl"]
+    assert second_files["version/0.2.0/vrgraph.nt"] == second_files["vrgraph.nt"]
+    settings = tmp_path / "mine.yaml"
+    raw = yaml.safe_load(pub.settings.SETTINGS.read_text())
+    raw["version"], raw["release"] = "0.3.0", "2026-12-31"        # 0.2.0's date
+    settings.write_text(yaml.safe_dump(raw))
+    refused = run([str(out), "--settings", str(settings)], scratch)
+    assert refused.exit_code == 2, refused.output
+    assert (f"error: {settings}: version 0.3.0 follows version 0.2.0 but keeps its release "
+            f"date 2026-12-31; set `release`") in refused.stderr
+    assert files_in(out) == second_files
+    raw["release"] = "2027-01-15"
+    settings.write_text(yaml.safe_dump(raw))
+    done = run([str(out), "--settings", str(settings)], scratch)
+    assert done.exit_code == 0, done.output
+    files = files_in(out)
+    for version, kept in (("0.1.0", first_files), ("0.2.0", second_files)):
+        for name in ("vrgraph.ttl", "vrgraph.nt", "vrgraph.jsonld", "vrgraph.rdf", "vrgraph.nq"):
+            assert files[f"version/{version}/{name}"] == kept[name], (version, name)
+    log = files["changes.md"].decode()
+    heads = [line for line in log.splitlines() if line.startswith("## ")]
+    assert heads == ["## Version 0.3.0, released 2027-01-15",
+                     "## Version 0.2.0, released 2026-12-31",
+                     "## Version 0.1.0, released 2026-11-26"], heads
+    assert "Changes since version 0.2.0: 1 text changed" in log
+    assert "Changes since version 0.1.0: 1 text changed" in log
+    cat = Graph().parse(out / "catalog.ttl", format="turtle")
+    dataset = URIRef(BASE + "id/dataset/graph")
+    versions = {f"{dataset}/version/{v}": v for v in ("0.1.0", "0.2.0", "0.3.0")}
+    assert {str(v) for v in cat.objects(dataset, DCAT.hasVersion)} == set(versions)
+    assert (dataset, DCAT.previousVersion, URIRef(f"{dataset}/version/0.2.0")) in cat
+    assert (URIRef(f"{dataset}/version/0.2.0"), DCAT.previousVersion,
+            URIRef(f"{dataset}/version/0.1.0")) in cat
+    for iri, v in versions.items():
+        urls = {str(u) for d in cat.objects(URIRef(iri), DCAT.distribution)
+                for u in cat.objects(d, DCAT.downloadURL)}
+        assert BASE + f"version/{v}/vrgraph.ttl" in urls, (v, urls)
+        assert (URIRef(iri), DCAT.version, Literal(v)) in cat
+        page = f"doc/dataset/graph/version/{v}"
+        assert f"version/{v}/vrgraph.ttl" in files[page + ".html"].decode()
+        assert (URIRef(iri), RDF.type, DCAT.Dataset) in Graph().parse(
+            data=files[page + ".ttl"].decode(), format="turtle")
+        assert f'href="../../../../version/{v}/vrgraph.ttl"' in files[page + ".html"].decode()
+        assert f'href="../doc/dataset/graph/version/{v}.html"' in \
+            files["version/index.html"].decode()
+    sums = files["SHA256SUMS"].decode()
+    assert "  version/0.1.0/vrgraph.ttl\n" in sums
+    assert_dcat_ap(cat)
+    raw["version"], raw["release"] = "0.2.0", "2027-02-01"   # an earlier version, again
+    settings.write_text(yaml.safe_dump(raw))
+    again = run([str(out), "--settings", str(settings)], scratch)
+    assert again.exit_code == 2 and "version 0.2.0 was published before" in again.stderr
+    assert files_in(out) == files
+
+
+def test_only_links_to_release_paths_become_links():
+    from vrgraph.publish.versions import markdown_blocks
+
+    blocks = markdown_blocks("- [5.1.1](doc/action/5.1.1.html): 'x' -> "
+                             "'[y](javascript:alert(1))' [z](../up.html) [w](/root.html)\n")
+    assert blocks == [("ul", [[("5.1.1", "doc/action/5.1.1.html"),
+                               (": 'x' -> '[y](javascript:alert(1))' [z](../up.html) "
+                                "[w](/root.html)", None)]])]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -912,4 +991,15 @@ def test_a_bad_settings_file_is_exit_2_naming_it(project, tmp_path, content, mes
         settings.write_text(content)
     result = run([str(tmp_path / "site"), "--settings", str(settings)], project)
     assert result.exit_code == 2 and f"error: {settings}: {message}" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_version_that_is_no_plain_name_is_refused(project, tmp_path):
+    settings = tmp_path / "release.yaml"
+    raw = yaml.safe_load(pub.settings.SETTINGS.read_text())
+    raw["version"] = "../../escape"
+    settings.write_text(yaml.safe_dump(raw))
+    result = run([str(tmp_path / "site"), "--settings", str(settings)], project)
+    assert result.exit_code == 2
+    assert f"error: {settings}: 'version' must be letters, digits" in result.stderr
     assert not (tmp_path / "site").exists()

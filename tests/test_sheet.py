@@ -132,7 +132,8 @@ def test_round_trip(scratch):
 
     dry = run(root, "sheet", "import", str(edited), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "5.1.2: igu, mps -> igu" in dry.output and "nothing written" in dry.output
+    assert "5.1.2: Integrated Gangs Unit (IGU); Metropolitan Police Service (MPS) -> " \
+           "Integrated Gangs Unit (IGU)" in dry.output and "nothing written" in dry.output
     assert edits_file.read_bytes() == committed
 
     done = run(root, "sheet", "import", str(edited))
@@ -157,8 +158,9 @@ def test_round_trip(scratch):
             f"2026-03-31T14:05:00Z: {whys[r2]}",
             f"Edit of the prevention tiers of action 5.1.3 (cell Actions!K{r3}) by VRU data "
             f"steward, 2026-04-01T00:00:00: {whys[r3]}"]
-    for line in ("Leads changed (1):\n  5.1.2: igu, mps -> igu",
-                 "Prevention tier changed (1):\n  5.1.3: PrimaryPrevention -> TertiaryPrevention",
+    for line in ("Leads changed (1):\n  5.1.2: Integrated Gangs Unit (IGU); Metropolitan Police "
+                 "Service (MPS) -> Integrated Gangs Unit (IGU)",
+                 "Prevention tier changed (1):\n  5.1.3: primary prevention -> tertiary prevention",
                  "Alignments gained (stated) (1):\n  5.1.1 -> EP5",
                  "Steward's edits made (3):\n" + "\n".join(f"  {m}" for m in made)):
         assert line in changed.output, changed.output
@@ -208,7 +210,9 @@ def test_round_trip(scratch):
     assert second.exit_code == 0, second.output
     assert f"previous {previous}\n" in (site / publish_write.MARKER).read_text()
     log = html.unescape((site / "changes.html").read_text())
-    for line in ("5.1.2: igu, mps -> igu", "5.1.1 -> EP5", *made):
+    for line in ('<a href="doc/action/5.1.2.html">5.1.2</a>: Integrated Gangs Unit (IGU); '
+                 'Metropolitan Police Service (MPS) -> Integrated Gangs Unit (IGU)',
+                 '<a href="doc/action/5.1.1.html">5.1.1</a> -> EP5', *made):
         assert f"<li>{line}</li>" in log, line
     catalogue = Graph().parse(site / "catalog.ttl", format="turtle")
     dataset = URIRef(BASE + "id/dataset/graph")

@@ -375,8 +375,10 @@ def prefixes(project: Project, data: tuple[Path, ...], endpoint: str | None,
 @handle_errors
 def diff(project: Project, old: str, new: str, fmt: str) -> None:
     """What changed from OLD to NEW, each a graph file, a release folder or a git revision
-    of data/graph.ttl (e.g. HEAD~1): actions, texts, leads, tiers, alignments (stated and
-    inherited apart), gaps opened or closed, quality notes. Exit 0 equal, 1 different."""
+    of data/graph.ttl (e.g. HEAD~1), strategy by strategy: actions, texts, leads, tiers,
+    alignments (stated and inherited apart), gaps opened or closed, quality notes, edits, and
+    every other statement added or removed; strategies added or removed. Exit 0 when the
+    graphs are isomorphic, 1 different."""
     from . import diff as differ
     from .store import recorded_base
 
@@ -442,7 +444,8 @@ def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str 
 
     Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
     replaced only when the new release is complete; over a release of an earlier version, it
-    records that version and writes the change log (changes.html). Exit 0 written, 1 a check
+    records that version, keeps every earlier one under version/V/ and adds to the change log
+    (changes.html). Raise `release` with `version`. Exit 0 written, 1 a check
     failed (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot
     write.
     """

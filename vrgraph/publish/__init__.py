@@ -138,9 +138,9 @@ def release_files(project: Project, base: str, release: settings.Release,
     folder of the release it replaces, if any (for its version history)."""
     tables = publish_csv.load_tables(project.tables, project.display)   # bad headers: first
     g = load_graph(project, base)
-    past = versions.history(previous, release.version, g) if previous is not None else \
-        versions.History(None, "First release.", f"## Version {release.version}\n\n"
-                                                  f"First release.\n")
+    past = versions.history(previous, release, g, lambda iri: page_path(iri, base) if (
+        URIRef(iri), None, None) in g else None) if previous is not None else \
+        versions.first(release)
     ctx = publish_rdf.context(base)
     st = reasoned(project, g)
     entailed = store.graph(st, store.INFERRED)
@@ -148,6 +148,7 @@ def release_files(project: Project, base: str, release: settings.Release,
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
     files.update(publish_csv.build(g, release, tables))
+    files.update(versions.version_files(past, files))   # every version kept: version/V/
     onto = Graph().parse(data=files["ontology/vrgraph.ttl"], format="turtle")
     shapes = Graph().parse(data=files["ontology/shapes.ttl"], format="turtle")
     titles = (str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
@@ -156,8 +157,9 @@ def release_files(project: Project, base: str, release: settings.Release,
 
     publisher = URIRef(base + "id/agency/" + release.publisher)
     publisher_label = str(g.value(publisher, SKOS.prefLabel) or release.publisher_name)
-    cat = publish_rdf.stable_graph(catalogue(base, release, dists, publisher_label, *titles,
-                                             past.previous, past.notes), PREFIXES_META)
+    whole = catalogue(base, release, dists, publisher_label, *titles, past.previous, past.notes)
+    versions.describe(whole, base, past, files)
+    cat = publish_rdf.stable_graph(whole, PREFIXES_META)
     files["catalog.ttl"] = publish_rdf.turtle(cat)
     files["catalog.rdf"] = publish_rdf.rdfxml(cat)
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
@@ -167,7 +169,7 @@ def release_files(project: Project, base: str, release: settings.Release,
         void(base, release, g, dists, examples, len(entailed)), PREFIXES_META))
 
     files.update(site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
-                            versions.markdown_blocks(past.changes)))
+                            past))
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
@@ -219,10 +221,9 @@ def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base
 
 def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
                ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
-               dists: list[Dist], cat: Graph, changes: list[tuple[str, str | list[str]]]
-               ) -> dict[str, bytes]:
+               dists: list[Dist], cat: Graph, past: versions.History) -> dict[str, bytes]:
     """The static site: resource pages, index pages, the landing page, the ontology page and
-    the change log (``changes``: its Markdown blocks)."""
+    the change log and the pages of the versions (``past``)."""
     alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
     site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
     what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
@@ -235,7 +236,34 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
     out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
                                        [(p, t) for p, _, t in VOCABULARY])
     out[versions.CHANGES_PAGE] = site.render("changes.html", versions.CHANGES_PAGE, "Changes",
-                                             [("index.html", "Home")], about, blocks=changes)
+                                             [("index.html", "Home")], about,
+                                             blocks=versions.markdown_blocks(past.changes))
+    out.update(version_pages(site, past, files, cat, base, about))
+    return out
+
+
+def version_pages(site: Site, past: versions.History, files: dict[str, bytes], cat: Graph,
+                  base: str, about: bytes) -> dict[str, bytes]:
+    """The index of versions and a page per version (with its description from the
+    catalogue beside it, where its IRI dereferences)."""
+    home = [("index.html", "Home")]
+    out = {versions.INDEX: site.render("changes.html", versions.INDEX, "Versions", home, about,
+                                       blocks=versions.markdown_blocks(
+                                           versions.index_markdown(past, files)))}
+    pages: dict[str, str] = {}
+    for i, v in enumerate(past.versions):
+        before = past.versions[i + 1].version if i + 1 < len(past.versions) else None
+        path = f"doc/dataset/graph/version/{v.version}.html"
+        node = versions.node(base, v.version)
+        pages[str(node)] = path
+        ctx = dict(sorted(PREFIXES_META.items()))
+        own = publish_rdf.jsonld(publish_rdf.stable_graph(cat.triples((node, None, None)), ctx),
+                                 ctx)   # what the catalogue says of this version
+        out[path] = site.render("changes.html", path, f"Version {v.version}",
+                                [*home, (versions.INDEX, "Versions")], own,
+                                blocks=versions.markdown_blocks(
+                                    versions.version_markdown(v, files, before)))
+    out.update(linked_data.descriptions(store.from_rdflib(cat), pages))
     return out
 
 

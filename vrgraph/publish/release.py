@@ -45,6 +45,7 @@ class Release:
     licence_title: str
     licence_type: str
     licence_type_label: str
+    settings: str = "vrgraph/publish/release.yaml"  # the file read, as messages name it
 
 
 def read_settings(path: Path, what: str) -> tuple[str, dict[str, Any]]:
@@ -111,4 +112,5 @@ def load(path: Path = SETTINGS) -> Release:
         temporal_start=str(temporal["start"]), temporal_end=str(temporal["end"]),
         licence=text("licence"), licence_title=text("licence_title"),
         licence_type=text("licence_type"), licence_type_label=text("licence_type_label"),
+        settings="vrgraph/publish/release.yaml" if path == SETTINGS else str(path),
     )
