@@ -407,23 +407,29 @@ def ask_password(question: str) -> str | None:
 @click.option("--settings", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Release settings (version, release date, title, publisher ...) in the "
                    "format of vrgraph/publish/release.yaml, the default.")
+@data_option
 @click.pass_obj
 @handle_errors
 def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None,
-            settings: Path | None) -> None:
+            settings: Path | None, data: tuple[Path, ...]) -> None:
     """Write one complete, static, deployable release to OUTDIR.
 
     Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
     replaced only when the new release is complete; over a release of an earlier version, it
-    records that version and writes the change log (changes.html). Exit 0 written, 1 a check
-    failed (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot
-    write.
+    records that version and writes the change log (changes.html). With --data FILE
+    (repeated), a collection release: each strategy the files hold is a dataset of its own
+    with its dumps, tables and pages, beside the dataset of their union. Exit 0 written, 1 a
+    check failed (a personal name would be published), 2 refused OUTDIR or bad input, 3
+    cannot write.
     """
+    from .publish import collection
     from .publish import publish as write
     from .publish import release as publish_release
 
     release = publish_release.load(settings) if settings else None
-    paths = write(project, outdir, base_iri, release=release, site_url=site_url)
+    coverage = collection.load_settings(settings) if settings else None
+    paths = write(project, outdir, base_iri, release=release, site_url=site_url,
+                  data=list(data) or None, coverage=coverage)
     size = sum(p.stat().st_size for p in paths)
     click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
 
