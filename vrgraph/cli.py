@@ -22,6 +22,7 @@ from .project import Project
 if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fast
     import pyoxigraph as ox
 
+    from .pipeline import Shortener
     from .query import CannedQuery, Table
     from .remote import RemoteStore
     from .store import Bindings
@@ -191,6 +192,8 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     else:
         label = endpoint or ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))
+        if shorten.declarations():
+            click.echo(shorten.declarations())
     sys.exit(0 if report.ok(strict) else 1)
 
 
@@ -256,17 +259,25 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
-    from .pipeline import shortener
+    from .pipeline import shortener_of
     from .query import bind, table
     from .results import render
-    from .store import base_of
 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
     store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, q.text, bind(store, q, values), q.path.name, timeout, max_memory)
-    click.echo(render(table(result, q.path.name), fmt, shortener(base_of(store))))
+    _echo_short(render, table(result, q.path.name), fmt, shortener_of(store))
+
+
+def _echo_short(render: Callable[..., str], result: Table, fmt: str,
+                short: Shortener) -> None:
+    """A table of answers, and below it the prefixes of the strategies it shortened IRIs
+    with (several strategies: one prefix each)."""
+    click.echo(render(result, fmt, short))
+    if fmt in ("table", "markdown") and short.declarations():
+        click.echo(short.declarations())
 
 
 def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, where: str,
@@ -316,10 +327,10 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
     from . import bounds
     from .errors import QueryError
-    from .pipeline import shortener
+    from .pipeline import shortener_of
     from .query import Table
     from .results import render
-    from .store import base_of, serialize
+    from .store import serialize
 
     if path is not None and text is None:
         text = bounds.read_text(path, str(path), error=QueryError)
@@ -330,7 +341,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, text, None, str(path or "query"), timeout, max_memory)
     if isinstance(result, Table):
-        click.echo(render(result, fmt, shortener(base_of(store))))
+        _echo_short(render, result, fmt, shortener_of(store))
     elif isinstance(result, (bool, ox.QueryBoolean)):
         click.echo("true" if bool(result) else "false")
     else:
