@@ -47,7 +47,7 @@ STRATEGY = (
            "take it as their strategy parameter; it is also part of the strategy's IRI, "
            "{base}id/document/{short name}. Each strategy of a graph needs its own."),
     Column("Description", "description", False, "What the strategy is, in a sentence or two."),
-    Column("Publisher", "publisher", False, "Who publishes it: the Id or acronym of an "
+    Column("Publisher", "publisher", False, "Who publishes it: the Id, acronym or name of an "
            "agency of sheet Agencies.", values=_ids("Agencies")),
     Column("Issued", "issued", False, "When it was published: a date (2024-03-31), a month "
            "(2024-03) or a year (2024)."),

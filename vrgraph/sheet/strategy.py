@@ -264,10 +264,14 @@ class Reader:
                        f"hyphens, e.g. {slug(s['key']) or 'lambeth'}")
         if s["publisher"]:
             n = keys.index("publisher") + 2
-            ident = book.tokens.get(s["publisher"].lower())
+            given = " ".join(s["publisher"].split())
+            names = {" ".join(r.values["name"].split()).lower(): i
+                     for i, r in book.agencies.items()}
+            ident = book.tokens.get(given.lower()) or names.get(given.lower())
             if ident is None:
-                self.error("Strategy", n, 1, f"no agency {s['publisher']!r} on sheet Agencies"
-                                             f"{_suggest(s['publisher'], list(book.agencies))}")
+                self.error("Strategy", n, 1, f"no agency {given!r} on sheet Agencies by its "
+                                             f"Id, Acronym or Name"
+                                             f"{_suggest(given, list(book.agencies))}")
             s["publisher"] = ident or ""
         issued = s["issued"].removesuffix("T00:00:00")
         if issued and not any(p.fullmatch(issued) for p, _ in _DATE):
