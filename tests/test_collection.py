@@ -251,12 +251,18 @@ def test_two_strategies_with_one_base_or_an_unknown_settings_entry_are_refused(
         project, inputs, tmp_path):
     twin = tmp_path / "twin.ttl"
     text = inputs["northbridge"].read_text(encoding="utf-8")
-    twin.write_text(text.replace('dcterms:identifier "northbridge"',
-                                 'dcterms:identifier "twin"'), encoding="utf-8")
+    twin.write_text(text.replace('dcterms:identifier "northbridge"', 'dcterms:identifier "twin"')
+                    .replace("id/document/northbridge", "id/document/twin"), encoding="utf-8")
     result = run("publish", str(tmp_path / "rel"), "--data", str(inputs["northbridge"]),
                  "--data", str(twin))
     assert result.exit_code == 2, result.output
     assert "both minted under https://example.org/northbridge/" in result.output
+    renamed = tmp_path / "renamed.ttl"
+    renamed.write_text(text.replace('dcterms:identifier "northbridge"',
+                                    'dcterms:identifier "twin"'), encoding="utf-8")
+    result = run("publish", str(tmp_path / "rel"), "--data", str(inputs["northbridge"]),
+                 "--data", str(renamed))
+    assert result.exit_code == 2 and "several short names" in result.output, result.output
     settings = yaml.safe_load(SETTINGS.read_text(encoding="utf-8"))
     settings["strategies"] = {"lambeth": {"spatial_label": "Lambeth"}}
     path = tmp_path / "release.yaml"

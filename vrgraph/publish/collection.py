@@ -112,7 +112,11 @@ def strategies(g: Graph, release_base: str, release: Release,
     bases: dict[str, str] = {}
     docs = sorted({d for d in g.subjects(RDF.type, VR.StrategyDocument) if isinstance(d, URIRef)})
     for doc in docs:
-        key = str(g.value(doc, DCTERMS.identifier) or "")
+        keys = sorted(str(k) for k in g.objects(doc, DCTERMS.identifier))
+        if len(keys) > 1:
+            raise InputError(f"strategy {doc} has several short names (dcterms:identifier "
+                             f"{', '.join(keys)}); give it one")
+        key = keys[0] if keys else ""
         base, sep, _ = str(doc).rpartition("id/document/")
         if not sep:
             raise InputError(f"strategy {doc}: its IRI is not {{base}}id/document/NAME, so its "
