@@ -25,6 +25,7 @@ from .errors import InputError, VrgraphError, located
 from .namespaces import DCTERMS, PROV, SKOS, VR
 from .project import Project
 from .store import Queryable, solutions
+from .text import natural
 
 #: The words a steward may write, and the SKOS property each stands for.
 RELATIONS = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch, "broad": SKOS.broadMatch,
@@ -68,7 +69,7 @@ class Targets:
             return found
         keys = sorted({k.split(":")[0] for k in self.principles})
         mine = sorted((k for k in self.principles if k.startswith(key.lower() + ":")),
-                      key=lambda k: (len(k), k))
+                      key=lambda k: (":EP" in k, natural(k)))
         hint = (f"{key} has {', '.join(k.split(':')[1] for k in mine)}" if mine else
                 f"the strategies given are {', '.join(keys) or 'none'}")
         raise InputError(f"no principle {text!r}: write SHORT-NAME:ID (hackney:SP3) of a "

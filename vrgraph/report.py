@@ -26,7 +26,8 @@ SECTIONS = (
     "actions-led-only-by-post", "single-point-of-failure", "agency-load",
     "collaboration-network", "strategic-without-enabling", "enabling-without-strategic",
     "declared-vs-evidenced", "target-group-coverage", "prevention-tier-coverage",
-    "notes-by-kind", "steward-edits",
+    "notes-by-kind", "steward-edits", "reference-coverage", "reference-leads",
+    "reference-uncovered",
 )
 
 
@@ -227,6 +228,33 @@ def views(r: Results) -> list[View]:
     return out
 
 
+def across(r: Results) -> dict[str, Any]:
+    """The strategies compared through their principle mappings (``reference-coverage``):
+    a row per reference principle, a cell per strategy (its actions, and how its principles
+    map), and the reference principles no strategy's action serves."""
+    keys = r.strategies
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in r["reference-coverage"]:
+        key = (str(row["scheme"]), str(row["reference"]))
+        line = rows.setdefault(key, {"notation": row["notation"], "label": row["label"],
+                                     "text": _clip(str(row.get("definition") or ""), 160),
+                                     "cells": {k: None for k in keys}})
+        n = _n(row.get("actions"))
+        line["cells"][str(row["strategy"])] = {
+            "actions": n, "principles": _n(row.get("principles")),
+            "relations": row.get("relations") or "", "zero": n == 0}
+    leads: dict[tuple[str, str, str], list[str]] = {}
+    for row in r["reference-leads"]:
+        leads.setdefault((str(row["scheme"]), str(row["reference"]), str(row["strategy"])),
+                         []).append(f"{row['kind']} {row['actions']}")
+    for (scheme, reference), line in rows.items():
+        for k, cell in line["cells"].items():
+            if cell is not None:
+                cell["leads"] = ", ".join(leads.get((scheme, reference, k), []))
+    return {"strategies": keys, "rows": list(rows.values()),
+            "uncovered": r["reference-uncovered"]}
+
+
 def page_title(r: Results) -> str:
     """The page's title: the strategy's, or what the strategies are."""
     rows = r["strategies"]
@@ -242,7 +270,8 @@ def render(r: Results, validation: Report | None, stats: dict[str, int], title: 
     return pages.render(
         "report.html", r=r, validation=validation, stats=stats, title=title,
         css=pages.raw("report.css"), views=shown, multi=len(r.strategies) > 1,
-        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest])
+        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest],
+        across=across(r))
 
 
 def summary(r: Results, validation: Report | None) -> str:
