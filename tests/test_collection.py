@@ -284,3 +284,15 @@ def test_query_answers_shorten_each_strategys_iris_with_its_own_prefix(project, 
     assert f"PREFIX northbridge: <{NB_BASE}id/>" in result.output
     alone = run("query", "run", "principles-without-actions", "--data", str(project.graph))
     assert "vrid:principle/" in alone.output and "PREFIX" not in alone.output
+
+
+@pytest.mark.slow
+def test_two_collection_publishes_are_byte_identical(project, inputs, release, tmp_path):
+    again = tmp_path / "again"
+    result = run("publish", str(again), "--settings", str(inputs["settings"]),
+                 "--data", str(project.graph), "--data", str(inputs["northbridge"]),
+                 "--data", str(inputs["boroughs"]))
+    assert result.exit_code == 0, result.output
+    first, second = files_in(release), files_in(again)
+    assert sorted(first) == sorted(second)
+    assert [p for p in first if first[p] != second[p]] == []

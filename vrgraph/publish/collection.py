@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -181,8 +180,3 @@ def publisher_name(g: Graph, s: Strategy, release: Release) -> str:
             return str(label)
     return s.coverage.publisher_name or release.publisher_name
 
-
-def describe(s: Strategy, counts: dict[str, Any]) -> dict[str, Any]:
-    """What the strategies' index page shows of one."""
-    return {"key": s.key, "title": s.title, "description": s.description,
-            "page": s.root + "index.html", **counts}
