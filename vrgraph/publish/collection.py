@@ -157,7 +157,9 @@ def union_release(release: Release, found: list[Strategy]) -> Release:
     return replace(release, title=f"{len(found)} violence reduction strategies as linked data",
                    description=f"A collection of {len(found)} violence reduction strategies, "
                    "each a dataset of its own, and their union: " + "; ".join(
-                       f"{s.title} ({s.key})" for s in found) + ". " + release.description)
+                       f"{s.title} ({s.key})" for s in found) + ". Every statement is "
+                   "traced to the document or workbook cells it comes from; the names of "
+                   "private individuals are withheld.")
 
 
 def split(g: Graph, found: list[Strategy]) -> dict[str, Graph]:
