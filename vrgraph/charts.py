@@ -54,13 +54,22 @@ def blue(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+#: The heatmap's caption, and about how wide it is drawn (11px type: ~5.6 px a character).
+HEATMAP_NOTE = ("Number of actions aligned (stated or inherited); shade = share of the "
+                "plan’s actions; · = none.")
+
+
 def heatmap(rows: Rows) -> dict[str, Any]:
     """Plans down, principles across (``plan-principle-matrix``); a cell's shade is its
-    share of the plan's actions."""
+    share of the plan's actions. Cells keep one size whatever the strategy's size: the
+    chart is as wide as what it shows (and its caption), and drawn at that size."""
     plans = list(dict.fromkeys(str(row["plan"]) for row in rows))
     principles = list(dict.fromkeys(str(row["principle"]) for row in rows))
     titles = {row["plan"]: row["planTitle"] for row in rows}
-    cell, left, top = 44, 400, 40
+    labels = [clip(f"{plan} {titles[plan]}", 56) for plan in plans]
+    cell, top = 44, 40
+    left = 16 + int(min(470, max([(8.4 if label.isupper() else 7) * len(label)
+                              for label in labels] + [60])))
     cells = []
     for row in rows:
         i, j = plans.index(str(row["plan"])), principles.index(str(row["principle"]))
@@ -74,34 +83,55 @@ def heatmap(rows: Rows) -> dict[str, Any]:
             "tip": f"Plan {row['plan']} \u00d7 {row['principle']}: {n} of {total} actions "
                    f"({count(row['statedCount'])} stated, {count(row['inheritedCount'])} "
                    f"inherited)"})
-    return {"width": left + cell * len(principles) + 10, "height": top + cell * len(plans) + 30,
-            "cell": cell, "left": left, "top": top, "cells": cells,
+    width = max(left + cell * len(principles) + 10, 20 + int(5.6 * len(HEATMAP_NOTE)))
+    return {"width": width, "height": top + cell * len(plans) + 30,
+            "cell": cell, "left": left, "top": top, "cells": cells, "note": HEATMAP_NOTE,
             "columns": [{"x": left + j * cell + cell / 2, "label": p}
                         for j, p in enumerate(principles)],
-            "rows": [{"y": top + i * cell + cell / 2 + 4,
-                      "label": clip(f"{plan} {titles[plan]}", 56)} for i, plan in enumerate(plans)],
+            "rows": [{"y": top + i * cell + cell / 2 + 4, "label": label}
+                     for i, label in enumerate(labels)],
             "missing": missing_numbers(principles)}
 
 
-def bars(rows: Rows) -> dict[str, Any]:
-    """Actions per principle (``principle-coverage``): stated and inherited stacked."""
-    most = max([count(row["actions"]) for row in rows] + [1])
+def share_axis(rows: Rows, totals: dict[str, int]) -> float:
+    """The end of a share axis common to every strategy of ``rows`` (principle-coverage):
+    the largest share of a strategy's actions any principle has, rounded up to 10%."""
+    most = max([count(row["actions"]) / max(totals.get(str(row.get("strategy")), 0), 1)
+                for row in rows] + [0.1])
+    return min(1.0, math.ceil(most * 10 - 1e-9) / 10)
+
+
+def bars(rows: Rows, totals: dict[str, int], axis: float) -> dict[str, Any]:
+    """Actions per principle (``principle-coverage``): stated and inherited stacked, drawn as
+    shares of the strategy's actions (``totals``, by short name) on an axis ending at
+    ``axis`` (:func:`share_axis`, the same for every strategy), so that bars of strategies of
+    different sizes compare; each says its count and its share."""
     left, bar, gap, width = 70, 20, 8, 640
-    height = 20 + len(rows) * (bar + gap) + 30
-    scale = (width - left - 60) / most
+    span = width - left - 150
+    top = 24
+    height = top + len(rows) * (bar + gap) + 30
     out = []
     for i, row in enumerate(rows):
         stated, inherited = count(row["statedActions"]), count(row["inheritedActions"])
-        both = stated + inherited
+        both = count(row["actions"])
+        total = max(totals.get(str(row.get("strategy")), 0), 1)
+        scale = span / (total * axis)
         out.append({
-            "y": 10 + i * (bar + gap), "label": row["notation"],
-            "stated": round(stated * scale, 1), "inherited": round(inherited * scale, 1),
-            "end": round(left + both * scale + 6, 1), "shown": str(both) if both else "none",
+            "y": top + i * (bar + gap), "label": row["notation"],
+            "stated": round(stated * scale, 1),
+            "inherited": round(max(both - stated, 0) * scale, 1),
+            "end": round(left + both * scale + 6, 1),
+            "shown": f"{both} ({100 * both / total:.0f}%)",
             "colour": "#b00020" if not both else "#222",
-            "tip": f"{row['notation']}: {plural(both, 'action')} ({stated} stated, {inherited} "
-                   f"inherited), {plural(row['plans'] or 0, 'plan')}, "
+            "tip": f"{row['notation']}: {plural(both, 'action')} of {total} "
+                   f"({100 * both / total:.0f}%; {stated} stated, {inherited} inherited), "
+                   f"{plural(row['plans'] or 0, 'plan')}, "
                    f"{plural(row['leadAgencies'] or 0, 'lead agency').replace('agencys', 'agencies')}"})
-    return {"width": width, "height": height, "left": left, "bar": bar, "rows": out}
+    step = 0.1 if axis <= 0.5 else 0.2
+    ticks = [{"x": round(left + span * k * step / axis, 1), "label": f"{100 * k * step:.0f}%"}
+             for k in range(int(axis / step + 1e-9) + 1)]
+    return {"width": width, "height": height, "left": left, "bar": bar, "rows": out,
+            "top": top, "ticks": ticks, "bottom": top + len(rows) * (bar + gap)}
 
 
 def network(load: Rows, pairs: Rows, top: int = 24) -> dict[str, Any]:

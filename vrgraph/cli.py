@@ -22,6 +22,7 @@ from .project import Project
 if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fast
     import pyoxigraph as ox
 
+    from .pipeline import Shortener
     from .query import CannedQuery, Table
     from .remote import RemoteStore
     from .store import Bindings
@@ -98,10 +99,14 @@ def main(ctx: click.Context, root: Path | None) -> None:
               default=None, help="Build another strategy from its workbook (`vrgraph sheet "
               "new`, filled in) instead of the source document; needs --base-iri, a base of "
               "its own.")
+@click.option("--data", "data", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --sheet: the graphs of the other strategies (and reference schemes) "
+                   "the column Matches of sheet Principles names (default data/graph.ttl).")
 @click.pass_obj
 @handle_errors
 def build(project: Project, base_iri: str | None, output: Path | None, check: bool,
-          sheet: Path | None) -> None:
+          sheet: Path | None, data: tuple[Path, ...]) -> None:
     """Build data/graph.ttl from the source copy and the curation files, or another
     strategy's graph from its workbook (--sheet). Exit 2 names every bad cell or file line;
     nothing is written."""
@@ -119,20 +124,22 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
             raise InputError(f"--base-iri {base.iri} is the base of the project's own "
                              f"strategy ({project.display(project.graph)}): give the second "
                              f"strategy a base of its own, so that their IRIs never meet")
-        data, graph, key = build_checked(project, sheet, base)
+        turtle, graph, key = build_checked(project, sheet, base, list(data) or None)
         target = output or project.root / "out" / f"{key}.ttl"
     else:
+        if data:
+            raise InputError("--data goes with --sheet: the graphs its column Matches names")
         base = Base.parse(base_iri) if base_iri is not None else recorded_base(project)
-        data, graph = build_turtle(project, base)
+        turtle, graph = build_turtle(project, base)
         target = output or project.graph
     if check:
-        same = target.exists() and target.read_bytes() == data
+        same = target.exists() and target.read_bytes() == turtle
         click.echo(f"{project.display(target)}: {'up to date' if same else 'differs from the build'}")
         sys.exit(0 if same else 1)
     from .project import write_atomic
 
-    write_atomic(target, data)
-    click.echo(f"wrote {project.display(target)}: {len(graph)} triples, {len(data)} bytes")
+    write_atomic(target, turtle)
+    click.echo(f"wrote {project.display(target)}: {len(graph)} triples, {len(turtle)} bytes")
 
 
 @main.command()
@@ -192,6 +199,8 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     else:
         label = endpoint or ", ".join(project.display(p) for p in paths)
         click.echo(as_text(report, label, shorten))
+        if shorten.declarations():
+            click.echo(shorten.declarations())
     sys.exit(0 if report.ok(strict) else 1)
 
 
@@ -257,17 +266,25 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
-    from .pipeline import shortener
+    from .pipeline import shortener_of
     from .query import bind, table
     from .results import render
-    from .store import base_of
 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
     store = _store(project, endpoint, graph_iri, user, data)
     result = _run(store, q.text, bind(store, q, values), q.path.name, timeout, max_memory)
-    click.echo(render(table(result, q.path.name), fmt, shortener(base_of(store))))
+    _echo_short(render, table(result, q.path.name), fmt, shortener_of(store))
+
+
+def _echo_short(render: Callable[..., str], result: Table, fmt: str,
+                short: Shortener) -> None:
+    """A table of answers, and below it the prefixes of the strategies it shortened IRIs
+    with (several strategies: one prefix each)."""
+    click.echo(render(result, fmt, short))
+    if fmt in ("table", "markdown") and short.declarations():
+        click.echo(short.declarations())
 
 
 def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, where: str,
@@ -324,10 +341,9 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     from . import bounds
     from .errors import QueryError
     from .namespaces import PREFIXES
-    from .pipeline import shortener
+    from .pipeline import shortener_of
     from .query import Table, known_prefixes
     from .results import render_answer
-    from .store import base_of
 
     if path is not None and text is None:
         text = bounds.read_text(path, str(path), error=QueryError)
@@ -342,8 +358,11 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     # a graph is written with the vocabularies' prefixes (not vrid:, whose local names hold
     # slashes that Turtle would escape)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    short = shortener_of(store)
     click.echo(render_answer(answer if isinstance(answer, (bool, Table)) else list(answer),
-                             fmt, shortener(base_of(store)), prefixes))
+                             fmt, short, prefixes))
+    if isinstance(answer, Table) and fmt in ("table", "markdown") and short.declarations():
+        click.echo(short.declarations())
 
 
 @main.command()
@@ -427,6 +446,35 @@ def ask_password(question: str) -> str | None:
         return None
 
 
+@main.command("map")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the mappings' Turtle (default out/mappings.ttl).")
+@data_option
+@click.pass_obj
+@handle_errors
+def map_principles(project: Project, file: Path | None, output: Path | None,
+                   data: tuple[Path, ...]) -> None:
+    """Turn a mapping file (default data/curation/mappings.yaml) into a graph of SKOS
+    mappings between the principles of different strategies, or to a reference scheme.
+
+    Each entry maps a principle (SHORT-NAME:ID, e.g. northbridge:SP1, or an IRI) exact,
+    close, broad or narrow to another strategy's principle (hackney:SP3) or a concept of a
+    reference scheme, resolved in the graphs given with --data (default data/graph.ttl).
+    The mappings must pass the shapes with them. Give the output with --data to `report`
+    and `query run reference-coverage`. Exit 0 written, 1 the mappings break the shapes,
+    2 bad input (FILE:LINE: field: what is wrong), 3 cannot write.
+    """
+    from .mappings import build_checked
+    from .project import write_atomic
+
+    source = file or project.root / "data" / "curation" / "mappings.yaml"
+    turtle, count = build_checked(project, source, list(data))
+    target = output or project.root / "out" / "mappings.ttl"
+    write_atomic(target, turtle)
+    click.echo(f"wrote {project.display(target)}: {count} mapping{'s' if count != 1 else ''}")
+
+
 @main.command("publish")
 @click.argument("outdir", type=click.Path(path_type=Path))
 @click.option("--base-iri", default=None, help="Base for instance IRIs; the data is rebuilt "
@@ -436,24 +484,29 @@ def ask_password(question: str) -> str | None:
 @click.option("--settings", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Release settings (version, release date, title, publisher ...) in the "
                    "format of vrgraph/publish/release.yaml, the default.")
+@data_option
 @click.pass_obj
 @handle_errors
 def publish(project: Project, outdir: Path, base_iri: str | None, site_url: str | None,
-            settings: Path | None) -> None:
+            settings: Path | None, data: tuple[Path, ...]) -> None:
     """Write one complete, static, deployable release to OUTDIR.
 
     Dumps, ontology, shapes, DCAT-AP catalogue, VoID, CSV tables and a static site. OUTDIR is
     replaced only when the new release is complete; over a release of an earlier version, it
     records that version, keeps every earlier one under version/V/ and adds to the change log
-    (changes.html). Raise `release` with `version`. Exit 0 written, 1 a check
-    failed (a personal name would be published), 2 refused OUTDIR or bad input, 3 cannot
-    write.
+    (changes.html). Raise `release` with `version`. With --data FILE (repeated), a collection
+    release: each strategy the files hold is a dataset of its own with its dumps, tables and
+    pages, beside the dataset of their union. Exit 0 written, 1 a check failed (a personal
+    name would be published), 2 refused OUTDIR or bad input, 3 cannot write.
     """
+    from .publish import collection
     from .publish import publish as write
     from .publish import release as publish_release
 
     release = publish_release.load(settings) if settings else None
-    paths = write(project, outdir, base_iri, release=release, site_url=site_url)
+    coverage = collection.load_settings(settings) if settings else None
+    paths = write(project, outdir, base_iri, release=release, site_url=site_url,
+                  data=list(data) or None, coverage=coverage)
     size = sum(p.stat().st_size for p in paths)
     click.echo(f"published {len(paths)} files, {size} bytes, to {outdir}")
 

@@ -111,5 +111,26 @@ PREFIXES = {
     "oa": OA, "dcat": DCAT, "sh": SH, "vann": VANN,
 }
 
-__all__ = ["VR", "VRSH", "DQV", "OA", "VANN", "SH", "ONS", "DEFAULT_BASE", "PREFIXES", "Base",
+#: Prefix names a strategy's short name must not take (the project's and the catalogue's).
+RESERVED = frozenset(PREFIXES) | {"vrid", "adms", "dcatap", "foaf", "spdx", "vcard", "void"}
+
+
+def strategy_prefixes(spaces: list[tuple[str, str]]) -> dict[str, str]:
+    """A prefix for the things of each strategy, ``(short name, {base}id/)`` pairs: with one,
+    ``vrid:``; with several, each its short name (``hackney:action/5.1.1``,
+    ``northbridge:action/1.2``), ``-id`` added to one that is taken (``vr-id:``) and ``s``
+    put before one that starts with a digit, so that no short IRI is ambiguous."""
+    if len({ids for _, ids in spaces}) <= 1:
+        return {"vrid": spaces[0][1]} if spaces else {}
+    out: dict[str, str] = {}
+    for key, ids in sorted(spaces):
+        name = key if key[:1].isalpha() else "s" + key
+        name = re.sub(r"[^A-Za-z0-9_-]", "-", name).rstrip("-.") or "s"
+        while name in RESERVED or name in out:
+            name += "-id"
+        out[name] = ids
+    return out
+
+
+__all__ = ["RESERVED", "strategy_prefixes", "VR", "VRSH", "DQV", "OA", "VANN", "SH", "ONS", "DEFAULT_BASE", "PREFIXES", "Base",
            "DCAT", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "TIME", "XSD"]

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import reason, sandbox, store
-from .namespaces import PREFIXES, Base
+from .namespaces import DCTERMS, PREFIXES, VR, Base, strategy_prefixes
 from .project import Project, in_background
-from .store import recorded_base
+from .store import Queryable, recorded_base
 from .validate import WORKERS, Report, validate
 
 REPORT_TIMEOUT = 600.0
@@ -45,11 +45,11 @@ def shapes(project: Project) -> Graph:
 
 
 def validate_files(project: Project, files: list[Path], engine: str = "sparql",
-                   rdf: bool = False) -> tuple[Report, Callable[[str], str]]:
+                   rdf: bool = False) -> tuple[Report, Shortener]:
     """Load, reason and validate ``files``; also return a function that shortens IRIs."""
     st = load(project, files)
     report = validate(st, shapes(project), WORKERS, engine, rdf)
-    return report, shortener(store.base_of(st))
+    return report, shortener_of(st)
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
@@ -59,17 +59,61 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
     return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
-def shortener(base: Base) -> Callable[[str], str]:
-    """Write IRIs with the project's prefixes (``vrid:action/5.1.1``, ``vr:Action``)."""
-    pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] + [(base.ids, "vrid")],
-                   key=lambda pair: -len(pair[0]))
+_SPACES = f"""SELECT ?document ?key WHERE {{
+  ?document a <{VR.StrategyDocument}> OPTIONAL {{ ?document <{DCTERMS.identifier}> ?key }}
+}} ORDER BY ?document ?key"""
 
-    def short(iri: str) -> str:
-        for ns, prefix in pairs:
+
+def strategy_spaces(st: Queryable) -> list[tuple[str, str]]:
+    """``(short name, {base}id/)`` of each strategy of ``st`` minted ``{base}id/document/``."""
+    out: dict[str, str] = {}
+    for row in store.solutions(st.query(_SPACES, use_default_graph_as_union=True)):
+        doc = str(row[0].value)
+        base, sep, name = doc.rpartition("id/document/")
+        if sep:
+            out.setdefault(base + "id/", row[1].value if row[1] is not None else name)
+    return sorted((key, ids) for ids, key in out.items())
+
+
+class Shortener:
+    """Writes IRIs with the project's prefixes (``vr:Action``) and a prefix for the things
+    of each strategy: ``vrid:action/5.1.1`` with one, each strategy's short name with
+    several (``hackney:action/5.1.1``, ``northbridge:action/1.2``; see
+    :func:`vrgraph.namespaces.strategy_prefixes`), so that no short IRI is ambiguous.
+    ``declarations()`` lists the strategy prefixes it has written, to print beside them."""
+
+    def __init__(self, base: Base, spaces: list[tuple[str, str]] | None = None) -> None:
+        self.things = strategy_prefixes(spaces) if spaces else {"vrid": base.ids}
+        self.pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] +
+                            [(ns, p) for p, ns in self.things.items()],
+                            key=lambda pair: (-len(pair[0]), pair[1]))
+        self.used: set[str] = set()
+
+    def __call__(self, iri: str) -> str:
+        for ns, prefix in self.pairs:
             if iri.startswith(ns):
+                if prefix in self.things:
+                    self.used.add(prefix)
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
-    return short
+
+    def declarations(self) -> str:
+        """``PREFIX name: <IRI>`` lines for the strategy prefixes written, where there are
+        several strategies (one strategy's ``vrid:`` goes without saying); else ``""``."""
+        if len(self.things) < 2:
+            return ""
+        return "\n".join(f"PREFIX {p}: <{self.things[p]}>" for p in sorted(self.used))
+
+
+def shortener(base: Base, spaces: list[tuple[str, str]] | None = None) -> Shortener:
+    """A :class:`Shortener` for things minted under ``base``, or for each strategy of
+    ``spaces`` (:func:`strategy_spaces`)."""
+    return Shortener(base, spaces)
+
+
+def shortener_of(st: Queryable) -> Shortener:
+    """A :class:`Shortener` for the strategies of ``st``."""
+    return Shortener(store.base_of(st), strategy_spaces(st))
 
 
 def report(project: Project, output: Path, rebuild: bool = False,
@@ -113,7 +157,7 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
                       shapes_files: Sequence[Path] = (), user: str | None = None,
                       prompt: Callable[[str], str | None] | None = None
-                      ) -> tuple[Report, Callable[[str], str]]:
+                      ) -> tuple[Report, Shortener]:
     """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
     against the project's shapes or those in ``shapes_files``; also return a function that
     shortens IRIs under the base the copy records."""
@@ -122,4 +166,4 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)
     copy = remote.validation_store(project)
-    return validate(copy, given, WORKERS, engine, rdf), shortener(store.base_of(copy))
+    return validate(copy, given, WORKERS, engine, rdf), shortener_of(copy)

@@ -29,7 +29,7 @@ import yaml
 
 from . import sandbox
 from .errors import QueryError, located
-from .namespaces import PREFIXES, VR
+from .namespaces import PREFIXES, VR, strategy_prefixes
 from .sparql_guard import Guarded, guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
@@ -37,7 +37,6 @@ from .text import natural
 PARAM_TYPES = ("principle", "agency", "action", "plan", "strategy", "string", "integer", "iri")
 _AT = re.compile(r"^error at (\d+):(\d+): ")
 _CHAR_CLASS = re.compile(r"\[[^\]]*\.\.=[^\]]*\](?:, \[[^\]]*\.\.=[^\]]*\])*")
-_PREFIX_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(?<!\.)")  # an ASCII PN_PREFIX
 
 
 @dataclass
@@ -367,13 +366,14 @@ def known_prefixes(store: Queryable) -> dict[str, str]:
     """The prefixes a query may use without declaring them: the vocabularies' (``vr:``,
     ``skos:``, ``dcterms:``, ``prov:``, ``org:``, ``dcat:`` ...), ``vrid:`` for the things of
     the graph's base and, for each strategy, its short name for the things minted under its
-    base (``hackney-b1:action/1.2``) where that is a prefix name no vocabulary takes."""
+    base (``hackney-b1:action/1.2``, :func:`vrgraph.namespaces.strategy_prefixes`), as every
+    output that shortens IRIs writes them."""
     from .store import base_of
 
     known = {p: str(ns) for p, ns in PREFIXES.items()} | {"vrid": base_of(store).ids}
-    for s in strategies(store):
-        if s.space and s.key not in known and _PREFIX_NAME.fullmatch(s.key):
-            known[s.key] = s.space
+    spaces = [(s.key, s.space) for s in strategies(store) if s.space]
+    for name, namespace in strategy_prefixes(spaces).items():   # as the shortener writes them
+        known.setdefault(name, namespace)
     return dict(sorted(known.items()))
 
 

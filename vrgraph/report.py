@@ -26,7 +26,8 @@ SECTIONS = (
     "actions-led-only-by-post", "single-point-of-failure", "agency-load",
     "collaboration-network", "strategic-without-enabling", "enabling-without-strategic",
     "declared-vs-evidenced", "target-group-coverage", "prevention-tier-coverage",
-    "notes-by-kind", "steward-edits",
+    "notes-by-kind", "steward-edits", "reference-coverage", "reference-leads",
+    "reference-uncovered",
 )
 
 
@@ -71,24 +72,29 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _principle_name(row: Row) -> str:
+def _principle_name(row: Row, titles: dict[tuple[str, str], str] | None = None) -> str:
+    """``Strategic principle 3``, with the principle's own title where it has one
+    (``titles``: by strategy and notation, from principle-coverage)."""
     kind = (row.get("kind") or "").capitalize()
-    number = (row.get("notation") or "")[2:]
-    return f"{kind} principle {number}"
+    notation = row.get("notation") or ""
+    title = row.get("title") or (titles or {}).get((str(row.get("strategy")), notation), "")
+    return f"{kind} principle {notation[2:]}" + (f", {title}" if title else "")
 
 
 def findings(r: Results) -> list[Finding]:
     """The report's opening statements, in plain language, most serious first."""
     out: list[Finding] = []
     coverage = {row["notation"]: row for row in r["principle-coverage"]}
+    titles = {(str(row.get("strategy")), str(row["notation"])): str(row.get("title") or "")
+              for row in r["principle-coverage"]}
     for row in r["principles-without-actions"]:
         text = coverage.get(row["notation"], {}).get("definition") or row.get("definition") or ""
         claim = (f" It is claimed in prose by {row['claimedInProse']}, but no numbered "
                  f"action carries it.") if row.get("claimedInProse") else ""
-        out.append(Finding("gap", f"{_principle_name(row)} (\u201c{_clip(text, 90)}\u201d): "
-                                  f"no action is aligned to it.{claim}"))
+        out.append(Finding("gap", f"{_principle_name(row, titles)} (\u201c{_clip(text, 90)}"
+                                  f"\u201d): no action is aligned to it.{claim}"))
     for row in r["principles-single-plan-or-agency"]:
-        out.append(Finding("risk", f"{_principle_name(row)} is served by "
+        out.append(Finding("risk", f"{_principle_name(row, titles)} is served by "
                                    f"{row['finding']}: {_plural(_n(row['actions']), 'action')} "
                                    f"in plan {row['planList']}, led by "
                                    f"{row.get('agencyList') or 'no named agency'}."))
@@ -191,17 +197,62 @@ class View:
     busiest: list[Row]
 
 
+def totals(r: Results) -> dict[str, int]:
+    """Each strategy's number of actions, by short name."""
+    return {str(row["strategy"]): _n(row.get("actions")) for row in r["strategies"]}
+
+
+def annotate(r: Results) -> Results:
+    """Each principle-coverage row with its share of its strategy's actions (``share``)
+    and its own text, cut to fit a table (``text``); the rows are changed in place."""
+    total = totals(r)
+    for row in r["principle-coverage"]:
+        n = _n(row.get("actions"))
+        row["share"] = f"{100 * n / max(total.get(str(row.get('strategy')), 0), 1):.0f}%"
+        row["text"] = _clip(str(row.get("definition") or ""), 120)
+    return r
+
+
 def views(r: Results) -> list[View]:
     out = []
+    total = totals(r)
+    axis = charts.share_axis(r["principle-coverage"], total)   # one axis for every strategy
     for row in r["strategies"] or [{"strategy": "", "title": ""}]:
         mine = r.only(str(row["strategy"])) if len(r.strategies) > 1 else r
         out.append(View(
             str(row["strategy"]), str(row["title"]), findings(mine),
             {"heatmap": charts.heatmap(mine["plan-principle-matrix"]),
-             "bars": charts.bars(mine["principle-coverage"]),
+             "bars": charts.bars(mine["principle-coverage"], total, axis),
              "network": charts.network(mine["agency-load"], mine["collaboration-network"])},
             sorted(mine["agency-load"], key=lambda row: -_n(row["actions"]))[:20]))
     return out
+
+
+def across(r: Results) -> dict[str, Any]:
+    """The strategies compared through their principle mappings (``reference-coverage``):
+    a row per reference principle, a cell per strategy (its actions, and how its principles
+    map), and the reference principles no strategy's action serves."""
+    keys = r.strategies
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in r["reference-coverage"]:
+        key = (str(row["scheme"]), str(row["reference"]))
+        line = rows.setdefault(key, {"notation": row["notation"], "label": row["label"],
+                                     "text": _clip(str(row.get("definition") or ""), 160),
+                                     "cells": {k: None for k in keys}})
+        n = _n(row.get("actions"))
+        line["cells"][str(row["strategy"])] = {
+            "actions": n, "principles": _n(row.get("principles")),
+            "relations": row.get("relations") or "", "zero": n == 0}
+    leads: dict[tuple[str, str, str], list[str]] = {}
+    for row in r["reference-leads"]:
+        leads.setdefault((str(row["scheme"]), str(row["reference"]), str(row["strategy"])),
+                         []).append(f"{row['kind']} {row['actions']}")
+    for (scheme, reference), line in rows.items():
+        for k, cell in line["cells"].items():
+            if cell is not None:
+                cell["leads"] = ", ".join(leads.get((scheme, reference, k), []))
+    return {"strategies": keys, "rows": list(rows.values()),
+            "uncovered": r["reference-uncovered"]}
 
 
 def page_title(r: Results) -> str:
@@ -215,11 +266,12 @@ def page_title(r: Results) -> str:
 def render(r: Results, validation: Report | None, stats: dict[str, int], title: str) -> str:
     """The whole report as one HTML string (``templates/report.html``, every value escaped
     by Jinja2)."""
-    shown = views(r)
+    shown = views(annotate(r))
     return pages.render(
         "report.html", r=r, validation=validation, stats=stats, title=title,
         css=pages.raw("report.css"), views=shown, multi=len(r.strategies) > 1,
-        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest])
+        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest],
+        across=across(r))
 
 
 def summary(r: Results, validation: Report | None) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,13 @@ from rdflib.term import Identifier
 
 from .. import curation, pages, reason, store
 from ..errors import CurationError, InputError, VrgraphError
-from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base
+from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base, strategy_prefixes
 from ..project import Project
+from . import collection, linked_data, sections, versions
 from . import dumps as publish_rdf
-from . import linked_data, versions
 from . import release as settings
 from . import tables as publish_csv
-from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
+from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, Part, Subset, catalogue, void
 from .ontodoc import page as ontology_page
 from .site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, page_path
 from .write import MARKER, check_outdir, write_release
@@ -77,18 +77,27 @@ VOCABULARY = (("ontology/vrgraph.ttl", "ontology", "Ontology (OWL 2, Turtle)"),
 
 
 def publish(project: Project, outdir: Path, base_iri: str | None = None,
-            release: settings.Release | None = None, site_url: str | None = None
-            ) -> list[Path]:
-    """Write a complete release to ``outdir``; return its files, sorted.
+            release: settings.Release | None = None, site_url: str | None = None,
+            data: list[Path] | None = None,
+            coverage: dict[str, collection.Coverage] | None = None) -> list[Path]:
+    """Write a complete release to ``outdir``; return its files, sorted. With ``data``
+    (graph files), a collection release of the strategies they hold (:mod:`.collection`),
+    ``coverage`` saying who publishes each and what it covers.
 
     Raises :class:`InputError` for a refused ``outdir`` or a bad ``base_iri``,
     :class:`PrivacyError` if a personal name would be published and :class:`OutputError`
     if the files cannot be written. On any failure ``outdir`` is left as it was.
     """
-    base = (Base.parse(base_iri) if base_iri is not None else store.recorded_base(project)).iri
+    if data:
+        base = (Base.parse(base_iri) if base_iri is not None else
+                store.base_of(store.load(data[:1], [], project.root))).iri
+    else:
+        base = (Base.parse(base_iri) if base_iri is not None
+                else store.recorded_base(project)).iri
     hosted = Base.parse(site_url, "--site-url").iri if site_url is not None else base
     target = check_outdir(project, outdir)
-    files = release_files(project, base, release or settings.load(), hosted, target)
+    files = release_files(project, base, release or settings.load(), hosted, target,
+                          data, coverage if coverage is not None else collection.load_settings())
     check_privacy(project, files)
     return write_release(target, files)
 
@@ -105,6 +114,15 @@ def load_graph(project: Project, base: str) -> Graph:
         return build.build_graph(build.Sources.at(project.root), Base(base))
     path = project.graph
     return _as_graph(store.parse_file(path, project.display(path)))   # strict: line, column
+
+
+def load_files(project: Project, files: list[Path]) -> Graph:
+    """The union of the graph files ``files`` (a collection release), read strictly."""
+    g = Graph()
+    for path in files:
+        for t in _as_graph(store.parse_file(path, project.display(path))):
+            g.add(t)
+    return g
 
 
 def _as_graph(quads: list[Any]) -> Graph:
@@ -131,17 +149,24 @@ def sha256(data: bytes) -> str:
 
 
 def release_files(project: Project, base: str, release: settings.Release,
-                  site_url: str | None = None, previous: Path | None = None
-                  ) -> dict[str, bytes]:
+                  site_url: str | None = None, previous: Path | None = None,
+                  data: list[Path] | None = None,
+                  coverage: dict[str, collection.Coverage] | None = None) -> dict[str, bytes]:
     """Every file of the release, by its path in the release; ``site_url`` is where it will
     be hosted (for the redirects of ``.htaccess``; ``base`` by default); ``previous`` the
-    folder of the release it replaces, if any (for its version history)."""
+    folder of the release it replaces, if any (for its version history); ``data`` the graph
+    files of a collection release (else the built graph)."""
     tables = publish_csv.load_tables(project.tables, project.display)   # bad headers: first
-    g = load_graph(project, base)
+    g = load_files(project, data) if data else load_graph(project, base)
+    found = collection.strategies(g, base, release, coverage or {}) if data else []
+    own = collection.split(g, found)
+    if found:
+        release = collection.union_release(release, found)
     past = versions.history(previous, release, g, lambda iri: page_path(iri, base) if (
         URIRef(iri), None, None) in g else None) if previous is not None else \
         versions.first(release)
-    ctx = publish_rdf.context(base)
+    ids = strategy_prefixes([(s.key, s.ids) for s in found]) if found else None
+    ctx = publish_rdf.context(base, ids=ids)
     st = reasoned(project, g)
     entailed = store.graph(st, store.INFERRED)
     files = dumps(g, entailed, base, ctx)
@@ -154,10 +179,16 @@ def release_files(project: Project, base: str, release: settings.Release,
     titles = (str(onto.value(URIRef(str(VR)), DCTERMS.title) or "vrgraph ontology"),
               str(shapes.value(URIRef(str(VRSH)), DCTERMS.title) or "vrgraph SHACL shapes"))
     dists = distributions(files, tables, base, release)
+    for s in found:
+        files.update(strategy_files(project, s, own[s.key], release,
+                                    publish_rdf.context(s.base, ids=ids)))
+        dists += strategy_distributions(files, s, tables)
 
     publisher = URIRef(base + "id/agency/" + release.publisher)
     publisher_label = str(g.value(publisher, SKOS.prefLabel) or release.publisher_name)
-    whole = catalogue(base, release, dists, publisher_label, *titles, past.previous, past.notes)
+    parts = tuple(part(g, s, release, base) for s in found)
+    whole = catalogue(base, release, dists, publisher_label, *titles, past.previous, past.notes,
+                      parts)
     versions.describe(whole, base, past, files)
     cat = publish_rdf.stable_graph(whole, PREFIXES_META)
     files["catalog.ttl"] = publish_rdf.turtle(cat)
@@ -165,14 +196,20 @@ def release_files(project: Project, base: str, release: settings.Release,
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
                                                     "agency/mps", "plan/5.1")
                 if (URIRef(base + "id/" + k), None, None) in g]
+    subsets = tuple(Subset(s.dataset, s.title, own[s.key], s.ids, s.document) for s in found)
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
-        void(base, release, g, dists, examples, len(entailed)), PREFIXES_META))
+        void(base, release, g, dists, examples, len(entailed), subsets), PREFIXES_META))
 
     files.update(site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
-                            past))
+                            past, found))
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
+    for s in found:
+        if s.base != base:
+            described.update({str(x): path for x in own[s.key].subjects()
+                              if isinstance(x, URIRef)
+                              and (path := page_path(str(x), s.base, s.root)) is not None})
     files.update(linked_data.descriptions(st, described))
     files[linked_data.HTACCESS] = linked_data.htaccess(base, site_url or base)
     files[STYLE] = pages.raw("site.css").encode("utf-8")
@@ -219,19 +256,79 @@ def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base
     return out
 
 
+def strategy_files(project: Project, s: collection.Strategy, g: Graph,
+                   release: settings.Release, ctx: dict[str, str]) -> dict[str, bytes]:
+    """A strategy's own files in a collection release: its dumps and its tables."""
+    data = publish_rdf.stable_graph(g, ctx)
+    files = {s.root + "vrgraph.ttl": publish_rdf.turtle(data),
+             s.root + "vrgraph.nt": publish_rdf.ntriples(data),
+             s.root + "vrgraph.jsonld": publish_rdf.jsonld(data, ctx)}
+    tables = publish_csv.load_tables(project.tables, project.display)
+    mine = replace(release, title=s.title)
+    files.update({s.root + path: data for path, data in publish_csv.build(g, mine, tables).items()})
+    return files
+
+
+def strategy_distributions(files: dict[str, bytes], s: collection.Strategy,
+                           tables: list[publish_csv.Table]) -> list[Dist]:
+    """What the catalogue says about a strategy's files (and its section of the site)."""
+    def dist(slug: str, path: str, title: str, description: str, media_type: str,
+             file_type: str, rdf: bool = False) -> Dist:
+        return Dist(f"{s.key}-{slug}", s.dataset, path, title, description, media_type,
+                    file_type, len(files[path]), sha256(files[path]), rdf)
+
+    out = [dist(d.slug, s.root + d.path, f"{s.title} ({d.title})",
+                d.description.replace("The whole graph", "The strategy's own triples"),
+                d.media_type, d.file_type, rdf=True) for d in DUMPS[:3]]
+    out += [dist(f"table-{t.name}", s.root + t.path, f"{s.title}: {t.title} (CSV)",
+                 t.description + f" Described by CSVW metadata in {s.root}{publish_csv.METADATA}.",
+                 "text/csv", "CSV") for t in tables]
+    out.append(Dist(f"{s.key}-site", s.dataset, s.root + "index.html",
+                    f"{s.title} (web pages)", "The strategy's pages: what it is, its "
+                    "principles, its resources and its downloads.", "text/html", "HTML"))
+    return out
+
+
+def part(g: Graph, s: collection.Strategy, release: settings.Release, base: str) -> Part:
+    """A strategy's dataset in the catalogue."""
+    c = s.coverage
+    if s.publisher is not None:
+        publisher = str(s.publisher)
+    elif c.publisher_name and c.publisher_name != release.publisher_name:
+        publisher = f"{base}id/publisher/{s.key}"
+    else:
+        publisher = f"{base}id/agency/{release.publisher}"
+    return Part(s.dataset, s.title, s.description, s.root + "index.html", publisher,
+                collection.publisher_name(g, s, release), c.publisher_type,
+                c.publisher_type_label, c.spatial, c.spatial_label, c.temporal_start,
+                c.temporal_end, s.key)
+
+
 def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
                ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
-               dists: list[Dist], cat: Graph, past: versions.History) -> dict[str, bytes]:
-    """The static site: resource pages, index pages, the landing page, the ontology page and
-    the change log and the pages of the versions (``past``)."""
+               dists: list[Dist], cat: Graph, past: versions.History,
+               found: list[collection.Strategy] | None = None) -> dict[str, bytes]:
+    """The static site: resource pages, index pages, the landing page, the ontology page,
+    the change log and the pages of the versions (``past``); in a collection release
+    (``found``: its strategies), a section per strategy and the pages comparing them."""
     alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
     site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
     what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
     downloads = [Download(d.path, what.get(d.path, d.title),
                           FILE_TYPE_LABELS.get(d.file_type, d.file_type), d.media_type,
-                          d.size or 0, d.sha256 or "") for d in dists if d.sha256]
-    about = about_dataset(cat, base)
+                          d.size or 0, d.sha256 or "") for d in dists
+                 if d.sha256 and d.dataset == "graph"]
+    about = about_dataset(cat, URIRef(base + "id/dataset/graph"))
     out = site.build(downloads, len(g), about)
+    if found:
+        own = collection.split(g, found)
+    if found:
+        release = collection.union_release(release, found)
+        publishers = {x.key: collection.publisher_name(g, x, release) for x in found}
+        abouts = {x.key: about_dataset(cat, URIRef(base + "id/dataset/" + x.dataset))
+                  for x in found}
+        out.update(sections.pages(site, onto, base, release, files, dists, found, own,
+                                  publishers, abouts, (downloads, len(g), about)))
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
     out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
                                        [(p, t) for p, _, t in VOCABULARY])
@@ -267,9 +364,8 @@ def version_pages(site: Site, past: versions.History, files: dict[str, bytes], c
     return out
 
 
-def about_dataset(cat: Graph, base: str) -> bytes:
-    """JSON-LD of the graph dataset and its distributions, from the catalogue."""
-    dataset = URIRef(base + "id/dataset/graph")
+def about_dataset(cat: Graph, dataset: URIRef) -> bytes:
+    """JSON-LD of a dataset of the catalogue and its distributions."""
     keep: set[Identifier] = {dataset}       # every node of a graph is one, ordered by rdflib
     keep |= {d for d in cat.objects(dataset, DCAT.distribution) if isinstance(d, Identifier)}
     keep |= {c for d in list(keep) for c in cat.objects(d, SPDX.checksum)

@@ -64,6 +64,26 @@ class Dist:
     rdf: bool = False     # a dump of the data (VoID dataDump)
 
 
+@dataclass(frozen=True)
+class Part:
+    """A dataset of a collection release beside the union: one strategy, with who publishes
+    it and what it covers (empty: not known, not said)."""
+
+    name: str             # the dataset's name: id/dataset/{name}
+    title: str
+    description: str
+    landing: str          # release path of its page
+    publisher: str        # IRI of the agent
+    publisher_name: str
+    publisher_type: str = ""
+    publisher_type_label: str = ""
+    spatial: str = ""
+    spatial_label: str = ""
+    temporal_start: str = ""
+    temporal_end: str = ""
+    keyword: str = ""     # its short name
+
+
 def _date(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
@@ -156,12 +176,13 @@ class Catalogue:
             self.concept(URIRef(AUTHORITY + "data-theme/" + code), label,
                          AUTHORITY + "data-theme")
 
-    def describe(self, s: URIRef, title: str, description: str) -> None:
+    def describe(self, s: URIRef, title: str, description: str,
+                 publisher: URIRef | None = None) -> None:
         """What every dataset and the service share."""
         add = self.add
         add(s, DCTERMS.title, _en(title))
         add(s, DCTERMS.description, _en(description))
-        add(s, DCTERMS.publisher, self.publisher)
+        add(s, DCTERMS.publisher, publisher or self.publisher)
         add(s, DCAT.contactPoint, self.contact)
         for word in self.r.keywords:
             add(s, DCAT.keyword, _en(word))
@@ -169,7 +190,7 @@ class Catalogue:
             add(s, DCAT.theme, URIRef(AUTHORITY + "data-theme/" + code))
 
     def build(self, dists: list[Dist], publisher_label: str, ontology_title: str,
-              shapes_title: str) -> Graph:
+              shapes_title: str, parts: tuple[Part, ...] = ()) -> Graph:
         r, add = self.r, self.add
         self.shared(publisher_label)
         home = self.document("index.html", r.title)
@@ -214,10 +235,49 @@ class Catalogue:
                 add(ds, DCTERMS.conformsTo, standard)
             self.dated(ds)
         add(self.dataset("graph"), RDFS.seeAlso, self.url(".well-known/void"))
+        for part in parts:
+            self.part(part, vocabulary, shapes)
         for d in dists:
             self.distribution(d, vocabulary)
         self.service_description()
         return self.g
+
+    def part(self, p: Part, vocabulary: URIRef, shapes: URIRef) -> None:
+        """A strategy's dataset, related to the union's both ways (DCAT-AP "related
+        resource"), with its own publisher and coverage."""
+        add, union, ds = self.add, self.dataset("graph"), self.dataset(p.name)
+        publisher = URIRef(p.publisher)
+        if publisher != self.publisher:
+            add(publisher, RDF.type, FOAF.Agent)
+            add(publisher, FOAF.name, _en(p.publisher_name))
+            if p.publisher_type:
+                add(publisher, DCTERMS.type, self.concept(
+                    URIRef(ADMS_PUBLISHER_TYPE + p.publisher_type),
+                    p.publisher_type_label or p.publisher_type, ADMS_PUBLISHER_TYPE + "1.0"))
+        add(self.catalog, DCAT.dataset, ds)
+        add(ds, RDF.type, DCAT.Dataset)
+        self.describe(ds, p.title, p.description, publisher)
+        if p.keyword:
+            add(ds, DCAT.keyword, Literal(p.keyword))
+        add(ds, DCTERMS.identifier, Literal(str(ds)))
+        add(ds, URIRef(str(DCAT) + "version"), Literal(self.r.version))
+        add(ds, DCAT.landingPage, self.document(p.landing, p.title))
+        add(ds, DCTERMS.language, self.english)
+        if p.spatial:
+            add(ds, DCTERMS.spatial, URIRef(p.spatial))
+            add(URIRef(p.spatial), RDF.type, DCTERMS.Location)
+            add(URIRef(p.spatial), SKOS.prefLabel, _en(p.spatial_label or p.spatial))
+        if p.temporal_start and p.temporal_end:
+            period = self.id(f"period/{p.temporal_start}-{p.temporal_end}")
+            add(ds, DCTERMS.temporal, period)
+            add(period, RDF.type, DCTERMS.PeriodOfTime)
+            add(period, DCAT.startDate, Literal(p.temporal_start, datatype=XSD.gYear))
+            add(period, DCAT.endDate, Literal(p.temporal_end, datatype=XSD.gYear))
+        for standard in (vocabulary, shapes):
+            add(ds, DCTERMS.conformsTo, standard)
+        add(ds, DCTERMS.relation, union)
+        add(union, DCTERMS.relation, ds)
+        self.dated(ds)
 
     def distribution(self, d: Dist, vocabulary: URIRef) -> None:
         add = self.add
@@ -271,11 +331,13 @@ class Catalogue:
 
 def catalogue(base: str, release: Release, dists: list[Dist], publisher_label: str,
               ontology_title: str, shapes_title: str, previous: str | None = None,
-              notes: str | None = None) -> Graph:
+              notes: str | None = None, parts: tuple[Part, ...] = ()) -> Graph:
     """The DCAT-AP 3 catalogue of a release; the graph dataset says which version it follows
     (``dcat:previousVersion``, the versioned IRI ``id/dataset/graph/version/V``) and what
-    changed (``adms:versionNotes``), DCAT 3 section 11."""
-    g = Catalogue(base, release).build(dists, publisher_label, ontology_title, shapes_title)
+    changed (``adms:versionNotes``), DCAT 3 section 11. A collection release has a dataset
+    per strategy (``parts``) beside the union's (the graph dataset)."""
+    g = Catalogue(base, release).build(dists, publisher_label, ontology_title, shapes_title,
+                                       parts)
     graph = URIRef(base + "id/dataset/graph")
     if notes:
         g.add((graph, URIRef(ADMS + "versionNotes"), _en(notes)))
@@ -298,8 +360,20 @@ def _slug(iri: str) -> str:
     return f"{slug[:40]}-{hashlib.sha256(iri.encode()).hexdigest()[:8]}"
 
 
+@dataclass(frozen=True)
+class Subset:
+    """A strategy of a collection as a VoID subset of the union."""
+
+    name: str             # dataset name, as Part's
+    title: str
+    graph: Graph          # its own triples
+    space: str            # its things' URI space, {base}id/
+    root: URIRef          # its strategy document
+
+
 def void(base: str, release: Release, data: Graph, dists: list[Dist],
-         examples: list[URIRef], inferred: int = 0) -> Graph:
+         examples: list[URIRef], inferred: int = 0, subsets: tuple[Subset, ...] = ()
+         ) -> Graph:
     """The VoID description served at ``.well-known/void`` (RFC 5785; VoID section 7).
 
     ``void:triples`` counts the document's own (asserted) triples, and every dump of the
@@ -323,10 +397,15 @@ def void(base: str, release: Release, data: Graph, dists: list[Dist],
     g.add((ds, VOID.triples, Literal(len(data), datatype=XSD.integer)))
     subjects = {s for s in data.subjects() if isinstance(s, URIRef)}
     g.add((ds, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    spaces = [sub.space for sub in subsets] or [base + "id/"]
     g.add((ds, VOID.entities, Literal(len({s for s in subjects
-                                           if str(s).startswith(base + "id/")}),
+                                           if str(s).startswith(tuple(spaces))}),
                                       datatype=XSD.integer)))
-    g.add((ds, VOID.uriSpace, Literal(base + "id/")))
+    if not subsets:
+        g.add((ds, VOID.uriSpace, Literal(base + "id/")))
+    for sub in subsets:
+        _subset(g, ds, URIRef(base + "id/dataset/" + sub.name), sub,
+                [d for d in dists if d.rdf and d.dataset == sub.name], base)
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     for root in sorted(s for s in data.subjects(RDF.type, VR.StrategyDocument)
                        if isinstance(s, URIRef)):
@@ -335,7 +414,7 @@ def void(base: str, release: Release, data: Graph, dists: list[Dist],
         g.add((ds, VOID.exampleResource, example))
     entailed = URIRef(f"{ds}/with-inferences")
     for d in dists:
-        if d.rdf:
+        if d.rdf and d.dataset == "graph":
             holder = entailed if d.path.endswith(".nq") else ds
             g.add((holder, VOID.dataDump, URIRef(base + d.path)))
             if d.file_type in W3C_FORMATS:
@@ -364,3 +443,21 @@ def void(base: str, release: Release, data: Graph, dists: list[Dist],
         g.add((part, VOID.property, prop))
         g.add((part, VOID.triples, Literal(n, datatype=XSD.integer)))
     return g
+
+
+def _subset(g: Graph, union: URIRef, ds: URIRef, sub: Subset, dumps: list[Dist],
+            base: str) -> None:
+    """A strategy as a ``void:subset`` of the union: its size, URI space, root and dumps."""
+    g.add((union, VOID.subset, ds))
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, DCTERMS.title, _en(sub.title)))
+    g.add((ds, VOID.triples, Literal(len(sub.graph), datatype=XSD.integer)))
+    g.add((ds, VOID.entities, Literal(len({s for s in sub.graph.subjects()
+                                           if str(s).startswith(sub.space)}),
+                                      datatype=XSD.integer)))
+    g.add((ds, VOID.uriSpace, Literal(sub.space)))
+    g.add((ds, VOID.rootResource, sub.root))
+    for d in dumps:
+        g.add((ds, VOID.dataDump, URIRef(base + d.path)))
+        if d.file_type in W3C_FORMATS:
+            g.add((ds, VOID.feature, URIRef(FORMATS + W3C_FORMATS[d.file_type])))

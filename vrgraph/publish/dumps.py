@@ -23,10 +23,13 @@ from ..namespaces import PREFIXES
 Triple = tuple[Node, Node, Node]
 
 
-def context(base: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The JSON-LD context of a release: the project's prefixes and ``vrid:`` for things."""
+def context(base: str, extra: dict[str, str] | None = None,
+            ids: dict[str, str] | None = None) -> dict[str, str]:
+    """The JSON-LD context of a release: the project's prefixes and ``vrid:`` for things,
+    or with several strategies ``ids``, a prefix for each one's things
+    (:func:`vrgraph.namespaces.strategy_prefixes`)."""
     ctx = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    ctx["vrid"] = base + "id/"
+    ctx.update(ids if ids is not None else {"vrid": base + "id/"})
     ctx.update(extra or {})
     return dict(sorted(ctx.items()))
 

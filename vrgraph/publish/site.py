@@ -87,15 +87,16 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}"
 
 
-def page_path(iri: str, base: str) -> str | None:
-    """``doc/{type}/{key}.html`` for a thing ``{base}id/{type}/{key}``, else None."""
+def page_path(iri: str, base: str, root: str = "") -> str | None:
+    """``{root}doc/{type}/{key}.html`` for a thing ``{base}id/{type}/{key}``, else None
+    (``root``: the folder of a strategy's section in a collection release)."""
     prefix = base + "id/"
     if not iri.startswith(prefix):
         return None
     parts = iri[len(prefix):].split("/")
     if len(parts) < 2 or not all(SEGMENT.match(p) for p in parts) or parts[-1] == "index":
         return None
-    return "doc/" + "/".join(parts) + ".html"
+    return root + "doc/" + "/".join(parts) + ".html"
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,16 @@ class Kind:
 
 
 class Site:
-    """Indexes of one graph, and the pages made from them."""
+    """Indexes of one graph, and the pages made from them; in a collection release, a
+    strategy's section has its pages under ``root`` (``strategies/{key}/``) and its own
+    landing page there (``home``: its title)."""
 
     def __init__(self, g: Graph, ontology: Graph, base: str, release: Release,
                  jsonld: dict[str, Any], alternates: list[Alternate],
-                 names: Settings | None = None) -> None:
+                 names: Settings | None = None, root: str = "", home: str = "") -> None:
         self.g, self.base, self.release, self.alternates = g, base, release, alternates
+        self.root, self.home = root, home
+        self.doc_index_path = root + DOC_INDEX
         self.names = names or settings()
         self.out: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.inb: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
@@ -140,7 +145,7 @@ class Site:
                 self.inb[o][p].append(s)
         self.pages: dict[Node, str] = {}
         for s in [*self.out, *self.inb]:     # things described, and things only named
-            path = page_path(str(s), base) if isinstance(s, URIRef) else None
+            path = page_path(str(s), base, root) if isinstance(s, URIRef) else None
             if path is not None:
                 self.pages[s] = path
         self.terms: dict[Node, str] = {
@@ -239,8 +244,8 @@ class Site:
                                          key=lambda i: (self.label(i[0]), str(i[0])))
                    if p not in shown_inbound]
         node = self.nodes.get(iri) or self.reverse(s)
-        crumbs = [("index.html", "Home"), (DOC_INDEX, "Resources"),
-                  (f"doc/{kind}/index.html", self.names.title(kind))]
+        crumbs = [*self.crumbs(), (self.doc_index_path, "Resources"),
+                  (f"{self.root}doc/{kind}/index.html", self.names.title(kind))]
         return self.render(
             "resource.html", here, title, crumbs, json_bytes({"@context": self.ctx, **node}),
             iri=iri, described=bool(props),
@@ -315,8 +320,13 @@ class Site:
         kinds = self.kinds()
         order = [k for k in self.names.first if k in kinds] + \
             [k for k in kinds if k not in self.names.first]
-        return [Kind(f"doc/{k}/index.html", self.names.title(k), self.counted(kinds[k]))
-                for k in order]
+        return [Kind(f"{self.root}doc/{k}/index.html", self.names.title(k),
+                     self.counted(kinds[k])) for k in order]
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        """The way back to the release's home (and the strategy's, in its section)."""
+        home = [("index.html", "Home")]
+        return home + [(self.root + "index.html", self.home)] if self.root else home
 
     def summary(self, s: Node) -> str:
         for prop in TEXT_PROPERTIES:
@@ -327,31 +337,38 @@ class Site:
         return ""
 
     def type_index(self, kind: str, members: list[Node]) -> bytes:
-        path = f"doc/{kind}/index.html"
+        path = f"{self.root}doc/{kind}/index.html"
         rows = [(PageTerm.link(self.pages[s], path, self.label(s)), self.key(str(s)),
                  self.summary(s)) for s in members]
         listing = [{"@id": str(s), "@type": self.nodes.get(str(s), {}).get("@type", [])}
                    for s in members]
         return self.render("type_index.html", path, self.names.title(kind),
-                           [("index.html", "Home"), (DOC_INDEX, "Resources")],
+                           [*self.crumbs(), (self.doc_index_path, "Resources")],
                            json_bytes({"@context": self.ctx, "@graph": listing}),
                            counted=self.counted(members), rows=rows)
 
     def doc_index(self, about: bytes) -> bytes:
-        return self.render("resources.html", DOC_INDEX, "Resources", [("index.html", "Home")],
+        return self.render("resources.html", self.doc_index_path, "Resources", self.crumbs(),
                            about, kinds=self.cards(), ontology=ONTOLOGY_PAGE)
 
-    def landing(self, downloads: list[Download], triples: int, about: bytes) -> bytes:
+    def landing(self, downloads: list[Download], triples: int, about: bytes,
+                strategies: list[Any] | None = None, index: str = "") -> bytes:
+        """The release's home page; in a collection, with its strategies (``index``: the
+        page comparing them)."""
         return self.render("landing.html", "index.html", self.release.title, [], about,
                            kinds=self.cards(), downloads=downloads, triples=triples,
-                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE)
+                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE,
+                           strategies=strategies or [], index=index)
 
-    def build(self, downloads: list[Download], triples: int, about: bytes) -> dict[str, bytes]:
-        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages)."""
-        files = {"index.html": self.landing(downloads, triples, about),
-                 DOC_INDEX: self.doc_index(about)}
+    def build(self, downloads: list[Download], triples: int, about: bytes,
+              landing: bool = True) -> dict[str, bytes]:
+        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages); a
+        strategy's section has no landing page of this kind (``landing`` false)."""
+        files = {self.doc_index_path: self.doc_index(about)}
+        if landing:
+            files["index.html"] = self.landing(downloads, triples, about)
         for kind, members in self.kinds().items():
-            index = f"doc/{kind}/index.html"
+            index = f"{self.root}doc/{kind}/index.html"
             if index in files:
                 raise ValueError(f"two pages at {index}")
             files[index] = self.type_index(kind, members)

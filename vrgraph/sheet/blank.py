@@ -47,7 +47,7 @@ STRATEGY = (
            "take it as their strategy parameter; it is also part of the strategy's IRI, "
            "{base}id/document/{short name}. Each strategy of a graph needs its own."),
     Column("Description", "description", False, "What the strategy is, in a sentence or two."),
-    Column("Publisher", "publisher", False, "Who publishes it: the Id or acronym of an "
+    Column("Publisher", "publisher", False, "Who publishes it: the Id, acronym or name of an "
            "agency of sheet Agencies.", values=_ids("Agencies")),
     Column("Issued", "issued", False, "When it was published: a date (2024-03-31), a month "
            "(2024-03) or a year (2024)."),
@@ -62,6 +62,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("Evidence terms", "terms", False, "Words that show an action serves the "
                "principle when its text contains them (separated by ';'); the evidence "
                "queries (declared-vs-evidenced) look for them.", 40),
+        Column("Matches", "matches", False, "What the principle means in another strategy "
+               "or a reference scheme: exact, close, broad (what it maps to is broader) or "
+               "narrow, and the principle it maps to, as SHORT-NAME:ID of another strategy "
+               "(hackney:SP3; `vrgraph build --sheet --data FILE` names the graphs to look "
+               "in, the built graph by default) or the IRI of a concept of a reference "
+               "scheme; several separated by ';' (close hackney:SP3; broad hackney:EP1). "
+               "The reference-* queries compare strategies through them.", 30),
     ),
     "Plans": (
         Column("Number", "number", True, "The plan's number: 1, 2 ... or 5.1, 5.2 ... (one or "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,8 @@ from rdflib import Graph, Literal, URIRef
 
 from ..build import Writer, serialise
 from ..edits import TIERS
-from ..errors import VrgraphError
+from ..errors import InputError, VrgraphError
+from ..mappings import Targets, parse_cell
 from ..namespaces import DCTERMS, PROV, RDF, RDFS, SKOS, VR, XSD, Base
 from ..project import Project
 from ..text import natural, slug
@@ -101,8 +103,9 @@ def _words(text: str) -> list[str]:
 class Reader:
     """Reads a strategy workbook, collecting every bad cell."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, targets: Callable[[], Targets] | None = None) -> None:
         self.path = path
+        self.targets = targets      # what a Matches cell may name, made when first needed
         self.errors: list[tuple[int, int, int, str]] = []
         self.formulas: set[tuple[str, int, int]] = set()   # reported once, as formulas
 
@@ -175,6 +178,8 @@ class Reader:
         rows = self.cells(ws, name, len(headers))
         header = rows[0][1] if rows and rows[0][0] == 1 else [""] * len(headers)
         for i, want in enumerate(headers):
+            if header[i] == "" and i == len(headers) - 1 and name == "Principles":
+                continue                 # a workbook from before the column Matches
             if header[i] != want:
                 self.error(name, 1, i, f"the header reads {header[i]!r}, not {want!r}: the "
                                        f"columns were moved or renamed; keep them as `vrgraph "
@@ -279,10 +284,14 @@ class Reader:
                        f"hyphens, e.g. {slug(s['key']) or 'lambeth'}")
         if s["publisher"]:
             n = keys.index("publisher") + 2
-            ident = book.tokens.get(s["publisher"].lower())
+            given = " ".join(s["publisher"].split())
+            names = {" ".join(r.values["name"].split()).lower(): i
+                     for i, r in book.agencies.items()}
+            ident = book.tokens.get(given.lower()) or names.get(given.lower())
             if ident is None:
-                self.error("Strategy", n, 1, f"no agency {s['publisher']!r} on sheet Agencies"
-                                             f"{_suggest(s['publisher'], list(book.agencies))}")
+                self.error("Strategy", n, 1, f"no agency {given!r} on sheet Agencies by its "
+                                             f"Id, Acronym or Name"
+                                             f"{_suggest(given, list(book.agencies))}")
             s["publisher"] = ident or ""
         issued = s["issued"].removesuffix("T00:00:00")
         if issued and not any(p.fullmatch(issued) for p, _ in _DATE):
@@ -303,7 +312,23 @@ class Reader:
                 self.error("Principles", row.n, 0,
                            f"{row.values['id']!r} is not a principle id: SP1, SP2 ... for a "
                            f"strategic principle, EP1, EP2 ... for an enabling one")
+            row.values["matches"] = self.matches(row, row.values.get("matches", ""))
         return self.unique(rows, "id")
+
+    def matches(self, row: Row, cell: str) -> str:
+        """The cell Matches as ``PROPERTY-IRI TARGET-IRI`` pairs joined by ';'."""
+        if not cell.strip():
+            return ""
+        col = [c.key for c in COLUMNS["Principles"]].index("matches")
+        try:
+            pairs = parse_cell(cell)
+            if self.targets is None:
+                raise InputError("no graphs to look the principles up in")
+            found = self.targets()
+            return ";".join(f"{prop} {found.resolve(target)}" for prop, target in pairs)
+        except InputError as err:
+            self.error("Principles", row.n, col, str(err))
+            return ""
 
     def plans(self, book: Book) -> dict[str, Row]:
         rows = book.rows["Plans"]
@@ -409,6 +434,9 @@ class SheetBuilder(Writer):
             self.add(node, SKOS.altLabel, row.values["title"])
             for term in _words(row.values["terms"]):
                 self.add(node, VR.evidenceTerm, term)
+            for pair in filter(None, row.values.get("matches", "").split(";")):
+                prop, target = pair.split(" ", 1)
+                self.g.add((node, URIRef(prop), URIRef(target)))
             self.derived(node, row)
         for row in self.book.rows["Plans"]:
             node = self.id("plan", row.values["number"])
@@ -487,16 +515,18 @@ class SheetBuilder(Writer):
 
 
 
-def read(path: Path) -> Book:
+def read(path: Path, targets: Callable[[], Targets] | None = None) -> Book:
     """The checked content of the workbook at ``path``; raises :class:`WorkbookError`
-    listing every bad cell, or ``InputError`` for a file that is no workbook."""
-    return Reader(path).read()
+    listing every bad cell, or ``InputError`` for a file that is no workbook. ``targets``
+    gives what the column Matches may name (:class:`vrgraph.mappings.Targets`)."""
+    return Reader(path, targets).read()
 
 
-def build(path: Path, base: Base) -> tuple[Graph, str]:
+def build(path: Path, base: Base, targets: Callable[[], Targets] | None = None
+          ) -> tuple[Graph, str]:
     """The graph of the strategy in the workbook at ``path``, its things minted under
     ``base``, and the strategy's short name."""
-    book = read(path)
+    book = read(path, targets)
     return SheetBuilder(book, base).run(), book.strategy["key"]
 
 
@@ -507,23 +537,36 @@ def cell_of(graph: Graph, node: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def build_checked(project: Project, path: Path, base: Base) -> tuple[bytes, Graph, str]:
+def build_checked(project: Project, path: Path, base: Base, others: list[Path] | None = None
+                  ) -> tuple[bytes, Graph, str]:
     """Build another strategy from its workbook, checked: its Turtle bytes, its graph and
-    its short name. The graph must pass the project's shapes:
-    a violation is a ``WorkbookError`` naming the cells it was read from."""
+    its short name. The principles its column Matches names are looked up in the graphs
+    ``others`` (default: the built graph). The graph must pass the project's shapes (beside
+    the graphs its mappings lead to): a violation is a ``WorkbookError`` naming the cells
+    it was read from."""
     import tempfile
+    from functools import cache
 
-    from ..pipeline import validate_files  # the sheet stage comes after the pipeline's
+    from ..pipeline import load, validate_files  # the sheet stage comes after the pipeline's
 
-    graph, key = build(path, base)
+    others = others or [project.graph]
+    used: list[Path] = []
+
+    @cache
+    def targets() -> Targets:
+        used.extend(others)
+        return Targets(load(project, others))
+
+    graph, key = build(path, base, targets)
     data = serialise(graph)
     with tempfile.TemporaryDirectory(prefix="vrgraph-sheet-") as tmp:
         built = Path(tmp) / f"{key}.ttl"
         built.write_bytes(data)
-        report, short = validate_files(project, [built])
+        report, short = validate_files(project, [built, *used])
     bad = sorted({f"{cell_of(graph, r.focus) or short(r.focus)}: SHACL: "
                   f"{short(r.focus)}: {r.message}"
-                  for r in report.results if r.severity == "Violation"})
+                  for r in report.results if r.severity == "Violation"
+                  and r.focus.startswith(base.ids)})
     if bad:
         raise WorkbookError(f"{path}: the strategy breaks the shapes, nothing written:\n"
                             + "\n".join(bad))
