@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow  # rdflib takes minutes over the 24 queries
 # parameter values a user would give, beside each query's defaults: a post's agency, a
 # misprinted action number, a note kind and a subject
 BOUND = {
-    "action-detail": [{}, {"action": "5.97"}, {"action": "1.1.1"}],
+    "action-detail": [{}, {"action": "5.97"}, {"action": "5.12.6"}],
     "actions-by-agency": [{}, {"agency": "IGU"}, {"agency": "igu-manager"}],
     "actions-for-principle": [{}, {"principle": "EP9"}],
     "notes": [{}, {"kind": "row-split"}, {"about": "5.3"}, {"kind": "empty-lead", "about": "all"}],

@@ -339,14 +339,17 @@ class Site:
         return self.render("resources.html", DOC_INDEX, "Resources", [("index.html", "Home")],
                            about, kinds=self.cards(), ontology=ONTOLOGY_PAGE)
 
-    def landing(self, downloads: list[Download], triples: int, about: bytes) -> bytes:
+    def landing(self, downloads: list[Download], triples: int, about: bytes,
+                schema_org: bytes | None = None) -> bytes:
         return self.render("landing.html", "index.html", self.release.title, [], about,
                            kinds=self.cards(), downloads=downloads, triples=triples,
-                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE)
+                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE, schema_org=schema_org)
 
-    def build(self, downloads: list[Download], triples: int, about: bytes) -> dict[str, bytes]:
-        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages)."""
-        files = {"index.html": self.landing(downloads, triples, about),
+    def build(self, downloads: list[Download], triples: int, about: bytes,
+              schema_org: bytes | None = None) -> dict[str, bytes]:
+        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages),
+        ``schema_org`` its schema.org Dataset (for the landing page: dataset search)."""
+        files = {"index.html": self.landing(downloads, triples, about, schema_org),
                  DOC_INDEX: self.doc_index(about)}
         for kind, members in self.kinds().items():
             index = f"doc/{kind}/index.html"
