@@ -14,6 +14,7 @@ from .namespaces import PREFIXES, Base
 from .project import Project, in_background
 from .store import recorded_base
 from .validate import WORKERS, Report, validate
+from .validate.imports import read_shapes
 
 if TYPE_CHECKING:
     from .report import Results
@@ -112,7 +113,7 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     shortens IRIs under the base the copy records."""
     from .remote import remote_store
 
-    given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
+    given = read_shapes(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)
     copy = remote.validation_store(project)
     return validate(copy, given, WORKERS, engine, rdf), shortener(store.base_of(copy))

@@ -52,6 +52,8 @@ from .compiled import (
     true_in,
     write_path,
 )
+from .flags import for_pyshacl
+from .imports import read_shapes
 from .sparql import SparqlCheck, collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -299,7 +301,7 @@ def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _
     """pySHACL on an rdflib copy of ``store``; with ``workers`` > 1 the shapes' targets are
     shared out between forked processes, each validating the same data against its part."""
     data = st.graph(store)
-    parts = _share(core, data, workers)
+    parts = _share(for_pyshacl(core), data, workers)
 
     def run(part: Graph) -> Graph:
         try:
@@ -460,7 +462,7 @@ def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: st
     ``files``, each literal as written; with ``project``, ``files`` are merged with the
     project's built graph and ontology and reasoned over, as
     ``vrgraph validate --merge`` does."""
-    shapes_graph = st.read_graph(shapes_files)
+    shapes_graph = read_shapes(shapes_files)
     if project is None:
         data = st.load(files, [], exact=files)
     else:

@@ -178,11 +178,13 @@ def vrgraph_validator(engine: str) -> Validator:
 def pyshacl_validator(data: list[Path], shapes: list[Path]) -> Graph:
     """pySHACL alone, with its SHACL-SPARQL features on."""
     import pyshacl
-    from pyshacl.errors import ReportableRuntimeError
+    from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
     d, s = read_graph(data), read_graph(shapes)
     try:
         report = pyshacl.validate(d, shacl_graph=s, inference="none", advanced=True)[1]
     except ReportableRuntimeError as err:  # pySHACL's refusal of the shapes
         raise Refused(str(err)) from None
+    if isinstance(report, ValidationFailure):  # its other refusal: returned, not raised
+        raise Refused(f"Validation Failure - {report.message}")
     return normalised(report, s, d)
