@@ -10,6 +10,7 @@ version, spatial and temporal coverage, each download as a ``DataDownload`` (``c
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS
@@ -22,14 +23,15 @@ _IANA = "http://www.iana.org/assignments/media-types/"
 def dataset(cat: Graph, base: str, release: Release) -> bytes:
     """The graph dataset of catalogue ``cat`` as schema.org JSON-LD (sorted keys, stable)."""
     node = URIRef(base + "id/dataset/graph")
-    publisher = {"@type": "Organization", "@id": base + "id/agency/" + release.publisher,
-                 "name": release.publisher_name, "url": release.contact_url}
+    publisher: dict[str, Any] = {
+        "@type": "Organization", "@id": base + "id/agency/" + release.publisher,
+        "name": release.publisher_name, "url": release.contact_url}
     contact = {"@type": "ContactPoint", "contactType": "data publisher",
                "name": release.contact_name, "url": release.contact_url}
     if release.contact_email:
         contact["email"] = release.contact_email
     publisher["contactPoint"] = contact
-    downloads = []
+    downloads: list[dict[str, str]] = []
     for dist in sorted(cat.objects(node, DCAT.distribution), key=str):
         url = cat.value(dist, DCAT.downloadURL) or cat.value(dist, DCAT.accessURL)
         media = str(cat.value(dist, DCAT.mediaType) or "")
@@ -40,7 +42,7 @@ def dataset(cat: Graph, base: str, release: Release) -> bytes:
                           "encodingFormat": media.removeprefix(_IANA)})
     service = URIRef(base + "id/service/sparql")
     endpoint = cat.value(service, DCAT.endpointURL)
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": str(node),
