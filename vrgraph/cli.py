@@ -140,13 +140,16 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
               type=click.Path(dir_okay=False, path_type=Path),
               help="Validate against the shapes in FILE (repeatable) instead of the "
                    "project's ontology/shapes.ttl. The data graph is then exactly FILES, "
-                   "nothing added (with --merge: FILES, the built graph and the ontology).")
+                   "nothing added (with --merge: FILES, the built graph and the ontology). "
+                   "Its owl:imports of local files (relative to it) are followed; any other "
+                   "import is refused.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_VALIDATE), default="text",
               show_default=True, help="Report format (turtle: a SHACL validation report).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--engine", type=click.Choice(("sparql", "pyshacl")), default="sparql",
               show_default=True, help="sparql: the shapes compiled to SPARQL and run on "
-              "Oxigraph; pyshacl: pySHACL for every core constraint. Same results.")
+              "Oxigraph; pyshacl: pySHACL for every core constraint. Same results (pyshacl "
+              "refuses the sh:flags 'x').")
 @click.option("--merge", is_flag=True, help="Validate FILES together with the built graph "
               "(for edits that refer to existing resources).")
 @endpoint_option
