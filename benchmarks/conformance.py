@@ -87,7 +87,10 @@ def table(suite: Path, sparql: Path | None) -> str:
         "",
         "Tests that expect `sht:Failure` pass when the validator refuses the shapes (vrgraph:",
         "a `ShapeError`, exit 2; pySHACL: a `ReportableRuntimeError` raised or a",
-        "`ValidationFailure` returned in place of the report).",
+        "`ValidationFailure` returned in place of the report). vrgraph runs as `vrgraph",
+        "validate --skip-remote-imports`: `component/validator-001` imports the DASH",
+        "vocabulary from the network (and needs nothing of it), which vrgraph otherwise",
+        "refuses.",
     ] if more else [
         "", "The SHACL-SPARQL part was not run: give its folder with `--sparql-suite DIR`."]
     lines = [

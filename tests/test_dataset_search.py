@@ -74,7 +74,7 @@ def head(path: Path) -> Head:
 def schema_dataset(release: Path) -> dict:
     found = [json.loads(s) for s in head(release / "index.html").scripts]
     datasets = [d for d in found if d.get("@type") == "Dataset"
-                and d.get("@context") == "https://schema.org/"]
+                and d.get("@context") == {"@vocab": "https://schema.org/"}]
     assert len(datasets) == 1, found
     return datasets[0]
 
@@ -92,6 +92,17 @@ def test_index_page_has_schema_org_dataset_with_what_dataset_search_requires(rel
     assert re.fullmatch(r"\d{4}/\d{4}", d["temporalCoverage"])
     target = d["potentialAction"]["target"]["urlTemplate"]
     assert target.startswith("https://w3id.org/vrgraph/sparql")
+
+
+def test_the_schema_org_json_ld_reads_as_schema_org_rdf_offline(release):
+    from rdflib import Literal
+
+    script = [s for s in head(release / "index.html").scripts if '"Dataset"' in s][0]
+    g = Graph().parse(data=script, format="json-ld")
+    sdo = Namespace("https://schema.org/")
+    dataset = next(g.subjects(RDF.type, sdo.Dataset))
+    assert g.value(dataset, sdo.name) == Literal(schema_dataset(release)["name"])
+    assert len(list(g.objects(dataset, sdo.distribution))) >= 4
 
 
 def test_every_schema_org_download_is_a_file_of_the_release(release):

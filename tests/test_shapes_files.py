@@ -72,6 +72,15 @@ def test_an_import_from_elsewhere_is_refused_with_exit_2(tmp_path, target):
     assert "shapes.ttl" in result.output and "Traceback" not in result.output
 
 
+def test_skip_remote_imports_leaves_them_out_on_the_users_word(tmp_path):
+    data = write(tmp_path, "data.ttl", DATA)
+    shapes = write(tmp_path, "shapes.ttl", PREFIXES + SHAPE +
+                   "<> owl:imports <http://datashapes.org/dash> .\n")
+    assert invoke("validate", str(data), "--shapes", str(shapes)).exit_code == 2
+    result = invoke("validate", str(data), "--shapes", str(shapes), "--skip-remote-imports")
+    assert result.exit_code == 1, result.output  # "bob" is too short
+
+
 def test_a_missing_or_malformed_import_is_exit_2_naming_the_importer(tmp_path):
     data = write(tmp_path, "data.ttl", DATA)
     shapes = write(tmp_path, "shapes.ttl", PREFIXES + "<> owl:imports <gone.ttl> .\n")

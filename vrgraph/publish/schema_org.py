@@ -43,7 +43,7 @@ def dataset(cat: Graph, base: str, release: Release) -> bytes:
     service = URIRef(base + "id/service/sparql")
     endpoint = cat.value(service, DCAT.endpointURL)
     data: dict[str, Any] = {
-        "@context": "https://schema.org/",
+        "@context": {"@vocab": "https://schema.org/"},  # inline: no page fetches a context
         "@type": "Dataset",
         "@id": str(node),
         "name": release.title,

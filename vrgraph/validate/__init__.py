@@ -457,12 +457,13 @@ def as_text(report: Report, label: str, short: Callable[[str], str] = str) -> st
 
 
 def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: str = "sparql",
-                         rdf: bool = False, project: Project | None = None) -> Report:
+                         rdf: bool = False, project: Project | None = None,
+                         skip_remote_imports: bool = False) -> Report:
     """Validate ``files`` against the shapes in ``shapes_files``. The data graph is exactly
     ``files``, each literal as written; with ``project``, ``files`` are merged with the
     project's built graph and ontology and reasoned over, as
     ``vrgraph validate --merge`` does."""
-    shapes_graph = read_shapes(shapes_files)
+    shapes_graph = read_shapes(shapes_files, skip_remote_imports)
     if project is None:
         data = st.load(files, [], exact=files)
     else:
