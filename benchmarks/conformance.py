@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -34,51 +35,24 @@ VALIDATORS = (
 )
 
 
-# Tests of the SHACL-SPARQL part that no implementation of the 2017 Recommendation can
-# pass as they are stored, and why (shown in the document; they are run and counted as
-# failed like any other test).
-WRONG = {
-    "component/nodeValidator-ask-001": "an ASK validator as `sh:nodeValidator`; SHACL 6.2.3 "
-    "says the values of `sh:nodeValidator` must be SELECT-based validators, and an "
-    "ill-formed shapes graph SHOULD give a failure (the test `nodeValidator-ask-fail-001` "
-    "expects exactly that of the same shapes)",
-    "component/propertyValidator-ask-001": "an ASK validator as `sh:propertyValidator` "
-    "(6.2.3: must be SELECT-based); `propertyValidator-ask-fail-001` expects a failure of "
-    "the same shapes",
-    "component/LanguageConstraintComponentUsingASK": "the same ASK `sh:propertyValidator` "
-    "as `propertyValidator-ask-001` (an earlier conversion of it)",
-    "component/nodeValidator-ask-ignore-001/nodeValidator-ask-fail-001": "the shapes of `nodeValidator-ask-fail-001`, "
-    "but expects the constraint ignored; SHACL ignores a constraint only when no validator "
-    "exists (6.2.3), and this one is ill-formed",
-    "component/propertyValidator-ask-ignore-001/propertyValidator-ask-fail-001": "the shapes of "
-    "`propertyValidator-ask-fail-001`, expecting them ignored (as above)",
-    "component/nodeValidator-select-001/nodeValidator-ask-001": "expects no `sh:value` for a node shape whose "
-    "SELECT returns no `?value`; SHACL 5.3.2 gives the value node, the focus node "
-    "(`nodeValidator-001`, the same shapes, expects it)",
-    "core/component-conform": "its `sh:validator` is a SELECT-based validator (6.2.3: "
-    "must be ASK-based) and `FILTER false` is not SPARQL 1.1 (a FILTER needs brackets), "
-    "both a failure by the spec; it expects a conforming report",
-    "core/component-nonconform": "its `sh:validator` is SELECT-based (6.2.3), and the "
-    "expected result names `ex:SillyConstraint`, a component the shapes do not declare "
-    "(they declare `ex:SillyConstraintComponent`)",
-    "pre-binding/shapesGraph-001": "the stored revision (commit 23bb4d4) moved the Turtle "
-    "prefix `ex:` to `http://example.com/ns#` but kept the query's `sh:declare` of `ex` "
-    "as the old namespace, so `$currentShape ex:property 42` cannot match; with one "
-    "namespace the test passes",
-}
-
-
 def run(cases: list, validator: object) -> list[str]:
     """The names of the ``cases`` ``validator`` fails, each with why (the first line of it,
-    cut at 160 characters), but for the tests of ``WRONG``, explained apart."""
+    cut at 160 characters)."""
     failed = []
     for case in cases:
         passed, why = conformance.passes(case, validator)
         if not passed:
             first = (why.splitlines() or [""])[0]
-            failed.append(f"`{case.name}`" + ("" if case.name in WRONG else
-                                               f" ({first[:160]}{'...' if len(first) > 160 else ''})"))
+            failed.append(f"`{case.name}` ({first[:160]}{'...' if len(first) > 160 else ''})")
     return failed
+
+
+def commit(suite: Path) -> str:
+    """", commit X" where the suite's README.md names the commit it was taken at."""
+    readme = suite / "README.md"
+    found = re.search(r"\bcommit ([0-9a-f]{7,40})\b",
+                      readme.read_text(encoding="utf-8") if readme.is_file() else "")
+    return f", commit {found.group(1)}" if found else ""
 
 
 def table(suite: Path, sparql: Path | None) -> str:
@@ -112,18 +86,19 @@ def table(suite: Path, sparql: Path | None) -> str:
         *by_part,
         "",
         "Tests that expect `sht:Failure` pass when the validator refuses the shapes (vrgraph:",
-        "a `ShapeError`, exit 2). The stored tests below contradict the 2017 Recommendation",
-        "(or each other); vrgraph follows the Recommendation, so it fails them:",
-        "",
-        *(f"- `{name}`: {why}." for name, why in WRONG.items()
-          if any(c.name == name for c in more)),
+        "a `ShapeError`, exit 2; pySHACL: a `ReportableRuntimeError` raised or a",
+        "`ValidationFailure` returned in place of the report). vrgraph runs as `vrgraph",
+        "validate --skip-remote-imports`: `component/validator-001` imports the DASH",
+        "vocabulary from the network (and needs nothing of it), which vrgraph otherwise",
+        "refuses.",
     ] if more else [
         "", "The SHACL-SPARQL part was not run: give its folder with `--sparql-suite DIR`."]
     lines = [
         "# SHACL conformance",
         "",
         "The W3C SHACL test suite, Core part (`core/manifest.ttl`, from the repository",
-        "w3c/data-shapes), run by each validator. A test passes when `sh:conforms` is equal",
+        f"w3c/data-shapes{commit(suite)}), run by each validator. A test passes when "
+        "`sh:conforms` is equal",
         "and the results are the same multiset, each compared by focus node, path, value,",
         "severity, source shape and constraint component (blank nodes by structure; messages",
         "not compared): the suite's own rule. Produced by `python benchmarks/conformance.py`;",

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -41,10 +42,30 @@ def installed(tmp_path_factory) -> Path:
             "vrgraph/publish/release.yaml", "vrgraph/py.typed"} <= set(names)
     assert not [n for n in names if "data/curation/" in n or "leads" in n
                 or "/source/" in n]  # personal names never ship
+    assert [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]  # MIT, as declared
     target = out / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(target), str(wheel)], check=True, capture_output=True)
     return target
+
+
+def test_the_sdist_carries_the_licence_and_the_citation(tmp_path):
+    backend = tmp_path / "backend"  # the build backend pyproject.toml asks for, as pip uses it
+    fetched = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target",
+                              str(backend), "setuptools>=77", "wheel"], capture_output=True,
+                             text=True)
+    if fetched.returncode != 0:
+        pytest.skip("the build backend (setuptools) cannot be fetched: no package index")
+    built = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                            "print(build_meta.build_sdist(sys.argv[1]))", str(tmp_path)],
+                           cwd=ROOT, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(backend)})
+    assert built.returncode == 0, built.stderr[-2000:]
+    sdist = tmp_path / built.stdout.split()[-1]
+    with tarfile.open(sdist) as archive:
+        names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert {"LICENSE", "CITATION.cff", "README.md"} <= names
+    assert not [n for n in names if n.startswith(("data/curation", "data/source"))]
 
 
 def vrgraph(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,8 +28,6 @@ CASES = conformance.cases(CORE) if CORE.exists() else []
 
 SPARQL = Path(os.environ.get("VRGRAPH_SHACL_SPARQL_SUITE") or SUITE / "sparql")
 SPARQL_CASES = conformance.suite_cases(SPARQL) if SPARQL.is_dir() else []
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from conformance import WRONG  # noqa: E402  (the tests the spec contradicts, with why)
 
 needs_core = pytest.mark.skipif(not CORE.exists(), reason=(
     "the W3C SHACL test suite is not at ../shared/shacl-test-suite/core/ (next to the "
@@ -72,9 +69,6 @@ def test_core(case, engine):
 @needs_sparql
 @pytest.mark.parametrize("case", SPARQL_CASES, ids=lambda c: c.name)
 def test_sparql(case):
-    """The default engine on each SHACL-SPARQL test: passes, or for a revision of a test
-    that contradicts the spec (docs/conformance.md says how), fails without a crash."""
+    """The default engine passes each SHACL-SPARQL test of the suite."""
     passed, why = conformance.passes(case, conformance.vrgraph_validator("sparql"))
-    if not passed and case.name in WRONG and why.startswith(("expected", "ShapeError")):
-        pytest.xfail(f"the test contradicts the spec: {WRONG[case.name]}")
     assert passed, why

@@ -148,23 +148,29 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
               type=click.Path(dir_okay=False, path_type=Path),
               help="Validate against the shapes in FILE (repeatable) instead of the "
                    "project's ontology/shapes.ttl. The data graph is then exactly FILES, "
-                   "nothing added (with --merge: FILES, the built graph and the ontology).")
+                   "nothing added (with --merge: FILES, the built graph and the ontology). "
+                   "Its owl:imports of local files (relative to it) are followed; any other "
+                   "import is refused.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_VALIDATE), default="text",
               show_default=True, help="Report format (turtle: a SHACL validation report).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--engine", type=click.Choice(("sparql", "pyshacl")), default="sparql",
               show_default=True, help="sparql: the shapes compiled to SPARQL and run on "
-              "Oxigraph; pyshacl: pySHACL for every core constraint. Same results.")
+              "Oxigraph; pyshacl: pySHACL for every core constraint. Same results (pyshacl "
+              "refuses the sh:flags 'x').")
 @click.option("--merge", is_flag=True, help="Validate FILES together with the built graph "
               "(for edits that refer to existing resources).")
+@click.option("--skip-remote-imports", is_flag=True, help="Leave out a shapes file's "
+              "owl:imports of anything but a local file (without it they are refused: "
+              "vrgraph never reaches the network).")
 @endpoint_option
 @graph_option
 @user_option
 @click.pass_obj
 @handle_errors
 def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path, ...],
-             fmt: str, strict: bool, engine: str, merge: bool, endpoint: str | None,
-             graph_iri: str | None, user: str | None) -> None:
+             fmt: str, strict: bool, engine: str, merge: bool, skip_remote_imports: bool,
+             endpoint: str | None, graph_iri: str | None, user: str | None) -> None:
     """Validate the built graph, or FILES, against the SHACL shapes.
 
     Exit 0 conforms (warnings allowed unless --strict), 1 violations, 2 unusable input
@@ -189,7 +195,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
         own = [p for p in paths if p != project.graph]
         alone = bool(files) and not merge
         report = validate_with_shapes(own if not alone else paths, list(shapes_files), engine,
-                                      rdf, None if alone else project)
+                                      rdf, None if alone else project, skip_remote_imports)
     else:
         report, shorten = validate_files(project, paths, engine, rdf)
     if fmt == "json":

@@ -14,6 +14,7 @@ from .namespaces import DCTERMS, PREFIXES, VR, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
 from .validate import WORKERS, Report, validate
+from .validate.imports import read_shapes
 
 REPORT_TIMEOUT = 600.0
 """The longest the report's queries may run together, in seconds (in a confined child)."""
@@ -163,7 +164,7 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     shortens IRIs under the base the copy records."""
     from .remote import remote_store
 
-    given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
+    given = read_shapes(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)
     copy = remote.validation_store(project)
     return validate(copy, given, WORKERS, engine, rdf), shortener_of(copy)

@@ -29,7 +29,7 @@ from .. import curation, pages, reason, store
 from ..errors import CurationError, InputError, VrgraphError
 from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base, strategy_prefixes
 from ..project import Project
-from . import collection, linked_data, sections, versions
+from . import collection, linked_data, schema_org, sections, versions
 from . import dumps as publish_rdf
 from . import release as settings
 from . import tables as publish_csv
@@ -319,7 +319,8 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
                           d.size or 0, d.sha256 or "") for d in dists
                  if d.sha256 and d.dataset == "graph"]
     about = about_dataset(cat, URIRef(base + "id/dataset/graph"))
-    out = site.build(downloads, len(g), about)
+    schema = schema_org.dataset(cat, base, release)
+    out = site.build(downloads, len(g), about, schema_org=schema)
     if found:
         own = collection.split(g, found)
     if found:
@@ -328,7 +329,7 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
         abouts = {x.key: about_dataset(cat, URIRef(base + "id/dataset/" + x.dataset))
                   for x in found}
         out.update(sections.pages(site, onto, base, release, files, dists, found, own,
-                                  publishers, abouts, (downloads, len(g), about)))
+                                  publishers, abouts, (downloads, len(g), about, schema)))
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
     out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
                                        [(p, t) for p, _, t in VOCABULARY])

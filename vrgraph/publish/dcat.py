@@ -158,6 +158,8 @@ class Catalogue:
         add(self.contact, RDF.type, VCARD.Organization)
         add(self.contact, VCARD.fn, Literal(r.contact_name))
         add(self.contact, VCARD.hasURL, URIRef(r.contact_url))
+        if r.contact_email:
+            add(self.contact, VCARD.hasEmail, URIRef("mailto:" + r.contact_email))
         add(self.licence, RDF.type, DCTERMS.LicenseDocument)
         add(self.licence, DCTERMS.title, _en(r.licence_title))
         self.scheme(ADMS_LICENCE_TYPE + "1.0", "Licence type")
@@ -231,6 +233,7 @@ class Catalogue:
             add(ds, DCTERMS.language, self.english)
             add(ds, DCTERMS.spatial, self.spatial)
             add(ds, DCTERMS.temporal, self.period)
+            add(ds, DCTERMS.license, self.licence)
             for standard in conforms:
                 add(ds, DCTERMS.conformsTo, standard)
             self.dated(ds)

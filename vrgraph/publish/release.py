@@ -46,6 +46,7 @@ class Release:
     licence_type: str
     licence_type_label: str
     settings: str = "vrgraph/publish/release.yaml"  # the file read, as messages name it
+    contact_email: str = ""           # the contact point's address (vcard:hasEmail)
 
 
 def read_settings(path: Path, what: str) -> tuple[str, dict[str, Any]]:
@@ -100,6 +101,10 @@ def load(path: Path = SETTINGS) -> Release:
             raise InputError(f"{where}: '{key}' must be an http(s) IRI")
     if not re.match(r"^https?://\S+$", text("url", contact)):
         raise InputError(f"{where}: 'contact.url' must be an http(s) IRI")
+    email = str(contact.get("email") or "").strip()
+    if email and not re.match(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$", email):
+        raise InputError(f"{where}: 'contact.email' must be an address such as name@example.org, "
+                         f"not {email!r}")
     return Release(
         release=str(release), version=text("version"), title=text("title"),
         description=text("description"),
@@ -113,4 +118,5 @@ def load(path: Path = SETTINGS) -> Release:
         licence=text("licence"), licence_title=text("licence_title"),
         licence_type=text("licence_type"), licence_type_label=text("licence_type_label"),
         settings="vrgraph/publish/release.yaml" if path == SETTINGS else str(path),
+        contact_email=email,
     )

@@ -61,7 +61,7 @@ def principles(g: Graph, site: Site) -> list[Principle]:
 def pages(site: Site, onto: Graph, base: str, release: Release, files: dict[str, bytes],
           dists: list[Dist], found: list[Strategy], own: dict[str, Graph],
           publishers: dict[str, str], abouts: dict[str, bytes],
-          landing: tuple[list[Download], int, bytes]) -> dict[str, bytes]:
+          landing: tuple[list[Download], int, bytes, bytes]) -> dict[str, bytes]:
     """Every page a collection adds, and the landing page listing the strategies."""
     out: dict[str, bytes] = {}
     rows = []

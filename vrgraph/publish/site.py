@@ -352,21 +352,23 @@ class Site:
                            about, kinds=self.cards(), ontology=ONTOLOGY_PAGE)
 
     def landing(self, downloads: list[Download], triples: int, about: bytes,
-                strategies: list[Any] | None = None, index: str = "") -> bytes:
-        """The release's home page; in a collection, with its strategies (``index``: the
-        page comparing them)."""
+                schema_org: bytes | None = None, strategies: list[Any] | None = None,
+                index: str = "") -> bytes:
+        """The release's home page, with ``schema_org``, its schema.org Dataset (for dataset
+        search); in a collection, with its strategies (``index``: the page comparing them)."""
         return self.render("landing.html", "index.html", self.release.title, [], about,
                            kinds=self.cards(), downloads=downloads, triples=triples,
-                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE,
+                           resources=DOC_INDEX, ontology=ONTOLOGY_PAGE, schema_org=schema_org,
                            strategies=strategies or [], index=index)
 
     def build(self, downloads: list[Download], triples: int, about: bytes,
-              landing: bool = True) -> dict[str, bytes]:
-        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages); a
+              landing: bool = True, schema_org: bytes | None = None) -> dict[str, bytes]:
+        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages),
+        ``schema_org`` its schema.org Dataset (for the landing page: dataset search); a
         strategy's section has no landing page of this kind (``landing`` false)."""
         files = {self.doc_index_path: self.doc_index(about)}
         if landing:
-            files["index.html"] = self.landing(downloads, triples, about)
+            files["index.html"] = self.landing(downloads, triples, about, schema_org)
         for kind, members in self.kinds().items():
             index = f"{self.root}doc/{kind}/index.html"
             if index in files:

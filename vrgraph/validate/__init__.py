@@ -53,6 +53,8 @@ from .compiled import (
     true_in,
     write_path,
 )
+from .flags import for_pyshacl
+from .imports import read_shapes
 from .sparql import SparqlCheck, collect, foreign_parameters, forget_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -328,7 +330,7 @@ def _pyshacl(store: ox.Store, core: Graph, shapes: Graph, workers: int, found: _
     shared out between forked processes, each validating the same data against its part
     (in one process where confined: a confined process cannot open the pipes)."""
     data = st.graph(store)
-    parts = _share(core, data, 1 if sandbox.held() else workers)
+    parts = _share(for_pyshacl(core), data, 1 if sandbox.held() else workers)
 
     def run(part: Graph) -> Graph:
         try:
@@ -488,12 +490,13 @@ def as_text(report: Report, label: str, short: Callable[[str], str] = str) -> st
 
 
 def validate_with_shapes(files: list[Path], shapes_files: list[Path], engine: str = "sparql",
-                         rdf: bool = False, project: Project | None = None) -> Report:
+                         rdf: bool = False, project: Project | None = None,
+                         skip_remote_imports: bool = False) -> Report:
     """Validate ``files`` against the shapes in ``shapes_files``. The data graph is exactly
     ``files``, each literal as written; with ``project``, ``files`` are merged with the
     project's built graph and ontology and reasoned over, as
     ``vrgraph validate --merge`` does."""
-    shapes_graph = st.read_graph(shapes_files)
+    shapes_graph = read_shapes(shapes_files, skip_remote_imports)
     if project is None:
         data = st.load(files, [], exact=files)
     else:
