@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from . import reason, store
-from .namespaces import PREFIXES, Base
+from . import evidence, reason, store
+from .namespaces import PREFIX_IRIS, Base
 from .project import Project, in_background
 from .store import recorded_base
-from .validate import WORKERS, Report, validate
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the validator (and rdflib's SPARQL parser) is imported where it runs
+    from rdflib import Graph
+
+    from .query import CannedQuery
     from .report import Results
+    from .validate import Report
 
 
 def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
@@ -29,20 +31,63 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
 
 
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
-    """Load ``files`` (default: the built graph) and the ontology, and reason over them."""
+    """Load ``files`` (default: the built graph) and the ontology, reason over them and
+    find the text-evidence matches: a store in memory, free to change."""
     st = store.load(files or [project.graph], [project.ontology], project.root)
     reason.materialise(st)
+    evidence.derive(st)
     return st
 
 
+def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
+    """What :func:`load` gives, read-only, from the store kept on disk for these inputs
+    (built first if there is none: :mod:`vrgraph.store.disk`); in memory where no store
+    can be kept. Every file is read and checked when the store is built, not after."""
+    from . import sandbox
+    from .store import disk
+
+    paths = files or [project.graph]
+    where = disk.folder(project.root, project.bundled)
+    if where is None or not all(path.is_file() for path in paths):
+        return load(project, paths)    # a missing file: load names it
+    try:
+        name = disk.key(paths, [project.ontology], where)
+        st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
+    except OSError:
+        return load(project, paths)    # nowhere to keep it (read-only, full): in memory
+    sandbox.keep_open(fds)
+    return st
+
+
+def queries(project: Project, name: str | None = None) -> dict[str, CannedQuery]:
+    """The canned queries (or only the one called ``name``, if there is one: a command
+    that runs one reads one), their guarded texts kept beside the stores."""
+    from .query import keep, load_queries, load_query, remember
+    from .store import disk
+
+    cache = disk.folder(project.root, project.bundled)
+    path = project.queries / f"{name}.rq"
+    if name is not None and "/" not in name and path.is_file():
+        remember(cache)
+        found = {name: load_query(path)}
+        keep(cache)
+        return found
+    return load_queries(project.queries, cache)
+
+
 def shapes(project: Project) -> Graph:
+    from rdflib import Graph
+
     return Graph().parse(project.shapes, format="turtle")
 
 
 def validate_files(project: Project, files: list[Path], engine: str = "sparql",
-                   rdf: bool = False) -> tuple[Report, Callable[[str], str]]:
-    """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    st = load(project, files)
+                   rdf: bool = False, keep: bool = False) -> tuple[Report, Callable[[str], str]]:
+    """Load, reason and validate ``files`` (with ``keep``, from the store kept on disk:
+    :func:`open_graph`); also return a function that shortens IRIs."""
+    from .validate import WORKERS, validate
+
+    st = open_graph(project, files) if keep else load(project, files)
     report = validate(st, shapes(project), WORKERS, engine, rdf)
     return report, shortener(store.base_of(st))
 
@@ -51,12 +96,14 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
     they run."""
+    from .validate import WORKERS, validate
+
     return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
 def shortener(base: Base) -> Callable[[str], str]:
     """Write IRIs with the project's prefixes (``vrid:action/5.1.1``, ``vr:Action``)."""
-    pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] + [(base.ids, "vrid")],
+    pairs = sorted([(ns, p) for p, ns in PREFIX_IRIS.items()] + [(base.ids, "vrid")],
                    key=lambda pair: -len(pair[0]))
 
     def short(iri: str) -> str:
@@ -76,26 +123,26 @@ def report(project: Project, output: Path, rebuild: bool = False,
     ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
     a copy of its graph."""
     from .project import write_atomic
-    from .query import load_queries
     from .report import collect, page_title, render, stats
+    from .validate import WORKERS, validate
 
-    queries = load_queries(project.queries)
+    canned = queries(project)
     if endpoint:
         from .remote import remote_store
 
         remote = remote_store(endpoint, graph, user=user, prompt=prompt)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
-        results, triples = collect(remote, queries), remote.count()
+        results, triples = collect(remote, canned), remote.count()
     else:
         if rebuild:
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
-        st = load(project, files)
+        st = open_graph(project, files)
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         pending = validate_in_background(st, project)
-        results = collect(st, queries)
+        results = collect(st, canned)
         validation = pending()
     page = render(results, validation, stats(results, triples), page_title(results))
     write_atomic(output, page.encode("utf-8"))
@@ -111,6 +158,7 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     against the project's shapes or those in ``shapes_files``; also return a function that
     shortens IRIs under the base the copy records."""
     from .remote import remote_store
+    from .validate import WORKERS, validate
 
     given = store.read_graph(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)

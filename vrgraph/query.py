@@ -17,7 +17,10 @@ Spec: https://www.w3.org/TR/sparql11-query/
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +31,7 @@ import yaml
 
 from . import sandbox
 from .errors import QueryError, located
-from .namespaces import VR
+from .namespaces import PREFIX_IRIS
 from .sparql_guard import guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
@@ -95,37 +98,110 @@ def load_query(path: Path) -> CannedQuery:
         default = raw.get("default")
         params.append(Param(str(raw["name"]), str(raw["type"]), str(raw.get("description", "")),
                             None if default is None else str(default)))
-    guard(text, where)
+    canonical(text, where, kept=True)
     return CannedQuery(path.stem, path, text, str(header["title"]),
                        str(header["description"]).strip(), list(header.get("tags") or []),
                        params)
 
 
-def load_queries(folder: Path) -> dict[str, CannedQuery]:
-    """Every ``*.rq`` file of ``folder`` by name (file stem)."""
-    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+def load_queries(folder: Path, cache: Path | None = None) -> dict[str, CannedQuery]:
+    """Every ``*.rq`` file of ``folder`` by name (file stem); with ``cache``, a folder
+    where the guard's canonical texts are kept between runs (see :func:`canonical`)."""
+    remember(cache)
+    queries = {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+    keep(cache)
+    return queries
 
+
+# -- the guard's work, kept ----------------------------------------------------------------
+# Guarding a canned query (tokenising it, checking each token) takes about 10 ms, at every
+# start for each of 24 queries. Its canonical text depends on the query's text alone, so it
+# is kept: in this process, and in a file beside the kept stores (vrgraph.store.disk) by a
+# hash of the text and of the guard's own code (a changed guard checks every query again).
+_CACHE = "guarded.json"
+_canonical: dict[str, str] = {}      # text -> canonical text, in this process
+_kept: dict[str, str] = {}           # digest -> canonical text, read from the cache file
+_fresh: dict[str, str] = {}          # digest -> canonical text, made since the last keep()
+
+
+@functools.cache
+def _guard_code() -> bytes:
+    return (Path(__file__).resolve().parent / "sparql_guard.py").read_bytes()
+
+
+def _digest(text: str) -> str:
+    h = hashlib.blake2b(_guard_code(), digest_size=20)
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def canonical(text: str, where: str = "query", kept: bool = False) -> str:
+    """The canonical text :func:`vrgraph.sparql_guard.guard` makes of ``text`` (which it
+    refuses with a :class:`GuardError`). With ``kept`` (a canned query: a bounded set of
+    texts, never a user's) it is kept for the next call and the next run."""
+    done = _canonical.get(text)
+    if done is not None:
+        return done
+    if not kept:
+        return guard(text, where).text
+    digest = _digest(text)
+    done = _kept.get(digest)
+    if done is None:
+        done = _fresh[digest] = guard(text, where).text
+    _canonical[text] = done
+    return done
+
+
+def remember(cache: Path | None) -> None:
+    """Read the canonical texts kept in ``cache`` (a folder of ours; a file that cannot be
+    read is ignored and the queries are guarded again)."""
+    if cache is None or _kept:
+        return
+    try:
+        kept = json.loads((cache / _CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(kept, dict):
+        _kept.update({k: v for k, v in kept.items() if isinstance(v, str)})
+
+
+def keep(cache: Path | None) -> None:
+    """Write the canonical texts made since the last call to ``cache`` (best effort)."""
+    if cache is None or not _fresh:
+        return
+    from . import atomic
+
+    _kept.update(_fresh)
+    _fresh.clear()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(cache / _CACHE, json.dumps(_kept, sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass
+
+
+_VR = PREFIX_IRIS["vr"]
 
 # -- parameters ----------------------------------------------------------------------------
 _LOOKUPS = {
     "principle": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.Principle}> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
+        ?node a <{_VR}Principle> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
               <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}""",
     "agency": f"""SELECT ?node ?key ?label WHERE {{
         {{ ?node a <http://www.w3.org/ns/org#Organization> }} UNION {{ ?node a <http://www.w3.org/ns/org#Post> }}
         ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
-        OPTIONAL {{ ?node <{VR.acronym}> ?acronym }}
+        OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
         BIND(COALESCE(?acronym, REPLACE(STR(?node), "^.*/", "")) AS ?key) }}""",
     "action": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.Action}> ; <{VR.number}> ?key .
-        OPTIONAL {{ ?node <{VR.statedNumber}> ?stated }}
+        ?node a <{_VR}Action> ; <{_VR}number> ?key .
+        OPTIONAL {{ ?node <{_VR}statedNumber> ?stated }}
         BIND(COALESCE(?stated, ?key) AS ?label) }}""",
     "plan": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.ActionPlan}> ; <{VR.number}> ?key ;
+        ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
               <http://purl.org/dc/terms/title> ?label }}""",
     # the key as the canned queries' strategy column gives it
     "strategy": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.StrategyDocument}> .
+        ?node a <{_VR}StrategyDocument> .
         OPTIONAL {{ ?node <http://purl.org/dc/terms/identifier> ?shortName }}
         OPTIONAL {{ ?node <http://purl.org/dc/terms/title> ?title }}
         BIND(COALESCE(?shortName, REPLACE(STR(?node), "^.*/", "")) AS ?key)
@@ -309,15 +385,15 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
     """Guard a query and run its canonical text on the union of the store's graphs;
     Oxigraph's own result (which ``serve`` streams and caps). An error of the engine's points
     at the line and column of the query as given."""
-    checked = guard(text, where)
+    text_run = canonical(text, where)
     try:
-        return store.query(checked.text, substitutions=bindings or None,
+        return store.query(text_run, substitutions=bindings or None,
                            use_default_graph_as_union=True)
     except SyntaxError as err:
         message = err.msg or str(err)
         at = _AT.match(message)
         if at:
-            line, column = checked.origin(int(at.group(2)) - 1)
+            line, column = guard(text, where).origin(int(at.group(2)) - 1)
             message = f"{where}:{line}:{column}: {message[at.end():]}"
             raise QueryError(f"malformed query: {message}") from None
         raise QueryError(f"malformed {where}: {message}") from None
@@ -369,7 +445,7 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
     """:func:`run` in a child process that cannot reach the network or a file, stopped after
     ``timeout`` seconds or ``memory`` bytes (``vrgraph.sandbox``); a crash of the engine is a
     :class:`QueryError`, not the end of this process. A graph comes back as a list."""
-    guard(text, where)  # refused here, before a process is started
+    canonical(text, where)  # refused here, before a process is started
 
     def answer() -> Table | bool | list[ox.Triple]:
         result = run(store, text, bindings, where)

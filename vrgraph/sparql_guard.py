@@ -24,6 +24,7 @@ https://www.w3.org/TR/sparql12-query/#grammar
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ _PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 
-_TOKEN = re.compile(rf"""
+_TOKEN_PATTERN = rf"""
   (?P<ws>[ \t\r\n]+)
 | (?P<comment>\#[^\r\n]*)
 | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
@@ -103,7 +104,14 @@ _TOKEN = re.compile(rf"""
             |[0-9]*\.[0-9]+|[0-9]+)
 | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
 | (?P<punct>{"|".join(re.escape(p) for p in _PUNCT)})
-""", re.VERBOSE)
+"""
+
+
+@functools.cache
+def _token() -> re.Pattern[str]:
+    """The tokeniser, compiled at its first use (0.1 s: a start that finds every canned
+    query's canonical text kept, ``vrgraph.query.canonical``, never needs it)."""
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
 _UCHAR_RE = re.compile(_UCHAR)
 _ESCAPE = re.compile(rf"{_ECHAR}|{_UCHAR}")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
@@ -174,8 +182,9 @@ def tokens(text: str, where: str = "query") -> list[Token]:
     stack: list[tuple[str, int]] = []  # the open brackets, each with its level's chain
     chain = nesting = 0  # steps chained at this level; chained steps on every open level
     pos, line, line_start = 0, 1, 0
+    match = _token().match
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = match(text, pos)
         column = pos - line_start + 1
         if m is None:
             raise GuardError(f"{where}:{line}:{column}: cannot read {_shown(text, pos)}: not "
