@@ -134,8 +134,10 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
     click.echo(f"wrote {project.display(target)}: {len(graph)} triples, {len(data)} bytes")
     if sheet is None and target == project.graph:
         from .pipeline import open_graph
+        from .store import disk
 
-        open_graph(project)  # the reasoned store the next commands open (store/disk.py)
+        if disk.worth_keeping([target]):
+            open_graph(project)  # the reasoned store the next commands open (store/disk.py)
 
 
 @main.command()

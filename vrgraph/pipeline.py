@@ -42,13 +42,15 @@ def load(project: Project, files: list[Path] | None = None) -> ox.Store:
 def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
     """What :func:`load` gives, read-only, from the store kept on disk for these inputs
     (built first if there is none: :mod:`vrgraph.store.disk`); in memory where no store
-    can be kept. Every file is read and checked when the store is built, not after."""
+    can be kept, or where the inputs are small enough to parse faster than the kept store
+    answers (``disk.MIN_MB``). Every file is read and checked when the store is built."""
     from . import sandbox
     from .store import disk
 
     paths = files or [project.graph]
     where = disk.folder(project.root, project.bundled)
-    if where is None or not all(path.is_file() for path in paths):
+    if where is None or not all(path.is_file() for path in paths) \
+            or not disk.worth_keeping(paths):
         return load(project, paths)    # a missing file: load names it
     try:
         name = disk.key(paths, [project.ontology], where)
