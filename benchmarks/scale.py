@@ -401,6 +401,7 @@ def stage_store(engine: str, data: Path, repeat: int) -> dict:
     """The kept store (vrgraph.store.disk) built, as ``vrgraph build`` or the first command
     that needs it builds it: parse, reason, find the evidence matches, write it to disk."""
     from vrgraph import evidence, pipeline, reason, store
+    os.environ["VRGRAPH_STORE_MIN_MB"] = "0"   # kept at every N here (vrgraph keeps >= 32 MB)
     p = _project()
     times: dict[str, float] = {}
     t_load, st = _timed(lambda: store.load([data], [p.ontology], p.root))
@@ -419,6 +420,7 @@ def stage_stored(engine: str, data: Path, repeat: int) -> dict:
     from vrgraph import pipeline
     from vrgraph import validate as val
     from vrgraph.query import run_canned
+    os.environ["VRGRAPH_STORE_MIN_MB"] = "0"
     p = _project()
     t, st = _timed(lambda: pipeline.open_graph(p, [data]))
     times: dict[str, float] = {"stored: open the graph": t}
@@ -467,7 +469,7 @@ def stage_commands(engine: str, data: Path, repeat: int) -> dict:
                                 (f"command: vrgraph query run {COMMAND_QUERY}",
                                  ["query", "run", COMMAND_QUERY])):
                 _command(args, 1)
-                times[label], peaks[label] = _command(args, max(repeat, 5))
+                times[label], peaks[label] = _command(args, repeat)
     return {"times": times, "command_peak_mb": peaks}
 
 
