@@ -73,6 +73,33 @@ def test_a_changed_graph_is_never_answered_from_the_old_store(scratch, stores):
     assert run(scratch, "query", "run", "principle-coverage", "--format", "csv") == before
 
 
+def test_report_and_validate_answer_from_the_store_as_from_memory(scratch, stores,
+                                                                  monkeypatch, tmp_path):
+    """The report validates in a forked process, which reads the open store too."""
+    kept_report = run(scratch, "report", "-o", str(tmp_path / "kept.html"))
+    kept_validation = run(scratch, "validate", "--format", "json")
+    assert kept(stores)
+    monkeypatch.setenv("VRGRAPH_STORE", "off")
+    assert run(scratch, "validate", "--format", "json") == kept_validation
+    memory_report = run(scratch, "report", "-o", str(tmp_path / "memory.html"))
+    assert kept_report.replace("kept.html", "") == memory_report.replace("memory.html", "")
+
+
+def test_a_kept_validation_report_is_read_only_for_the_same_inputs(scratch, stores):
+    first = run(scratch, "validate", "--format", "json")
+    (kept_file,) = stores.glob("validation-*.json")
+    assert run(scratch, "validate", "--format", "json") == first     # read from the file
+    shapes = scratch.shapes.read_text(encoding="utf-8")
+    scratch.shapes.write_text(shapes.replace("sh:severity sh:Warning", "sh:severity sh:Info"),
+                              encoding="utf-8")
+    changed = run(scratch, "validate", "--format", "json")
+    assert changed != first and '"Info"' in changed
+    assert len(list(stores.glob("validation-*.json"))) == 2
+    kept_file.write_text("{not json", encoding="utf-8")             # spoilt: validated again
+    scratch.shapes.write_text(shapes, encoding="utf-8")
+    assert run(scratch, "validate", "--format", "json") == first
+
+
 def test_a_changed_ontology_or_data_file_makes_another_store(scratch, stores):
     one = disk.key([scratch.graph], [scratch.ontology], stores)
     assert disk.key([scratch.graph], [scratch.ontology], stores) == one

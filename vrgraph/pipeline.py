@@ -16,9 +16,9 @@ from .store import recorded_base
 if TYPE_CHECKING:  # the validator (and rdflib's SPARQL parser) is imported where it runs
     from rdflib import Graph
 
+    from .findings import Report
     from .query import CannedQuery
     from .report import Results
-    from .validate import Report
 
 
 def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
@@ -85,13 +85,67 @@ def shapes(project: Project) -> Graph:
 
 def validate_files(project: Project, files: list[Path], engine: str = "sparql",
                    rdf: bool = False, keep: bool = False) -> tuple[Report, Callable[[str], str]]:
-    """Load, reason and validate ``files`` (with ``keep``, from the store kept on disk:
-    :func:`open_graph`); also return a function that shortens IRIs."""
+    """Load, reason and validate ``files``; also return a function that shortens IRIs. With
+    ``keep``, the graph comes from the store kept on disk (:func:`open_graph`) and the
+    report from the last run on the same inputs, if there was one (:func:`kept_report`)."""
     from .validate import WORKERS, validate
 
     st = open_graph(project, files) if keep else load(project, files)
-    report = validate(st, shapes(project), WORKERS, engine, rdf)
+    kept = kept_report(project, files) if keep and engine == "sparql" and not rdf else None
+    report = read_report(kept) if kept is not None else None
+    if report is None:
+        report = validate(st, shapes(project), WORKERS, engine, rdf)
+        if kept is not None:
+            keep_report(kept, report)
     return report, shortener(store.base_of(st))
+
+
+def kept_report(project: Project, files: list[Path] | None) -> Path | None:
+    """Where the validation report of ``files`` (default: the built graph) against the
+    project's shapes is kept: beside the stores, named by a hash of the content of the
+    graph files, the ontology, the shapes and the code of every stage that makes it (a
+    change to any of them is another name, never the old report); None where nothing is
+    kept."""
+    from .store import disk
+
+    where = disk.folder(project.root, project.bundled)
+    if where is None:
+        return None
+    here = Path(__file__).resolve().parent
+    code = sorted((here / "validate").glob("*.py")) + [here / "findings.py"]
+    try:
+        name = disk.key(files or [project.graph], [project.ontology, project.shapes, *code],
+                        where)
+    except OSError:
+        return None
+    return where / f"validation-{name}.json"
+
+
+def read_report(path: Path) -> Report | None:
+    """The validation report kept at ``path`` (None if there is none, or it is unreadable:
+    then the graph is validated again)."""
+    import json
+
+    from .findings import from_plain
+
+    try:
+        return from_plain(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def keep_report(path: Path, report: Report) -> None:
+    """Keep ``report`` at ``path`` for the next run (best effort, whole or not at all)."""
+    import json
+
+    from . import atomic
+    from .findings import to_plain
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(path, json.dumps(to_plain(report), sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
@@ -126,11 +180,11 @@ def report(project: Project, output: Path, rebuild: bool = False,
     a copy of its graph."""
     from .project import write_atomic
     from .report import collect, page_title, render, stats
-    from .validate import WORKERS, validate
 
     canned = queries(project)
     if endpoint:
         from .remote import remote_store
+        from .validate import WORKERS, validate
 
         remote = remote_store(endpoint, graph, user=user, prompt=prompt)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
@@ -143,9 +197,16 @@ def report(project: Project, output: Path, rebuild: bool = False,
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        pending = validate_in_background(st, project)
-        results = collect(st, canned)
-        validation = pending()
+        kept = kept_report(project, files)
+        known = read_report(kept) if kept is not None else None
+        if known is None:
+            pending = validate_in_background(st, project)
+            results = collect(st, canned)
+            validation = pending()
+            if kept is not None:
+                keep_report(kept, validation)
+        else:  # the same inputs were validated before: nothing to wait for
+            results, validation = collect(st, canned), known
     page = render(results, validation, stats(results, triples), page_title(results))
     write_atomic(output, page.encode("utf-8"))
     return output, results, validation
