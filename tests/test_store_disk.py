@@ -4,12 +4,15 @@ killed at any instant, and readable from the confined child that runs a query.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -149,6 +152,27 @@ def test_a_confined_query_reads_the_store_and_still_opens_no_file(scratch, store
 
     with pytest.raises((OSError, QueryError)):
         sandbox.run_confined(opens, 60, None)
+
+
+def test_the_server_answers_from_the_kept_store(scratch, stores):
+    """Its zygote and workers keep the open store's files through their own closing of
+    every other descriptor (vrgraph/serve/pool.py, sandbox.close_from)."""
+    pipeline.open_graph(scratch)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vrgraph.cli", "--root", str(scratch.root), "serve", "--port",
+         "0", "--timeout", "60"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        url = line.split("vrgraph serve: ", 1)[1].split()[0]
+        query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        with urllib.request.urlopen(f"{url}sparql?query={query}", timeout=90) as answer:
+            body = json.loads(answer.read())
+        n = int(body["results"]["bindings"][0]["n"]["value"])
+        assert n == quads(pipeline.open_graph(scratch))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_readers_open_the_same_store_side_by_side(scratch, stores):

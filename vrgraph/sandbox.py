@@ -71,11 +71,7 @@ def confine(channel: int, memory: int | None) -> Confinement:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    start = CHANNEL_FD + 1
-    for fd in sorted(f for f in _kept if f >= start):   # an open store's files stay open
-        os.closerange(start, fd)
-        start = fd + 1
-    os.closerange(start, _max_fd())
+    close_from(CHANNEL_FD + 1)
     limited = bool(memory) and _limit_memory(memory or 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
     global _held
@@ -88,6 +84,16 @@ def keep_open(fds: set[int]) -> None:
     store opened read-only before the fork (``vrgraph.store.disk``), which the child reads
     but could not open again. Nothing else reaches them: a query names no descriptor."""
     _kept.update(fds)
+
+
+def close_from(first: int, keep: frozenset[int] = frozenset()) -> None:
+    """Close every descriptor from ``first`` on but ``keep`` and those of :func:`keep_open`
+    (an open store's files stay open)."""
+    start = first
+    for fd in sorted(f for f in _kept | keep if f >= first):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, _max_fd())
 
 
 def _limit_memory(memory: int) -> bool:
