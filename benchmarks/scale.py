@@ -52,8 +52,12 @@ LIMITS = {
     ("queries", "rdflib"): 10, ("queries", "pyoxigraph"): 1000, ("queries", "oxrdflib"): 100,
     ("publish", "pyoxigraph"): 10,
     ("endpoint", "server"): 100,
+    ("store", "pyoxigraph"): 1000, ("stored", "pyoxigraph"): 1000,
+    ("commands", "pyoxigraph"): 1000,
 }
-STAGES = ("build", "load", "reason", "validate", "queries", "publish", "endpoint")
+STAGES = ("build", "load", "reason", "validate", "queries", "store", "stored", "commands",
+          "publish", "endpoint")
+COMMAND_QUERY = "principle-coverage"  # the command timed run again, as the issue's targets
 BREAKDOWN_UP_TO_N = 100  # the reasoning and validation breakdowns run them a second time
 PYSHACL_UP_TO_N = 10  # the pySHACL engine took 56 s at N=100
 QUERY_ALARM_S = 30  # a single rdflib query past this is cut short (pure Python: SIGALRM works)
@@ -184,9 +188,9 @@ class _StoreSpy:
 
     def query(self, text: str, **kwargs: Any) -> Any:
         start = time.perf_counter()
-        rows = list(self.store.query(text, **kwargs))
+        result = self.store.query(text, **kwargs)   # the engine's own answer: callers check it
         self._add("queries (the count of what was inferred)", start)
-        return rows
+        return result
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
@@ -393,9 +397,86 @@ def stage_endpoint(engine: str, data: Path, repeat: int) -> dict:
     return {"times": times, "rows": rows, "server_peak_mb": server_mb}
 
 
+def stage_store(engine: str, data: Path, repeat: int) -> dict:
+    """The kept store (vrgraph.store.disk) built, as ``vrgraph build`` or the first command
+    that needs it builds it: parse, reason, find the evidence matches, write it to disk."""
+    from vrgraph import evidence, pipeline, reason, store
+    os.environ["VRGRAPH_STORE_MIN_MB"] = "0"   # kept at every N here (vrgraph keeps >= 32 MB)
+    p = _project()
+    times: dict[str, float] = {}
+    t_load, st = _timed(lambda: store.load([data], [p.ontology], p.root))
+    times["store build: load (parse)"] = t_load
+    times["store build: reasoning"], _ = _timed(lambda: reason.materialise(st))
+    times["store build: evidence matches"], _ = _timed(lambda: evidence.derive(st))
+    del st
+    t, st = _timed(lambda: pipeline.open_graph(p, [data]))
+    times["store build (parse, reason, match, write), as a command"] = t
+    return {"times": times, "triples": len(st)}
+
+
+def stage_stored(engine: str, data: Path, repeat: int) -> dict:
+    """What every later command does: open the kept store (checking its key), then every
+    canned query and the validation on it."""
+    from vrgraph import pipeline
+    from vrgraph import validate as val
+    from vrgraph.query import run_canned
+    os.environ["VRGRAPH_STORE_MIN_MB"] = "0"
+    p = _project()
+    t, st = _timed(lambda: pipeline.open_graph(p, [data]))
+    times: dict[str, float] = {"stored: open the graph": t}
+    rows: dict[str, int] = {}
+    for name, q in _queries(times).items():
+        values = _params(st, q)
+        t, table = _median_run(lambda q=q, v=values: run_canned(st, q, v), repeat)
+        times[f"stored query {name}"], rows[name] = t, len(table.rows)
+        _progress({"times": times, "rows": rows})
+    shapes = pipeline.shapes(p)
+    times[f"stored: validation ({val.WORKERS} threads)"], report = _timed(
+        lambda: val.validate(st, shapes, val.WORKERS))
+    return {"times": times, "rows": rows, "violations": report.count("Violation"),
+            "warnings": report.count("Warning")}
+
+
+def _command(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall seconds of ``vrgraph ARGS`` in a new process, and its peak memory (MB)."""
+    runs, peak = [], 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "vrgraph.cli", *args], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        runs.append(time.perf_counter() - start)
+        peak = max(peak, usage.ru_maxrss / 1024)
+        if status != 0:
+            raise RuntimeError(f"vrgraph {' '.join(args)} failed: "
+                               f"{child.stderr.read().decode()[-300:] if child.stderr else ''}")
+    return statistics.median(runs), peak
+
+
+def stage_commands(engine: str, data: Path, repeat: int) -> dict:
+    """The commands as a user runs them, each a new process, the store kept from the first
+    run (untimed): ``query run`` on the N strategies (--data) run again, and at N=1 ``vrgraph
+    report`` and ``query run`` on the project's own graph."""
+    times: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    again = ["query", "run", COMMAND_QUERY, "--data", str(data), "--format", "csv"]
+    _command(again, 1)
+    key = f"command: query run {COMMAND_QUERY} --data, run again"
+    times[key], peaks[key] = _command(again, repeat)
+    if Options.n == 1:
+        with tempfile.TemporaryDirectory() as tmp:
+            for label, args in (("command: vrgraph report", ["report", "-o", f"{tmp}/r.html"]),
+                                (f"command: vrgraph query run {COMMAND_QUERY}",
+                                 ["query", "run", COMMAND_QUERY])):
+                _command(args, 1)
+                times[label], peaks[label] = _command(args, repeat)
+    return {"times": times, "command_peak_mb": peaks}
+
+
 CHILD = {"build": stage_build, "load": stage_load, "reason": stage_reason,
          "validate": stage_validate, "queries": stage_queries, "publish": stage_publish,
-         "endpoint": stage_endpoint}
+         "endpoint": stage_endpoint, "store": stage_store, "stored": stage_stored,
+         "commands": stage_commands}
 
 
 def child(stage: str, engine: str, data: Path, repeat: int, n: int, skip: str) -> None:
@@ -473,12 +554,12 @@ def table(results: dict, sizes: list[int], markdown: bool) -> str:
         if "error" in r or r.get("skipped"):
             put(stage, engine, n, r.get("error") or f"skipped: {r['skipped']}")
             continue
-        queries = {k: v for k, v in r["times"].items() if "query " in k}
+        queries = {k: v for k, v in r["times"].items() if _is_query(k)}
         for label, t in r["times"].items():
             if label not in queries:
                 put(label, engine, n, _cell(t))
         if queries:
-            prefix = "endpoint: " if stage == "endpoint" else ""
+            prefix = f"{stage}: " if stage in ("endpoint", "stored") else ""
             done = [v for v in queries.values() if not isinstance(v, str)]
             cut = sum(1 for v in queries.values() if isinstance(v, str) and v.startswith(">"))
             skipped = sum(1 for v in queries.values() if isinstance(v, str) and "skipped" in v)
@@ -493,6 +574,8 @@ def table(results: dict, sizes: list[int], markdown: bool) -> str:
         put(f"{stage}: peak memory (process)", engine, n, f"{r['peak_mb']:.0f} MB")
         if r.get("stopped"):
             put(f"{stage}: stopped", engine, n, f"{r['stopped']}, the rest not measured")
+        for label, mb in (r.get("command_peak_mb") or {}).items():
+            put(f"{label}: peak memory", engine, n, f"{mb:.0f} MB")
         if r.get("server_peak_mb"):
             put("endpoint: peak memory (server)", engine, n, f"{r['server_peak_mb']:.0f} MB")
         if "triples" in r and stage in ("load", "build"):
@@ -511,30 +594,84 @@ def table(results: dict, sizes: list[int], markdown: bool) -> str:
 
 def query_table(results: dict, markdown: bool) -> str:
     """Every canned query: one row each, one column per (engine, N) that ran queries."""
-    columns = sorted(((e, n) for (s, e, n), r in results.items()
-                      if s in ("queries", "endpoint") and r.get("times")),
-                     key=lambda c: (ENGINES.index(c[0]), c[1]))
+    columns = sorted(((s, e, n) for (s, e, n), r in results.items()
+                      if s in ("queries", "endpoint", "stored") and r.get("times")),
+                     key=lambda c: (STAGES.index(c[0]), ENGINES.index(c[1]), c[2]))
     names: list[str] = []
-    for e, n in columns:
-        stage = "endpoint" if e == "server" else "queries"
-        for k in results[(stage, e, n)]["times"]:
-            name = k.split("query ", 1)[1] if "query " in k else None
-            if name and name not in names:
+    for column in columns:
+        for name in _query_times(results[column]):
+            if name not in names:
                 names.append(name)
-    head = ["canned query"] + [f"{e} N={n}" for e, n in columns]
+    head = ["canned query"] + [f"{e}{' (kept store)' if s == 'stored' else ''} N={n}"
+                               for s, e, n in columns]
     body = []
     for name in sorted(names):
         row = [name]
-        for e, n in columns:
-            times = results[("endpoint" if e == "server" else "queries", e, n)]["times"]
-            t = times.get(f"endpoint query {name}", times.get(f"query {name}"))
+        for column in columns:
+            t = _query_times(results[column]).get(name)
             row.append("-" if t is None else _cell(t))
         body.append(row)
     return _render(head, body, markdown)
 
 
+def _is_query(label: str) -> bool:
+    return label.startswith(("query ", "endpoint query ", "stored query "))
+
+
 def _query_times(r: dict) -> dict[str, float | str]:
-    return {k.split("query ", 1)[1]: v for k, v in r.get("times", {}).items() if "query " in k}
+    return {k.split("query ", 1)[1]: v for k, v in r.get("times", {}).items() if _is_query(k)}
+
+
+def _time(results: dict, stage: str, n: int, label: str) -> float | None:
+    t = results.get((stage, "pyoxigraph", n), {}).get("times", {}).get(label)
+    return t if isinstance(t, (int, float)) else None
+
+
+def issue_targets(results: dict) -> list[list[str]]:
+    """The targets of issue 21, as measured here: one row each, measure, target, figure."""
+    rows: list[list[str]] = []
+
+    def row(measure: str, target: float, figure: float | None, unit: str = "s",
+            note: str = "") -> None:
+        if figure is None:
+            return
+        shown = _cell(figure) if unit == "s" else f"{figure:.0f} MB"
+        ok = "yes" if figure <= target else "NO"
+        rows.append([measure, f"<= {target:g} {unit}", shown + (f" {note}" if note else ""), ok])
+
+    again = f"command: query run {COMMAND_QUERY} --data, run again"
+    row("N=1 vrgraph report", 0.5, _time(results, "commands", 1, "command: vrgraph report"))
+    row("N=1 vrgraph query run NAME", 0.3,
+        _time(results, "commands", 1, f"command: vrgraph query run {COMMAND_QUERY}"))
+    one = _time(results, "commands", 1, again)
+    for n in (1, 100, 1000):
+        t = _time(results, "commands", n, again)
+        if n > 1 and one is not None:
+            row(f"N={n} a command run again (query run --data)", 2 * one, t, note="(2x N=1)")
+        elif n == 1 and t is not None:
+            rows.append(["N=1 a command run again (query run --data)", "(the reference)",
+                         _cell(t), "-"])
+    for n, limit in ((100, 0.3), (1000, 1.0)):
+        q = {k: v for k, v in _query_times(results.get(("stored", "pyoxigraph", n), {})).items()
+             if not isinstance(v, str)}
+        if q:
+            name, worst = max(q.items(), key=lambda kv: kv[1])
+            row(f"N={n} every canned query (kept store; slowest: {name})", limit, worst)
+    for n in (1, 100, 1000):
+        row(f"N={n} open the graph for any command", 1.0,
+            _time(results, "stored", n, "stored: open the graph"))
+        row(f"N={n} reasoning (when the store is built)", 10.0,
+            _time(results, "store", n, "store build: reasoning"))
+        v = results.get(("stored", "pyoxigraph", n), {}).get("times", {})
+        row(f"N={n} validation (on the kept store)", 10.0,
+            next((t for k, t in v.items() if k.startswith("stored: validation")), None))
+        peaks = [r["peak_mb"] for (s, e, m), r in results.items()
+                 if m == n and s in ("stored", "commands") and "peak_mb" in r]
+        peaks += [mb for (s, e, m), r in results.items() if m == n
+                  for mb in (r.get("command_peak_mb") or {}).values()]
+        row(f"N={n} peak memory of any command (store kept)", 2048, max(peaks, default=None),
+            unit="MB")
+    return rows
 
 
 def targets(results: dict) -> list[str]:
@@ -604,6 +741,8 @@ def main() -> None:
     results: dict[tuple[str, str, int], dict] = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="vrgraph-scale-") as tmp:
+        # the kept stores (vrgraph.store.disk) of every stage process, removed after each N
+        os.environ["VRGRAPH_STORE"] = str(Path(tmp) / "stores")
         for n in sizes:
             data = Path(tmp) / f"boroughs-{n}.nt"
             t, count = _timed(lambda data=data, n=n: synthetic.write(ROOT / "data/graph.ttl", data, n,
@@ -620,10 +759,15 @@ def main() -> None:
                           f"{r.get('error') or r.get('skipped') or _cell(r['process_s'])}",
                           file=sys.stderr)
             data.unlink()
+            shutil.rmtree(Path(tmp) / "stores", ignore_errors=True)
     print(table(results, sizes, args.markdown))
     print()
     print(query_table(results, args.markdown))
     print()
+    goals = issue_targets(results)
+    if goals:
+        print(_render(["issue 21 target", "target", "measured", "met"], goals, args.markdown))
+        print()
     for line in targets(results):
         print(line)
     print(f"\n(total {_cell(time.perf_counter() - started)}; machine: {os.cpu_count()} cores; "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import os
 import secrets
 import shutil
@@ -35,27 +36,28 @@ _RENAME_EXCHANGE = 2                            # linux/fs.h
 _RENAME_SWAP = 2                                # macOS sys/stdio.h
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    """The C library, found at the first swap (``find_library`` runs ``ldconfig``: 0.1 s,
+    not to be paid at every start)."""
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     except OSError:
         return None
 
 
-_LIBC = _libc()
-
-
 def exchange(a: Path, b: Path) -> bool:
     """Swap the paths ``a`` and ``b`` in one atomic step; False where the system or the
     file system cannot (the caller then falls back)."""
-    if _LIBC is None:
+    libc = _libc()
+    if libc is None:
         return False
     args: tuple[object, ...]
-    if sys.platform.startswith("linux") and hasattr(_LIBC, "renameat2"):
-        call, args = _LIBC.renameat2, (_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        call, args = libc.renameat2, (_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
                                        _RENAME_EXCHANGE)
-    elif sys.platform == "darwin" and hasattr(_LIBC, "renamex_np"):
-        call, args = _LIBC.renamex_np, (os.fsencode(a), os.fsencode(b), _RENAME_SWAP)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        call, args = libc.renamex_np, (os.fsencode(a), os.fsencode(b), _RENAME_SWAP)
     else:
         return False
     if call(*args) == 0:

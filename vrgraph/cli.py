@@ -140,6 +140,12 @@ def build(project: Project, base_iri: str | None, output: Path | None, check: bo
 
     write_atomic(target, turtle)
     click.echo(f"wrote {project.display(target)}: {len(graph)} triples, {len(turtle)} bytes")
+    if sheet is None and target == project.graph:
+        from .pipeline import open_graph
+        from .store import disk
+
+        if disk.worth_keeping([target]):
+            open_graph(project)  # the reasoned store the next commands open (store/disk.py)
 
 
 @main.command()
@@ -197,7 +203,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
         report = validate_with_shapes(own if not alone else paths, list(shapes_files), engine,
                                       rdf, None if alone else project, skip_remote_imports)
     else:
-        report, shorten = validate_files(project, paths, engine, rdf)
+        report, shorten = validate_files(project, paths, engine, rdf, keep=True)
     if fmt == "json":
         click.echo(as_json(report))
     elif fmt == "turtle":
@@ -221,9 +227,9 @@ def _store(project: Project, endpoint: str | None = None, graph: str | None = No
         if data:
             raise InputError("give --data or --endpoint, not both")
         return remote_store(endpoint, graph, user=user, prompt=ask_password)
-    from .pipeline import load
+    from .pipeline import open_graph
 
-    return load(project, list(data) or None)
+    return open_graph(project, list(data) or None)
 
 
 @main.group()
@@ -310,9 +316,9 @@ def _run(store: ox.Store | RemoteStore, text: str, bindings: Bindings | None, wh
 
 def _canned(project: Project, name: str) -> CannedQuery:
     from .errors import QueryError
-    from .query import load_queries
+    from .pipeline import queries as canned
 
-    queries = load_queries(project.queries)
+    queries = canned(project, name)
     if name not in queries:
         raise QueryError(f"no canned query {name!r}; `vrgraph query list` shows them: "
                          f"{', '.join(queries)}")
@@ -565,7 +571,7 @@ def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
     """Serve the reasoned graph: a read-only SPARQL endpoint at /sparql, the canned queries
     at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
     static site."""
-    from .pipeline import load
+    from .pipeline import open_graph
     from .query import load_queries
     from .serve import ServeConfig, public_address
     from .serve import serve as run
@@ -573,7 +579,7 @@ def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
 
     if public_url is not None:
         public_url = public_address(public_url)  # before the graph is loaded
-    store = load(project, list(data) or None)
+    store = open_graph(project, list(data) or None)
     config = ServeConfig(host, port, timeout, max_rows, max_body, workers, site, cors,
                          slow_workers, fast_slice, per_client, max_memory,
                          base=base_of(store).iri, client_connections=max_client_connections,

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from rdflib import Namespace
-from rdflib.namespace import (
-    DCAT,
-    DCTERMS,
-    ORG,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    TIME,
-    XSD,
-    ClosedNamespace,
-)
+from typing import TYPE_CHECKING, Any
 
 # The vocabulary's terms (ontology/vrgraph.ttl). ``VR.Typo`` is an AttributeError, ``VR["typo"]``
 # a KeyError, at its first use; tests/test_build.py checks each term is in the ontology.
@@ -53,14 +38,6 @@ VR_TERMS = (
     "statedNumber", "statedOnRowOf", "stepNumber", "targets", "text", "timeframe", "viaCell",
     "withdraws",
 )
-VR = ClosedNamespace("https://w3id.org/vrgraph/def/", list(VR_TERMS))
-VRSH = Namespace("https://w3id.org/vrgraph/def/shapes/")
-DQV = Namespace("http://www.w3.org/ns/dqv#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-VANN = Namespace("http://purl.org/vocab/vann/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-ONS = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
-
 DEFAULT_BASE = "https://w3id.org/vrgraph/"
 VOID_URI_SPACE = "http://rdfs.org/ns/void#uriSpace"
 _BASE = re.compile(r"^https?://[^\s<>\"{}|\\^`#?]+/$")
@@ -105,14 +82,91 @@ class Base:
     def from_uri_space(cls, space: str) -> Base:
         return cls(space.removesuffix("id/")) if space.endswith("/id/") else cls()
 
-PREFIXES = {
-    "vr": VR, "dcterms": DCTERMS, "org": ORG, "owl": OWL, "prov": PROV, "rdf": RDF,
-    "rdfs": RDFS, "schema": SDO, "skos": SKOS, "time": TIME, "xsd": XSD, "dqv": DQV,
-    "oa": OA, "dcat": DCAT, "sh": SH, "vann": VANN,
+# The rdflib namespaces (VR, SH, ... and PREFIXES) are made at their first use: a command
+# that only queries the store never imports rdflib (0.2 s of its start).
+PREFIX_IRIS = {
+    "vr": "https://w3id.org/vrgraph/def/", "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#", "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "time": "http://www.w3.org/2006/time#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "dqv": "http://www.w3.org/ns/dqv#",
+    "oa": "http://www.w3.org/ns/oa#", "dcat": "http://www.w3.org/ns/dcat#",
+    "sh": "http://www.w3.org/ns/shacl#", "vann": "http://purl.org/vocab/vann/",
 }
+"""The prefixes of :data:`PREFIXES` as plain strings (tests/test_build.py checks they agree)."""
+
+if TYPE_CHECKING:
+    from rdflib import Namespace
+    from rdflib.namespace import (
+        DCAT,
+        DCTERMS,
+        ORG,
+        OWL,
+        PROV,
+        RDF,
+        RDFS,
+        SDO,
+        SKOS,
+        TIME,
+        XSD,
+        ClosedNamespace,
+    )
+
+    VR: ClosedNamespace
+    VRSH: Namespace
+    DQV: Namespace
+    OA: Namespace
+    VANN: Namespace
+    SH: Namespace
+    ONS: Namespace
+    PREFIXES: dict[str, Any]
+else:
+    def _rdflib_names() -> dict[str, Any]:
+        from rdflib import Namespace
+        from rdflib.namespace import (
+            DCAT,
+            DCTERMS,
+            ORG,
+            OWL,
+            PROV,
+            RDF,
+            RDFS,
+            SDO,
+            SKOS,
+            TIME,
+            XSD,
+            ClosedNamespace,
+        )
+
+        VR = ClosedNamespace("https://w3id.org/vrgraph/def/", list(VR_TERMS))
+        VRSH = Namespace("https://w3id.org/vrgraph/def/shapes/")
+        DQV = Namespace("http://www.w3.org/ns/dqv#")
+        OA = Namespace("http://www.w3.org/ns/oa#")
+        VANN = Namespace("http://purl.org/vocab/vann/")
+        SH = Namespace("http://www.w3.org/ns/shacl#")
+        ONS = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
+
+        PREFIXES = {
+            "vr": VR, "dcterms": DCTERMS, "org": ORG, "owl": OWL, "prov": PROV, "rdf": RDF,
+            "rdfs": RDFS, "schema": SDO, "skos": SKOS, "time": TIME, "xsd": XSD, "dqv": DQV,
+            "oa": OA, "dcat": DCAT, "sh": SH, "vann": VANN,
+        }
+
+        return {k: v for k, v in locals().items() if k.isupper()}
+
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            globals().update(_rdflib_names())
+            return globals()[name]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    _LAZY = {"VR", "VRSH", "DQV", "OA", "VANN", "SH", "ONS", "PREFIXES", "DCAT", "DCTERMS",
+             "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "TIME", "XSD"}
+
 
 #: Prefix names a strategy's short name must not take (the project's and the catalogue's).
-RESERVED = frozenset(PREFIXES) | {"vrid", "adms", "dcatap", "foaf", "spdx", "vcard", "void"}
+RESERVED = frozenset(PREFIX_IRIS) | {"vrid", "adms", "dcatap", "foaf", "spdx", "vcard", "void"}
 
 
 def strategy_prefixes(spaces: list[tuple[str, str]]) -> dict[str, str]:

@@ -7,21 +7,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from . import reason, sandbox, store
-from .namespaces import DCTERMS, PREFIXES, VR, Base, strategy_prefixes
+from . import evidence, reason, sandbox, store
+from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
-from .validate import WORKERS, Report, validate
-from .validate.imports import read_shapes
 
 REPORT_TIMEOUT = 600.0
 """The longest the report's queries may run together, in seconds (in a confined child)."""
 REPORT_MEMORY = 4 * 2**30
 """The most memory they may add, in bytes."""
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the validator (and rdflib's SPARQL parser) is imported where it runs
+    from rdflib import Graph
+
+    from .findings import Report
+    from .query import CannedQuery
     from .report import Results
 
 
@@ -35,33 +36,135 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
 
 
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
-    """Load ``files`` (default: the built graph) and the ontology, and reason over them."""
+    """Load ``files`` (default: the built graph) and the ontology, reason over them and
+    find the text-evidence matches: a store in memory, free to change."""
     st = store.load(files or [project.graph], [project.ontology], project.root)
     reason.materialise(st)
+    evidence.derive(st)
     return st
 
 
+def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
+    """What :func:`load` gives, read-only, from the store kept on disk for these inputs
+    (built first if there is none: :mod:`vrgraph.store.disk`); in memory where no store
+    can be kept, or where the inputs are small enough to parse faster than the kept store
+    answers (``disk.MIN_MB``). Every file is read and checked when the store is built."""
+    from . import sandbox
+    from .store import disk
+
+    paths = files or [project.graph]
+    where = disk.folder(project.root, project.bundled)
+    if where is None or not all(path.is_file() for path in paths) \
+            or not disk.worth_keeping(paths):
+        return load(project, paths)    # a missing file: load names it
+    try:
+        name = disk.key(paths, [project.ontology], where)
+        st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
+    except OSError:
+        return load(project, paths)    # nowhere to keep it (read-only, full): in memory
+    sandbox.keep_open(fds)
+    return st
+
+
+def queries(project: Project, name: str | None = None) -> dict[str, CannedQuery]:
+    """The canned queries (or only the one called ``name``, if there is one: a command
+    that runs one reads one), their guarded texts kept beside the stores."""
+    from .query import keep, load_queries, load_query, remember
+    from .store import disk
+
+    cache = disk.folder(project.root, project.bundled)
+    path = project.queries / f"{name}.rq"
+    if name is not None and "/" not in name and path.is_file():
+        remember(cache)
+        found = {name: load_query(path)}
+        keep(cache)
+        return found
+    return load_queries(project.queries, cache)
+
+
 def shapes(project: Project) -> Graph:
+    from rdflib import Graph
+
     return Graph().parse(project.shapes, format="turtle")
 
 
 def validate_files(project: Project, files: list[Path], engine: str = "sparql",
-                   rdf: bool = False) -> tuple[Report, Shortener]:
-    """Load, reason and validate ``files``; also return a function that shortens IRIs."""
-    st = load(project, files)
-    report = validate(st, shapes(project), WORKERS, engine, rdf)
+                   rdf: bool = False, keep: bool = False) -> tuple[Report, Shortener]:
+    """Load, reason and validate ``files``; also return a function that shortens IRIs. With
+    ``keep``, the graph comes from the store kept on disk (:func:`open_graph`) and the
+    report from the last run on the same inputs, if there was one (:func:`kept_report`)."""
+    from .validate import WORKERS, validate
+
+    st = open_graph(project, files) if keep else load(project, files)
+    kept = kept_report(project, files) if keep and engine == "sparql" and not rdf else None
+    report = read_report(kept) if kept is not None else None
+    if report is None:
+        report = validate(st, shapes(project), WORKERS, engine, rdf)
+        if kept is not None:
+            keep_report(kept, report)
     return report, shortener_of(st)
+
+
+def kept_report(project: Project, files: list[Path] | None) -> Path | None:
+    """Where the validation report of ``files`` (default: the built graph) against the
+    project's shapes is kept: beside the stores, named by a hash of the content of the
+    graph files, the ontology, the shapes and the code of every stage that makes it (a
+    change to any of them is another name, never the old report); None where nothing is
+    kept."""
+    from .store import disk
+
+    where = disk.folder(project.root, project.bundled)
+    if where is None:
+        return None
+    here = Path(__file__).resolve().parent
+    code = sorted((here / "validate").glob("*.py")) + [here / "findings.py"]
+    try:
+        name = disk.key(files or [project.graph], [project.ontology, project.shapes, *code],
+                        where)
+    except OSError:
+        return None
+    return where / f"validation-{name}.json"
+
+
+def read_report(path: Path) -> Report | None:
+    """The validation report kept at ``path`` (None if there is none, or it is unreadable:
+    then the graph is validated again)."""
+    import json
+
+    from .findings import from_plain
+
+    try:
+        return from_plain(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def keep_report(path: Path, report: Report) -> None:
+    """Keep ``report`` at ``path`` for the next run (best effort, whole or not at all)."""
+    import json
+
+    from . import atomic
+    from .findings import to_plain
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(path, json.dumps(to_plain(report), sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass
 
 
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
     they run."""
+    from .validate import WORKERS, validate
+
     return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
 _SPACES = f"""SELECT ?document ?key WHERE {{
-  ?document a <{VR.StrategyDocument}> OPTIONAL {{ ?document <{DCTERMS.identifier}> ?key }}
+  ?document a <{PREFIX_IRIS["vr"]}StrategyDocument>
+  OPTIONAL {{ ?document <{PREFIX_IRIS["dcterms"]}identifier> ?key }}
 }} ORDER BY ?document ?key"""
 
 
@@ -85,7 +188,7 @@ class Shortener:
 
     def __init__(self, base: Base, spaces: list[tuple[str, str]] | None = None) -> None:
         self.things = strategy_prefixes(spaces) if spaces else {"vrid": base.ids}
-        self.pairs = sorted([(str(ns), p) for p, ns in PREFIXES.items()] +
+        self.pairs = sorted([(ns, p) for p, ns in PREFIX_IRIS.items()] +
                             [(ns, p) for p, ns in self.things.items()],
                             key=lambda pair: (-len(pair[0]), pair[1]))
         self.used: set[str] = set()
@@ -126,29 +229,35 @@ def report(project: Project, output: Path, rebuild: bool = False,
     ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
     a copy of its graph."""
     from .project import write_atomic
-    from .query import load_queries
     from .report import collect, page_title, render, stats
 
-    queries = load_queries(project.queries)
+    canned = queries(project)
     if endpoint:
         from .remote import remote_store
+        from .validate import WORKERS, validate
 
         remote = remote_store(endpoint, graph, user=user, prompt=prompt)
         validation = validate(remote.validation_store(project), shapes(project), WORKERS)
-        results, triples = collect(remote, queries), remote.count()
+        results, triples = collect(remote, canned), remote.count()
     else:
         if rebuild:
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
-        st = load(project, files)
+        st = open_graph(project, files)
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        pending = validate_in_background(st, project)
+        kept = kept_report(project, files)
+        known = read_report(kept) if kept is not None else None
+        # validated in the background while the queries run, unless the same inputs were
+        # validated before (then there is nothing to wait for)
+        pending = validate_in_background(st, project) if known is None else (lambda: known)
         # the queries read data given from outside (--data): in a confined child
-        results = sandbox.run_confined(lambda: collect(st, queries), REPORT_TIMEOUT,
+        results = sandbox.run_confined(lambda: collect(st, canned), REPORT_TIMEOUT,
                                        REPORT_MEMORY)
         validation = pending()
+        if known is None and kept is not None:
+            keep_report(kept, validation)
     page = render(results, validation, stats(results, triples), page_title(results))
     write_atomic(output, page.encode("utf-8"))
     return output, results, validation
@@ -163,6 +272,8 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     against the project's shapes or those in ``shapes_files``; also return a function that
     shortens IRIs under the base the copy records."""
     from .remote import remote_store
+    from .validate import WORKERS, validate
+    from .validate.imports import read_shapes
 
     given = read_shapes(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)

@@ -17,7 +17,10 @@ Spec: https://www.w3.org/TR/sparql11-query/
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +32,7 @@ import yaml
 
 from . import sandbox
 from .errors import QueryError, located
-from .namespaces import PREFIXES, VR, strategy_prefixes
+from .namespaces import PREFIX_IRIS, strategy_prefixes
 from .sparql_guard import Guarded, guard
 from .store import Answer, Bindings, Queryable, Term, lexical, solutions
 from .text import natural
@@ -102,57 +105,130 @@ def load_query(path: Path) -> CannedQuery:
         params.append(Param(str(raw["name"]), str(raw["type"]), str(raw.get("description", "")),
                             None if default is None else str(default),
                             None if one_of is None else str(one_of)))
-    guard(text, where)
+    canonical(text, where, kept=True)
     return CannedQuery(path.stem, path, text, str(header["title"]),
                        str(header["description"]).strip(), list(header.get("tags") or []),
                        params)
 
 
-def load_queries(folder: Path) -> dict[str, CannedQuery]:
-    """Every ``*.rq`` file of ``folder`` by name (file stem)."""
-    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+def load_queries(folder: Path, cache: Path | None = None) -> dict[str, CannedQuery]:
+    """Every ``*.rq`` file of ``folder`` by name (file stem); with ``cache``, a folder
+    where the guard's canonical texts are kept between runs (see :func:`canonical`)."""
+    remember(cache)
+    queries = {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+    keep(cache)
+    return queries
 
+
+# -- the guard's work, kept ----------------------------------------------------------------
+# Guarding a canned query (tokenising it, checking each token) takes about 10 ms, at every
+# start for each of 24 queries. Its canonical text depends on the query's text alone, so it
+# is kept: in this process, and in a file beside the kept stores (vrgraph.store.disk) by a
+# hash of the text and of the guard's own code (a changed guard checks every query again).
+_CACHE = "guarded.json"
+_canonical: dict[str, str] = {}      # text -> canonical text, in this process
+_kept: dict[str, str] = {}           # digest -> canonical text, read from the cache file
+_fresh: dict[str, str] = {}          # digest -> canonical text, made since the last keep()
+
+
+@functools.cache
+def _guard_code() -> bytes:
+    return (Path(__file__).resolve().parent / "sparql_guard.py").read_bytes()
+
+
+def _digest(text: str) -> str:
+    h = hashlib.blake2b(_guard_code(), digest_size=20)
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def canonical(text: str, where: str = "query", kept: bool = False) -> str:
+    """The canonical text :func:`vrgraph.sparql_guard.guard` makes of ``text`` (which it
+    refuses with a :class:`GuardError`). With ``kept`` (a canned query: a bounded set of
+    texts, never a user's) it is kept for the next call and the next run."""
+    done = _canonical.get(text)
+    if done is not None:
+        return done
+    if not kept:
+        return guard(text, where).text
+    digest = _digest(text)
+    done = _kept.get(digest)
+    if done is None:
+        done = _fresh[digest] = guard(text, where).text
+    _canonical[text] = done
+    return done
+
+
+def remember(cache: Path | None) -> None:
+    """Read the canonical texts kept in ``cache`` (a folder of ours; a file that cannot be
+    read is ignored and the queries are guarded again)."""
+    if cache is None or _kept:
+        return
+    try:
+        kept = json.loads((cache / _CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(kept, dict):
+        _kept.update({k: v for k, v in kept.items() if isinstance(v, str)})
+
+
+def keep(cache: Path | None) -> None:
+    """Write the canonical texts made since the last call to ``cache`` (best effort)."""
+    if cache is None or not _fresh:
+        return
+    from . import atomic
+
+    _kept.update(_fresh)
+    _fresh.clear()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        atomic.write_file(cache / _CACHE, json.dumps(_kept, sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass
+
+
+_VR = PREFIX_IRIS["vr"]
 
 # -- parameters ----------------------------------------------------------------------------
 _LOOKUPS = {
     "principle": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.Principle}> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
+        ?node a <{_VR}Principle> ; <http://www.w3.org/2004/02/skos/core#notation> ?key ;
               <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}""",
     "agency": f"""SELECT ?node ?key ?label WHERE {{
         {{ ?node a <http://www.w3.org/ns/org#Organization> }} UNION {{ ?node a <http://www.w3.org/ns/org#Post> }}
         ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
-        OPTIONAL {{ ?node <{VR.acronym}> ?acronym }}
+        OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
         BIND(COALESCE(?acronym, REPLACE(STR(?node), "^.*/", "")) AS ?key) }}""",
     "action": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.Action}> ; <{VR.number}> ?key .
-        OPTIONAL {{ ?node <{VR.statedNumber}> ?stated }}
+        ?node a <{_VR}Action> ; <{_VR}number> ?key .
+        OPTIONAL {{ ?node <{_VR}statedNumber> ?stated }}
         BIND(COALESCE(?stated, ?key) AS ?label) }}""",
     "plan": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.ActionPlan}> ; <{VR.number}> ?key ;
+        ?node a <{_VR}ActionPlan> ; <{_VR}number> ?key ;
               <http://purl.org/dc/terms/title> ?label }}""",
     # the key as the canned queries' strategy column gives it
     "strategy": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.StrategyDocument}> .
+        ?node a <{_VR}StrategyDocument> .
         OPTIONAL {{ ?node <http://purl.org/dc/terms/identifier> ?shortName }}
         OPTIONAL {{ ?node <http://purl.org/dc/terms/title> ?title }}
         BIND(COALESCE(?shortName, REPLACE(STR(?node), "^.*/", "")) AS ?key)
         BIND(COALESCE(STR(?title), ?key) AS ?label) }}""",
     # the kinds of flaw of the data-quality notes, by notation or label (notes.rq)
     "flaw-kind": f"""SELECT ?node ?key ?label WHERE {{
-        ?node a <{VR.FlawKind}> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?prefLabel .
+        ?node a <{_VR}FlawKind> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?prefLabel .
         OPTIONAL {{ ?node <http://www.w3.org/2004/02/skos/core#notation> ?notation }}
         BIND(STR(?prefLabel) AS ?label)
         BIND(COALESCE(?notation, ?label) AS ?key) }}""",
     # what a data-quality note may be about (any note's target, action, principle, plan or
     # agency), keyed as notes.rq keys them
     "note-about": f"""SELECT DISTINCT ?node ?key ?label WHERE {{
-        {{ ?note a <{VR.DataQualityNote}> ; <http://www.w3.org/ns/oa#hasTarget> ?node }}
-        UNION {{ VALUES ?class {{ <{VR.Action}> <{VR.Principle}> <{VR.ActionPlan}>
+        {{ ?note a <{_VR}DataQualityNote> ; <http://www.w3.org/ns/oa#hasTarget> ?node }}
+        UNION {{ VALUES ?class {{ <{_VR}Action> <{_VR}Principle> <{_VR}ActionPlan>
                                  <http://www.w3.org/ns/org#Organization>
                                  <http://www.w3.org/ns/org#Post> }} ?node a ?class }}
         OPTIONAL {{ ?node <http://www.w3.org/2004/02/skos/core#notation> ?notation }}
-        OPTIONAL {{ ?node <{VR.number}> ?number }}
-        OPTIONAL {{ ?node <{VR.acronym}> ?acronym }}
+        OPTIONAL {{ ?node <{_VR}number> ?number }}
+        OPTIONAL {{ ?node <{_VR}acronym> ?acronym }}
         OPTIONAL {{ ?node <http://www.w3.org/2000/01/rdf-schema#label> ?rdfsLabel }}
         BIND(COALESCE(?notation, ?number, ?acronym, STR(?rdfsLabel), STR(?node)) AS ?key)
         BIND(COALESCE(STR(?rdfsLabel), ?key) AS ?label) }}""",
@@ -370,7 +446,7 @@ def known_prefixes(store: Queryable) -> dict[str, str]:
     output that shortens IRIs writes them."""
     from .store import base_of
 
-    known = {p: str(ns) for p, ns in PREFIXES.items()} | {"vrid": base_of(store).ids}
+    known = dict(PREFIX_IRIS) | {"vrid": base_of(store).ids}
     spaces = [(s.key, s.space) for s in strategies(store) if s.space]
     for name, namespace in strategy_prefixes(spaces).items():   # as the shortener writes them
         known.setdefault(name, namespace)
@@ -403,18 +479,18 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
     undeclared (:func:`known_prefixes`). An error of the engine's points at the line and
     column of the query as given, on one line. A query from ``outside`` the project
     (ad hoc, or on data given by the user), and every query of a confined process, goes
-    through :func:`vrgraph.sandbox.gate`: it runs only in a confined process."""
-    if outside or sandbox.held() is not None:
-        checked = sandbox.gate(text, where)
-    else:
-        checked = guard(text, where)
-    _undeclared(checked, prefixes or {}, where)
+    through :func:`vrgraph.sandbox.gate`: it runs only in a confined process; the project's
+    own run as their kept canonical text (:func:`canonical`)."""
+    checked = sandbox.gate(text, where) if outside or sandbox.held() is not None else None
+    if prefixes is not None:
+        _undeclared(checked or guard(text, where), prefixes, where)
+    text_run = checked.text if checked is not None else canonical(text, where)
     try:
         if isinstance(store, ox.Store):
-            return store.query(checked.text, substitutions=bindings or None,
+            return store.query(text_run, substitutions=bindings or None,
                                use_default_graph_as_union=True, prefixes=dict(prefixes or {}))
         declarations = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
-        return store.query(declarations + checked.text, substitutions=bindings or None,
+        return store.query(declarations + text_run, substitutions=bindings or None,
                            use_default_graph_as_union=True)
     except SyntaxError as err:
         # one line; the engine's character classes (['A' ..= 'Z' | ...]) said in words
@@ -423,7 +499,7 @@ def execute(store: Queryable, text: str, bindings: Bindings | None = None,
             message = message[:300] + "…"
         at = _AT.match(message)
         if at:
-            line, column = checked.origin(int(at.group(2)) - 1)
+            line, column = guard(text, where).origin(int(at.group(2)) - 1)
             message = f"{where}:{line}:{column}: {message[at.end():]}"
             raise QueryError(f"malformed query: {message}") from None
         raise QueryError(f"malformed {where}: {message}") from None
@@ -481,7 +557,7 @@ def run_confined(store: ox.Store, text: str, bindings: Bindings | None = None,
     """:func:`run` in a child process that cannot reach the network or a file, stopped after
     ``timeout`` seconds or ``memory`` bytes (``vrgraph.sandbox``); a crash of the engine is a
     :class:`QueryError`, not the end of this process. A graph comes back as a list."""
-    guard(text, where)  # refused here, before a process is started
+    canonical(text, where)  # refused here, before a process is started
 
     def answer() -> Table | bool | list[ox.Triple]:
         result = run(store, text, bindings, where, outside=True, prefixes=prefixes)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts, pages
+from .findings import Report
 from .query import CannedQuery, run_canned
 from .store import Queryable
-from .validate import Report
 
 Row = dict[str, str | None]     # a row of a canned query's answer, as text
 

@@ -5,7 +5,8 @@ a file, and its memory is bounded. The first lock is ``vrgraph.sparql_guard``.
 child that runs a ``vrgraph sparql`` / ``query run`` query) before it reads any query:
 
 - **no new file descriptors** (everywhere with ``setrlimit``): the child keeps standard
-  input, output and error (on ``/dev/null``) and one channel to its parent as descriptor 3,
+  input, output and error (on ``/dev/null``) and one channel to its parent as descriptor 3
+  (and the files of an on-disk store opened read-only before the fork: :func:`keep_open`),
   then lowers ``RLIMIT_NOFILE`` to 4. ``socket()``, ``open()`` and ``pipe()`` then fail
   with ``EMFILE``: no connection, no file, whatever the engine is asked to do;
 - **no network** (Linux, where the kernel lets it): the child moves into a new, empty
@@ -50,6 +51,7 @@ REFUSED = "the query tried to reach the network or the file system: refused"
 
 CHANNEL_FD = 3
 _held: Confinement | None = None  # what confine() achieved in this process
+_kept: set[int] = set()  # descriptors a confined child keeps: see keep_open()
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
@@ -84,7 +86,7 @@ def confine(channel: int, memory: int | None) -> Confinement:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    os.closerange(CHANNEL_FD + 1, _max_fd())
+    close_from(CHANNEL_FD + 1)
     limited = bool(memory) and _limit_memory(memory or 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
     reported = _trap_sockets()
@@ -178,6 +180,23 @@ def _trap_sockets() -> bool:
                               ctypes.byref(fprog), 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+def keep_open(fds: set[int]) -> None:
+    """Let confined children keep the descriptors ``fds`` open: the files of an on-disk
+    store opened read-only before the fork (``vrgraph.store.disk``), which the child reads
+    but could not open again. Nothing else reaches them: a query names no descriptor."""
+    _kept.update(fds)
+
+
+def close_from(first: int, keep: frozenset[int] = frozenset()) -> None:
+    """Close every descriptor from ``first`` on but ``keep`` and those of :func:`keep_open`
+    (an open store's files stay open)."""
+    start = first
+    for fd in sorted(f for f in _kept | keep if f >= first):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, _max_fd())
 
 
 def _limit_memory(memory: int) -> bool:

@@ -284,8 +284,7 @@ def _become_quiet_child(keep: int) -> None:
     from finalising inherited objects whose descriptors are now closed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, max(os.sysconf("SC_OPEN_MAX"), keep + 2))
+    sandbox.close_from(3, frozenset({keep}))  # the files of an open kept store stay open
 
 
 def _zygote_loop(channel: socket.socket, state: WorkerState, nice: int,

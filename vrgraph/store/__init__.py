@@ -6,8 +6,9 @@ Oxigraph and straight into its named graph (no Python object per triple: at a mi
 triples that halves the time and takes a third of the memory). Each file is first held to
 the budgets of :mod:`vrgraph.bounds` (size, nesting depth, XML entities: see
 :mod:`vrgraph.store.syntax`). Asserted triples live in the
-``ASSERTED`` named graph, the ontology in ``ONTOLOGY`` and what reasoning adds in
-``INFERRED``; queries see their union as the default graph.
+``ASSERTED`` named graph, the ontology in ``ONTOLOGY``, what reasoning adds in
+``INFERRED`` and what is computed once for the queries in ``DERIVED``; queries see their
+union as the default graph. ``disk`` keeps the whole on disk between commands.
 See ``docs/engines.md`` for why Oxigraph is the embedded engine.
 """
 
@@ -16,11 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol, overload
+from typing import TYPE_CHECKING, Protocol, overload
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from .. import bounds
 from ..errors import InputError, located
@@ -28,9 +27,15 @@ from ..namespaces import VOID_URI_SPACE, Base
 from ..project import Project
 from . import syntax
 
+if TYPE_CHECKING:  # rdflib is imported where a conversion needs it, not by every query
+    from rdflib import Graph, Literal
+    from rdflib.term import Node
+
 ASSERTED = ox.NamedNode("https://w3id.org/vrgraph/graph/asserted")
 ONTOLOGY = ox.NamedNode("https://w3id.org/vrgraph/graph/ontology")
 INFERRED = ox.NamedNode("https://w3id.org/vrgraph/graph/inferred")
+# what is computed once from the reasoned graph for the queries (vrgraph.evidence)
+DERIVED = ox.NamedNode("https://w3id.org/vrgraph/graph/derived")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple      # a term pyoxigraph gives
 Bindings = dict[ox.Variable, Term]                                # a query's substitutions
@@ -255,6 +260,8 @@ def base_of(st: Queryable) -> Base:
 def to_rdflib(term: Term) -> Node:
     """Convert an Oxigraph term to rdflib (a stand-in literal to the data's own); a triple
     term (RDF 1.2), which rdflib cannot hold, is an :class:`InputError`."""
+    from rdflib import BNode, Literal, URIRef
+
     term = original(term)
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -274,6 +281,8 @@ def to_rdflib(term: Term) -> Node:
 def read_graph(files: list[Path]) -> Graph:
     """``files`` parsed strictly (file:line:column on an error) into one rdflib graph,
     each literal as written."""
+    from rdflib import Graph
+
     g = Graph()
     for path in files:
         for q in parse_file(path):
@@ -287,6 +296,8 @@ def to_ox(term: Literal) -> ox.Literal: ...
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal: ...
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to Oxigraph."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -302,8 +313,10 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def graph(store: ox.Store, *graphs: ox.NamedNode) -> Graph:
     """The named ``graphs`` of ``store`` (all of them if none) as one rdflib graph."""
+    from rdflib import Graph
+
     g = Graph()
-    names = graphs or (ASSERTED, ONTOLOGY, INFERRED)
+    names = graphs or (ASSERTED, ONTOLOGY, INFERRED, DERIVED)
     cache: dict[Term, Node] = {}
 
     def term(t: Term) -> Node:

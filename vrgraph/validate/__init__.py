@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,12 @@ from rdflib.term import Identifier, Node
 from .. import reason, sandbox
 from .. import store as st
 from ..errors import InputError
+from ..findings import SEVERITIES as SEVERITIES
+from ..findings import Report as Report
+from ..findings import Result as Result
+from ..findings import _order
 from ..namespaces import PROV, SH, VR
 from ..project import Project, in_background
-from ..text import natural
 from .compiled import (
     CLASSES,
     TARGETS,
@@ -57,7 +60,6 @@ from .flags import for_pyshacl
 from .imports import read_shapes
 from .sparql import SparqlCheck, collect, foreign_parameters, forget_shapes
 
-SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("sparql", "pyshacl")
 WORKERS = min(2, os.cpu_count() or 1)  # validation threads; the machines here have 2 cores
 CONFINED_TIMEOUT = 1800.0
@@ -65,54 +67,6 @@ CONFINED_TIMEOUT = 1800.0
 CONFINED_MEMORY = 8 * 2**30
 """The most memory it may add, in bytes."""
 _SPARQL_KEYS = (SH.select, SH.ask, SH.construct, SH.update)
-
-
-@dataclass
-class Result:
-    severity: str
-    shape: str
-    focus: str
-    path: str | None
-    value: str | None
-    message: str
-    lines: str | None
-    component: str | None = None
-
-
-@dataclass
-class Report:
-    conforms: bool
-    results: list[Result] = field(default_factory=list)
-    graph: Graph | None = None  # the SHACL validation report as RDF
-
-    def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
-
-    def rdf(self) -> Graph:
-        """The SHACL validation report as RDF; the report must have been made with it
-        (``validate(..., rdf=True)``)."""
-        if self.graph is None:
-            raise ValueError("the report was made without its graph: validate(..., rdf=True)")
-        return self.graph
-
-    def ok(self, strict: bool = False) -> bool:
-        """No violations (and, when ``strict``, no results but Info)."""
-        return self.count("Violation") == 0 and not (
-            strict and any(r.severity != "Info" for r in self.results))
-
-    def grouped(self) -> dict[str, dict[str, list[Result]]]:
-        """severity -> shape -> results, in a stable order."""
-        out: dict[str, dict[str, list[Result]]] = {}
-        for r in sorted(self.results, key=_order):
-            out.setdefault(r.severity, {}).setdefault(r.shape, []).append(r)
-        return out
-
-
-def _order(r: Result) -> tuple[Any, ...]:
-    """Severity first, then shape, focus node (naturally: 5.4.9 before 5.4.10), path, value."""
-    rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else len(SEVERITIES)
-    return (rank, r.severity, r.shape, natural(r.focus), r.path or "", natural(r.value or ""),
-            r.component or "")
 
 
 def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sparql",
