@@ -30,7 +30,7 @@ from ..errors import CurationError, InputError, VrgraphError
 from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base
 from ..project import Project
 from . import dumps as publish_rdf
-from . import linked_data, versions
+from . import linked_data, search, versions
 from . import release as settings
 from . import tables as publish_csv
 from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, catalogue, void
@@ -231,6 +231,7 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
                           d.size or 0, d.sha256 or "") for d in dists if d.sha256]
     about = about_dataset(cat, base)
     out = site.build(downloads, len(g), about)
+    out.update(search.files(site, about))
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
     out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
                                        [(p, t) for p, _, t in VOCABULARY])
