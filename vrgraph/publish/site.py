@@ -26,9 +26,9 @@ from .. import pages
 from ..errors import InputError
 from ..namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKOS, VR
 from ..pages import PageTerm
-from ..text import natural
 from ..serve.formats import GRAPH_FORMATS, SUFFIXES
 from ..serve.formats import name as format_name
+from ..text import natural
 from .dumps import json_bytes
 from .release import Release, read_settings
 
@@ -308,7 +308,7 @@ class Site:
         alignments, aligned, shown_inbound = self.special(s, here)
         shown = set(TEXT_PROPERTIES) | {RDF.type}
         facts = [(self.value(prop, here),
-                  [PageTerm("text", self.curated(str(v))) for v in sorted(props[prop])]
+                  [PageTerm("text", self.curated(str(v))) for v in sorted(props[prop], key=str)]
                   if prop == VR.curatedIn else self.values(props[prop], here))
                  for prop in sorted(props, key=lambda p: (self.label(p), str(p)))
                  if prop not in shown and not (prop in (RDFS.label, SKOS.prefLabel)
