@@ -66,6 +66,7 @@ class Column:
     heading: str
     path: tuple[tuple[bool, URIRef], ...]
     count: bool = False
+    text: tuple[tuple[bool, URIRef], ...] = ()      # a link's text, e.g. skos:notation
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,13 @@ def _indexes(raw: Any, where: str) -> dict[str, Index]:
         cols = spec.get("columns") if isinstance(spec, dict) else None
         name = spec.get("name") if isinstance(spec, dict) else None
         if not (isinstance(name, list) and len(name) == 2 and isinstance(cols, list)
-                and all(isinstance(c, list) and len(c) == 2 for c in cols)):
+                and all(isinstance(c, list) and len(c) in (2, 3) for c in cols)):
             raise InputError(f"{at}: needs 'name: [heading, path]' and 'columns: "
-                             f"[[heading, path], ...]'")
-        columns = tuple(Column(str(h), _path(str(p).lstrip("#"), at), str(p).startswith("#"))
-                        for h, p in cols)
+                             f"[[heading, path, (link text path)], ...]'")
+        columns = tuple(Column(str(c[0]), _path(str(c[1]).lstrip("#"), at),
+                               str(c[1]).startswith("#"),
+                               _path(str(c[2]), at) if len(c) == 3 else ())
+                        for c in cols)
         out[str(kind)] = Index(str(name[0]), _path(str(name[1]), at), columns)
     return out
 
@@ -271,7 +274,7 @@ class Site:
         line = where.rpartition(":")[2]
         what = self.names.curation.get(stem, "curation records")
         record = f", the record at line {line}" if line.isdigit() else ""
-        return f"curated by the data steward ({what}{record})"
+        return f"the data steward ({what}{record})"
 
     def values(self, nodes: Iterable[Node], here: str) -> list[PageTerm]:
         items = sorted(set(nodes), key=lambda n: (isinstance(n, Literal),
@@ -423,6 +426,11 @@ class Site:
         if nodes and all(isinstance(n, Literal) for n in nodes):
             text = " · ".join(sorted(" ".join(str(n).split()) for n in nodes))
             return "", [PageTerm("text", text[:160] + ("…" if len(text) > 160 else ""))]
+        if col.text:
+            named = sorted((" ".join(sorted(str(t) for t in self.walk(n, col.text)))
+                            or self.label(n), str(n), n) for n in nodes)
+            return "", [PageTerm.link(self.pages[n], here, text) if n in self.pages
+                        else self.value(n, here) for text, _, n in named]
         return "", self.values(nodes, here)
 
     def type_index(self, kind: str, members: list[Node]) -> bytes:
