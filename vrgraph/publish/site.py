@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,8 @@ class Settings:
     types: dict[str, str]           # IRI type segment: title of its index
     first: tuple[str, ...]          # the types listed first
     terms: dict[Node, str]          # readable names of borrowed terms
-    curation: dict[str, str]        # curation file stem: what its records are
-    indexes: dict[str, Index]       # the columns of a type's index
+    curation: dict[str, str] = field(default_factory=dict)  # curation file: its records
+    indexes: dict[str, Index] = field(default_factory=dict)  # the columns of an index
 
     def title(self, kind: str) -> str:
         return self.types.get(kind, kind)
