@@ -39,6 +39,8 @@ def installed(tmp_path_factory) -> Path:
             for name in ("actions", "agencies", "principles", "alignments")} <= set(names)
     assert {"vrgraph/templates/report.html", "vrgraph/static/query.html",
             "vrgraph/static/yasgui/yasgui.min.js", "vrgraph/static/yasgui/yasgui.min.css",
+            "vrgraph/static/minisearch/minisearch.js", "vrgraph/static/site-search.js",
+            "vrgraph/templates/search.html", "vrgraph/publish/site.yaml",
             "vrgraph/publish/release.yaml", "vrgraph/py.typed"} <= set(names)
     assert not [n for n in names if "data/curation/" in n or "leads" in n
                 or "/source/" in n]  # personal names never ship

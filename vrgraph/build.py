@@ -44,6 +44,14 @@ DOCUMENT_SLUG = "hackney-violence-reduction-landscape"
 DOCUMENT_KEY = "hackney"
 DOCUMENT_TITLE = "A whole systems approach to violence reduction: the strategic landscape"
 WITHHELD = "[name withheld]"
+#: The document's publisher (an agency key of agencies.yaml): the council whose strategy it
+#: is ("the Council passed a motion", "Hackney's public health approach").
+DOCUMENT_PUBLISHER = "lbh"
+#: The council's page on its public health approach to serious violence, which the document
+#: itself points readers to (line 483); the original file of the document has no known address.
+DOCUMENT_SEE_ALSO = "https://hackney.gov.uk/serious-violence-support"
+#: A source excerpt of at most this many lines carries its text (vr:text) in the graph.
+EXCERPT_TEXT_LINES = 5
 _AGENCY_CLASS = {"organisation": VR.Agency, "unit": VR.OrganisationalUnit, "board": VR.Board,
                  "partnership": VR.Partnership, "post": VR.Post}
 _COLUMN = {"strategic": VR.StrategicColumn, "enabling": VR.EnablingColumn}
@@ -190,6 +198,10 @@ class Builder(Writer):
             self.g.add((node, DCTERMS.isPartOf, self.document))
             label = f"lines {first}-{last}" if last != first else f"line {first}"
             self.add(node, RDFS.label, f"Source document, {label}")
+            if last - first < EXCERPT_TEXT_LINES and last <= len(self.doc.lines):
+                text = "\n".join(filter(None, (" | ".join(filter(None, map(
+                    clean, line.split("\t")))) for line in self.doc.lines[first - 1:last])))
+                self.add(node, VR.text, text)
         return node
 
     def derived(self, node: URIRef, lines: src.Lines | list[int]) -> None:
@@ -295,6 +307,8 @@ class Builder(Writer):
                  "principles, programmes, community engagement, twelve strategies and action "
                  "plans with numbered actions, lead partners and principle alignment, and a "
                  "communications plan.")
+        self.g.add((d, DCTERMS.publisher, self.id("agency", DOCUMENT_PUBLISHER)))
+        self.g.add((d, RDFS.seeAlso, URIRef(DOCUMENT_SEE_ALSO)))
         self.derived(d, src.Lines(1, len(self.doc.lines)))
 
     def sections(self) -> None:

@@ -574,7 +574,8 @@ class _Reader:
                     self.flaw("NumberingSlip", number, target,
                               f"Action number '{raw}' is misprinted; it stands for {number}.",
                               action.span,
-                              "Numbered as corrected in data/curation/corrections.yaml; the "
+                              "Numbered as corrected by the data steward (the corrections of "
+                              "the document); the "
                               "printed number is kept as vr:statedNumber.")
                 inside = [n for n in action.separators if action.span.first < n < action.span.last]
                 if inside:

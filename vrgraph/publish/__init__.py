@@ -29,7 +29,7 @@ from .. import curation, pages, reason, store
 from ..errors import CurationError, InputError, VrgraphError
 from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base, strategy_prefixes
 from ..project import Project
-from . import collection, linked_data, schema_org, sections, versions
+from . import collection, linked_data, schema_org, search, sections, versions
 from . import dumps as publish_rdf
 from . import release as settings
 from . import tables as publish_csv
@@ -321,6 +321,7 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
     about = about_dataset(cat, URIRef(base + "id/dataset/graph"))
     schema = schema_org.dataset(cat, base, release)
     out = site.build(downloads, len(g), about, schema_org=schema)
+    out.update(search.files(site, about))
     if found:
         own = collection.split(g, found)
     if found:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,15 @@ from .. import pages
 from ..errors import InputError
 from ..namespaces import DCTERMS, PREFIXES, RDF, RDFS, SKOS, VR
 from ..pages import PageTerm
+from ..serve.formats import GRAPH_FORMATS, SUFFIXES
+from ..serve.formats import name as format_name
 from ..text import natural
 from .dumps import json_bytes
 from .release import Release, read_settings
 
 ONTOLOGY_PAGE = "doc/ontology.html"
 DOC_INDEX = "doc/index.html"
+SEARCH_PAGE = "search.html"     # publish.search
 STYLE = "style.css"
 SETTINGS = Path(__file__).with_name("site.yaml")
 #: A path segment of a page: at most 120 characters, so that no file name (with ``.jsonld``)
@@ -50,9 +53,64 @@ class Settings:
     types: dict[str, str]           # IRI type segment: title of its index
     first: tuple[str, ...]          # the types listed first
     terms: dict[Node, str]          # readable names of borrowed terms
+    curation: dict[str, str] = field(default_factory=dict)  # curation file: its records
+    indexes: dict[str, Index] = field(default_factory=dict)  # the columns of an index
 
     def title(self, kind: str) -> str:
         return self.types.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an index: its heading and the path to its values (steps of property
+    IRIs, ``^`` before an inverse step); ``count`` shows how many values there are."""
+
+    heading: str
+    path: tuple[tuple[bool, URIRef], ...]
+    count: bool = False
+    text: tuple[tuple[bool, URIRef], ...] = ()      # a link's text, e.g. skos:notation
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str                       # heading of the first column (the link)
+    link: tuple[tuple[bool, URIRef], ...]   # path to the link's text; () for the key
+    columns: tuple[Column, ...]
+
+
+def _path(text: str, where: str) -> tuple[tuple[bool, URIRef], ...]:
+    """``^vr:alignmentOf/vr:alignmentTo`` as steps; ``key`` as no step."""
+    if text == "key":
+        return ()
+    steps = []
+    for step in text.split("/"):
+        inverse = step.startswith("^")
+        prefix, _, name = step.lstrip("^").partition(":")
+        if prefix not in PREFIXES or not name:
+            raise InputError(f"{where}: '{text}' is not a path of CURIEs of known prefixes "
+                             f"(e.g. ^vr:alignmentOf/vr:alignmentTo)")
+        steps.append((inverse, URIRef(str(PREFIXES[prefix]) + name)))
+    return tuple(steps)
+
+
+def _indexes(raw: Any, where: str) -> dict[str, Index]:
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: 'indexes' must map types to their columns")
+    out = {}
+    for kind, spec in raw.items():
+        at = f"{where}: indexes: {kind}"
+        cols = spec.get("columns") if isinstance(spec, dict) else None
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if not (isinstance(name, list) and len(name) == 2 and isinstance(cols, list)
+                and all(isinstance(c, list) and len(c) in (2, 3) for c in cols)):
+            raise InputError(f"{at}: needs 'name: [heading, path]' and 'columns: "
+                             f"[[heading, path, (link text path)], ...]'")
+        columns = tuple(Column(str(c[0]), _path(str(c[1]).lstrip("#"), at),
+                               str(c[1]).startswith("#"),
+                               _path(str(c[2]), at) if len(c) == 3 else ())
+                        for c in cols)
+        out[str(kind)] = Index(str(name[0]), _path(str(name[1]), at), columns)
+    return out
 
 
 @cache
@@ -73,7 +131,12 @@ def settings(path: Path = SETTINGS) -> Settings:
             raise InputError(f"{where}: terms: '{curie}' is not a CURIE of a known prefix "
                              f"({', '.join(sorted(PREFIXES))})")
         terms[URIRef(str(PREFIXES[prefix]) + name)] = label
-    return Settings({str(k): v for k, v in raw["types"].items()}, tuple(first), terms)
+    curated = raw.get("curation", {})
+    if not isinstance(curated, dict) or not all(isinstance(v, str) for v in curated.values()):
+        raise InputError(f"{where}: 'curation' must map curation files to what they hold")
+    return Settings({str(k): v for k, v in raw["types"].items()}, tuple(first), terms,
+                    {str(k): v for k, v in curated.items()},
+                    _indexes(raw.get("indexes", {}), where))
 
 
 def plural(n: int, word: str) -> str:
@@ -211,6 +274,15 @@ class Site:
             return PageTerm.link(target, here, self.label(node))
         return PageTerm.external(str(node), self.label(node))
 
+    def curated(self, where: str) -> str:
+        """``data/curation/leads.yaml:10`` as a reader can take it: the curation files are
+        never published, so the page names what the record is, not where it is kept."""
+        stem = where.rsplit("/", 1)[-1].split(".", 1)[0]
+        line = where.rpartition(":")[2]
+        what = self.names.curation.get(stem, "curation records")
+        record = f", the record at line {line}" if line.isdigit() else ""
+        return f"the data steward ({what}{record})"
+
     def values(self, nodes: Iterable[Node], here: str) -> list[PageTerm]:
         items = sorted(set(nodes), key=lambda n: (isinstance(n, Literal),
                                                   natural(self.label(n)), str(n)))
@@ -221,10 +293,20 @@ class Site:
     def render(self, template: str, path: str, title: str, crumbs: list[tuple[str, str]],
                jsonld: bytes | None = None, **values: Any) -> bytes:
         """The page at release path ``path`` from ``template`` (which extends ``site.html``);
-        ``crumbs`` are (path, label) pairs."""
+        ``crumbs`` are (path, label) pairs; ``own`` the page's own descriptions."""
+        values.setdefault("own", [])
+        values.setdefault("search", SEARCH_PAGE)
         return pages.render(template, path=path, title=title, crumbs=crumbs, jsonld=jsonld,
                             release=self.release, alternates=self.alternates, style=STYLE,
                             **values).encode("utf-8")
+
+    def own(self, s: Node) -> list[Alternate]:
+        """The descriptions of ``s`` written beside its page (``publish.linked_data``)."""
+        if not self.out.get(s):
+            return []
+        stem = self.pages[s].removesuffix(".html")
+        return [Alternate(stem + SUFFIXES[f], f.media_type, format_name(f))
+                for f in GRAPH_FORMATS]
 
     def resource_page(self, s: Node) -> bytes:
         here = self.pages[s]
@@ -235,7 +317,9 @@ class Site:
                  for text in sorted(props.get(prop, []), key=str)]
         alignments, aligned, shown_inbound = self.special(s, here)
         shown = set(TEXT_PROPERTIES) | {RDF.type}
-        facts = [(self.value(prop, here), self.values(props[prop], here))
+        facts = [(self.value(prop, here),
+                  [PageTerm("text", self.curated(str(v))) for v in sorted(props[prop], key=str)]
+                  if prop == VR.curatedIn else self.values(props[prop], here))
                  for prop in sorted(props, key=lambda p: (self.label(p), str(p)))
                  if prop not in shown and not (prop in (RDFS.label, SKOS.prefLabel)
                                                and all(str(v) == title for v in props[prop]))]
@@ -243,14 +327,16 @@ class Site:
                    for p, subs in sorted(self.inb.get(s, {}).items(),
                                          key=lambda i: (self.label(i[0]), str(i[0])))
                    if p not in shown_inbound]
-        node = self.nodes.get(iri) or self.reverse(s)
+        node = {k: v for k, v in (self.nodes.get(iri) or self.reverse(s)).items()
+                if self._expand(k) != str(VR.curatedIn)}      # names an unpublished file
         crumbs = [*self.crumbs(), (self.doc_index_path, "Resources"),
                   (f"{self.root}doc/{kind}/index.html", self.names.title(kind))]
         return self.render(
             "resource.html", here, title, crumbs, json_bytes({"@context": self.ctx, **node}),
             iri=iri, described=bool(props),
             types=[self.value(t, here) for t in sorted(props.get(RDF.type, []), key=str)],
-            texts=texts, alignments=alignments, aligned=aligned, facts=facts, inbound=inbound)
+            texts=texts, alignments=alignments, aligned=aligned, facts=facts, inbound=inbound,
+            principle=kind == "principle" and bool(props), own=self.own(s))
 
     def reverse(self, s: Node) -> dict[str, Any]:
         """JSON-LD of a thing the graph only names: the links to it, as ``@reverse``."""
@@ -336,16 +422,49 @@ class Site:
                 return text[:140] + ("…" if len(text) > 140 else "")
         return ""
 
+    def walk(self, s: Node, steps: tuple[tuple[bool, URIRef], ...]) -> list[Node]:
+        """The nodes at the end of a path of ``steps`` from ``s``, each once."""
+        nodes = [s]
+        for inverse, prop in steps:
+            step = self.inb if inverse else self.out
+            nodes = list(dict.fromkeys(n for m in nodes for n in step.get(m, {}).get(prop, [])))
+        return nodes
+
+    def column(self, s: Node, col: Column, here: str) -> tuple[str, Cell]:
+        """A cell of an index: a count, texts cut at 160 characters, or links."""
+        nodes = self.walk(s, col.path)
+        if col.count:
+            return "num", [PageTerm("text", f"{len(nodes):,}")]
+        if nodes and all(isinstance(n, Literal) for n in nodes):
+            text = " · ".join(sorted(" ".join(str(n).split()) for n in nodes))
+            return "", [PageTerm("text", text[:160] + ("…" if len(text) > 160 else ""))]
+        if col.text:
+            named = sorted((" ".join(sorted(str(t) for t in self.walk(n, col.text)))
+                            or self.label(n), str(n), n) for n in nodes)
+            return "", [PageTerm.link(self.pages[n], here, text) if n in self.pages
+                        else self.value(n, here) for text, _, n in named]
+        return "", self.values(nodes, here)
+
     def type_index(self, kind: str, members: list[Node]) -> bytes:
         path = f"{self.root}doc/{kind}/index.html"
-        rows = [(PageTerm.link(self.pages[s], path, self.label(s)), self.key(str(s)),
-                 self.summary(s)) for s in members]
+        spec = self.names.indexes.get(kind)
+        if spec is None:
+            headings = ["Name", "Key", "Summary"]
+            rows = [[("name", [PageTerm.link(self.pages[s], path, self.label(s))]),
+                     ("key", [PageTerm("code", self.key(str(s)))]),
+                     ("", [PageTerm("text", self.summary(s))])] for s in members]
+        else:
+            headings = [spec.name, *(c.heading for c in spec.columns)]
+            rows = [[("name", [PageTerm.link(self.pages[s], path, " ".join(
+                        sorted(str(n) for n in self.walk(s, spec.link))) or self.label(s)
+                        if spec.link else self.key(str(s)))])]
+                    + [self.column(s, c, path) for c in spec.columns] for s in members]
         listing = [{"@id": str(s), "@type": self.nodes.get(str(s), {}).get("@type", [])}
                    for s in members]
         return self.render("type_index.html", path, self.names.title(kind),
                            [*self.crumbs(), (self.doc_index_path, "Resources")],
                            json_bytes({"@context": self.ctx, "@graph": listing}),
-                           counted=self.counted(members), rows=rows)
+                           counted=self.counted(members), headings=headings, rows=rows)
 
     def doc_index(self, about: bytes) -> bytes:
         return self.render("resources.html", self.doc_index_path, "Resources", self.crumbs(),
