@@ -52,9 +52,11 @@ def test_coverage_bars_of_every_strategy_share_one_axis(results):
 
 def test_counts_show_0_not_blank_and_shares_beside_them(page):
     table = page[page.index('id="coverage"'):page.index('id="gaps"')]
-    row = re.search(r"<tr><td>northbridge</td><td>SP3</td>.*?</tr>", table).group(0)
+    row = re.search(r"<tr><td>northbridge</td><td><abbr [^>]*>SP3</abbr></td>.*?</tr>",
+                    table).group(0)
     assert row.count('<td class="n">0</td>') == 5 and '<td class="n">0%</td>' in row
-    assert re.search(r"<tr><td>hackney</td><td>SP5</td>.*?<td class=\"n\">44%</td>", table)
+    assert re.search(r"<tr><td>hackney</td><td><abbr [^>]*>SP5</abbr></td>.*?"
+                     r"<td class=\"n\">44%</td>", table)
 
 
 def test_principles_show_their_own_titles_and_texts(results, page):
