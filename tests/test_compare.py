@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.helpers import needs_chromium
 from tests.test_strategies import run
 from vrgraph import charts, pipeline, query
 from vrgraph.report import annotate, collect, findings, render, views
@@ -89,3 +90,15 @@ def test_the_quality_table_shows_readable_kinds(page):
     table = page[page.index('id="quality"'):page.index('id="edits"')]
     assert "https://w3id.org/vrgraph/def/" not in table
     assert "<td>empty lead</td>" in table and "<td>spanning cell</td>" in table
+
+
+@needs_chromium
+def test_no_label_is_cut_off_side_by_side(page, tmp_path):
+    """Both strategies' charts, as Chromium draws them (tests/report_probe.js)."""
+    import json
+
+    from tests.test_report_explore import probe
+
+    found = probe(tmp_path, page)
+    assert int(found["labels-measured"]) > 150
+    assert json.loads(found["label-problems"]) == []
