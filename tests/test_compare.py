@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.helpers import needs_chromium
 from tests.test_strategies import run
 from vrgraph import charts, pipeline, query
 from vrgraph.report import annotate, collect, findings, render, views
@@ -52,9 +53,11 @@ def test_coverage_bars_of_every_strategy_share_one_axis(results):
 
 def test_counts_show_0_not_blank_and_shares_beside_them(page):
     table = page[page.index('id="coverage"'):page.index('id="gaps"')]
-    row = re.search(r"<tr><td>northbridge</td><td>SP3</td>.*?</tr>", table).group(0)
+    row = re.search(r"<tr><td>northbridge</td><td><abbr [^>]*>SP3</abbr></td>.*?</tr>",
+                    table).group(0)
     assert row.count('<td class="n">0</td>') == 5 and '<td class="n">0%</td>' in row
-    assert re.search(r"<tr><td>hackney</td><td>SP5</td>.*?<td class=\"n\">44%</td>", table)
+    assert re.search(r"<tr><td>hackney</td><td><abbr [^>]*>SP5</abbr></td>.*?"
+                     r"<td class=\"n\">44%</td>", table)
 
 
 def test_principles_show_their_own_titles_and_texts(results, page):
@@ -87,3 +90,15 @@ def test_the_quality_table_shows_readable_kinds(page):
     table = page[page.index('id="quality"'):page.index('id="edits"')]
     assert "https://w3id.org/vrgraph/def/" not in table
     assert "<td>empty lead</td>" in table and "<td>spanning cell</td>" in table
+
+
+@needs_chromium
+def test_no_label_is_cut_off_side_by_side(page, tmp_path):
+    """Both strategies' charts, as Chromium draws them (tests/report_probe.js)."""
+    import json
+
+    from tests.test_report_explore import probe
+
+    found = probe(tmp_path, page)
+    assert int(found["labels-measured"]) > 150
+    assert json.loads(found["label-problems"]) == []

@@ -47,6 +47,14 @@ def missing_numbers(notations: list[str]) -> list[str]:
             for n in range(1, max(numbers)) if n not in numbers]
 
 
+def text_width(text: str, size: float = 12) -> float:
+    """About how wide ``text`` is drawn at ``size`` px in a sans-serif face, erring wide
+    (capitals and digits as broad ones), so that a label given this room is not cut off."""
+    wide = sum(0.78 if c.isupper() or c in "@%&" else 0.6 if c.isalnum() else 0.36
+               for c in text)
+    return wide * size
+
+
 def blue(share: float) -> str:
     """A shade of blue for a share between 0 and 1 (darker is more)."""
     share = max(0.0, min(1.0, share))
@@ -66,10 +74,10 @@ def heatmap(rows: Rows) -> dict[str, Any]:
     plans = list(dict.fromkeys(str(row["plan"]) for row in rows))
     principles = list(dict.fromkeys(str(row["principle"]) for row in rows))
     titles = {row["plan"]: row["planTitle"] for row in rows}
-    labels = [clip(f"{plan} {titles[plan]}", 56) for plan in plans]
+    full = [f"{plan} {titles[plan]}" for plan in plans]
+    labels = [clip(label, 48) for label in full]
     cell, top = 44, 40
-    left = 16 + int(min(470, max([(8.4 if label.isupper() else 7) * len(label)
-                              for label in labels] + [60])))
+    left = 20 + math.ceil(max([text_width(label) for label in labels] + [60]))
     cells = []
     for row in rows:
         i, j = plans.index(str(row["plan"])), principles.index(str(row["principle"]))
@@ -88,8 +96,8 @@ def heatmap(rows: Rows) -> dict[str, Any]:
             "cell": cell, "left": left, "top": top, "cells": cells, "note": HEATMAP_NOTE,
             "columns": [{"x": left + j * cell + cell / 2, "label": p}
                         for j, p in enumerate(principles)],
-            "rows": [{"y": top + i * cell + cell / 2 + 4, "label": label}
-                     for i, label in enumerate(labels)],
+            "rows": [{"y": top + i * cell + cell / 2 + 4, "label": label, "tip": tip}
+                     for i, (label, tip) in enumerate(zip(labels, full, strict=True))],
             "missing": missing_numbers(principles)}
 
 
@@ -136,13 +144,20 @@ def bars(rows: Rows, totals: dict[str, int], axis: float) -> dict[str, Any]:
 
 def network(load: Rows, pairs: Rows, top: int = 24) -> dict[str, Any]:
     """Lead agencies (``agency-load``) on a circle, largest first; a line joins two that
-    co-lead actions (``collaboration-network``)."""
+    co-lead actions (``collaboration-network``). Each label runs outwards along its node's
+    radius, so that it crosses neither its neighbours nor the circle; the chart is as large
+    as the longest label needs."""
     busiest = sorted(load, key=lambda row: (-count(row["actions"]), str(row["name"])))[:top]
-    width, height, radius = 960, 600, 250
-    centre, middle = width / 2, height / 2
-    pos = {row["agency"]: (centre + radius * math.cos(2 * math.pi * k / len(busiest) - math.pi / 2),
-                           middle + radius * math.sin(2 * math.pi * k / len(busiest) - math.pi / 2))
-           for k, row in enumerate(busiest)}
+    radius = 200
+    labels = [clip(str(row["name"]), 30) for row in busiest]
+    sizes = [5 + 3 * math.sqrt(count(row["actions"])) for row in busiest]
+    reach = radius + max(sizes + [0]) + 6 + max([text_width(t) for t in labels] + [0])
+    width = height = 2 * math.ceil(reach) + 20
+    centre = middle = width / 2
+    angle = {row["agency"]: 2 * math.pi * k / max(len(busiest), 1) - math.pi / 2
+             for k, row in enumerate(busiest)}
+    pos = {a: (centre + radius * math.cos(t), middle + radius * math.sin(t))
+           for a, t in angle.items()}
     lines = [{"x1": round(pos[row["agency1"]][0], 1), "y1": round(pos[row["agency1"]][1], 1),
               "x2": round(pos[row["agency2"]][0], 1), "y2": round(pos[row["agency2"]][1], 1),
               "width": round(1 + 1.5 * (count(row["actions"]) - 1), 1),
@@ -150,15 +165,17 @@ def network(load: Rows, pairs: Rows, top: int = 24) -> dict[str, Any]:
                      f"{plural(row['actions'] or 0, 'action')}"}
              for row in pairs if row["agency1"] in pos and row["agency2"] in pos]
     nodes = []
-    for row in busiest:
+    for row, label, rad in zip(busiest, labels, sizes, strict=True):
+        t = angle[row["agency"]]
         x, y = pos[row["agency"]]
-        rad = 5 + 3 * math.sqrt(count(row["actions"]))
-        right = x >= centre
+        out = radius + rad + 4
+        right = math.cos(t) >= -1e-9
         nodes.append({"x": round(x, 1), "y": round(y, 1), "r": round(rad, 1),
-                      "tx": round(x + (rad + 4 if right else -rad - 4), 1), "ty": round(y + 4, 1),
-                      "anchor": "start" if right else "end",
-                      "label": clip(str(row["name"]), 28),
+                      "tx": round(centre + out * math.cos(t), 1),
+                      "ty": round(middle + out * math.sin(t), 1),
+                      "turn": round(math.degrees(t) + (0 if right else 180), 1),
+                      "anchor": "start" if right else "end", "label": label,
                       "tip": f"{row['label']}: {plural(row['actions'] or 0, 'action')} in "
                              f"{plural(row['plans'] or 0, 'plan')}"})
-    return {"width": width, "height": height, "lines": lines, "nodes": nodes,
+    return {"width": width, "height": height + 24, "lines": lines, "nodes": nodes,
             "count": len(busiest)}

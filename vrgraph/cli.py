@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -427,25 +428,33 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
               help="Where to write the HTML report.")
 @click.option("--build", "rebuild", is_flag=True,
               help="Rebuild data/graph.ttl from the source and curation first.")
+@click.option("--site-url", "site", metavar="URL",
+              help="The published site's address (what `publish` wrote, served there): "
+                   "action numbers and principles link to their pages, "
+                   "URL/doc/action/5.1.1.html. Default: no links.")
 @data_option
 @endpoint_option
 @graph_option
 @user_option
 @click.pass_obj
 @handle_errors
-def report(project: Project, output: Path, rebuild: bool, data: tuple[Path, ...],
-           endpoint: str | None, graph_iri: str | None, user: str | None) -> None:
+def report(project: Project, output: Path, rebuild: bool, site: str | None,
+           data: tuple[Path, ...], endpoint: str | None, graph_iri: str | None,
+           user: str | None) -> None:
     """The main job: validate, reason, run the gap and alignment queries and write one
-    self-contained HTML report (works offline), with a summary here. Several strategies
-    (--data FILE, repeated) are shown side by side."""
+    self-contained HTML report (works offline; its tables sort, filter and download as
+    CSV, its charts as SVG or PNG), with a summary here. Several strategies (--data FILE,
+    repeated) are shown side by side."""
     from .errors import InputError
     from .pipeline import report as run_report
     from .report import summary
 
     if endpoint and data:
         raise InputError("give --data or --endpoint, not both")
+    if site is not None and not re.match(r"https?://[^\s/]+", site):
+        raise InputError(f"--site-url: expected an http(s) address, not {site!r}")
     path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user,
-                                           ask_password, list(data) or None)
+                                           ask_password, list(data) or None, site)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
 

@@ -222,12 +222,13 @@ def shortener_of(st: Queryable) -> Shortener:
 
 def report(project: Project, output: Path, rebuild: bool = False,
            endpoint: str | None = None, graph: str | None = None, user: str | None = None,
-           prompt: Callable[[str], str | None] | None = None, files: list[Path] | None = None
-           ) -> tuple[Path, Results, Report]:
+           prompt: Callable[[str], str | None] | None = None, files: list[Path] | None = None,
+           site: str | None = None) -> tuple[Path, Results, Report]:
     """The main job: (re)build or load the graph (or ``files``: several strategies, say),
     validate it, reason, run the gap and alignment queries and write the HTML report to
     ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
-    a copy of its graph."""
+    a copy of its graph. With ``site`` (the published site's address) actions and
+    principles link to their pages there."""
     from .project import write_atomic
     from .report import collect, page_title, render, stats
 
@@ -258,7 +259,8 @@ def report(project: Project, output: Path, rebuild: bool = False,
         validation = pending()
         if known is None and kept is not None:
             keep_report(kept, validation)
-    page = render(results, validation, stats(results, triples), page_title(results))
+    page = render(results, validation, stats(results, triples), page_title(results),
+                  site, recorded_base(project).iri if site else None)
     write_atomic(output, page.encode("utf-8"))
     return output, results, validation
 

@@ -1,5 +1,6 @@
-"""The gap and alignment report: one self-contained HTML file (inline SVG, no scripts, no
-network) and a short terminal summary. Stage 7 of the pipeline: it only reads query answers.
+"""The gap and alignment report: one self-contained HTML file (inline SVG, a small inline
+script that sorts and filters its tables and downloads them as CSV and its charts as SVG or
+PNG; no network) and a short terminal summary. Stage 7 of the pipeline: it only reads query answers.
 
 The findings are sentences built from the canned queries' answers (``queries/*.rq``), so a
 finding is never stated that a query does not support; ``tests/test_report.py`` checks
@@ -10,6 +11,7 @@ and charts strategy by strategy; with one strategy the report is as it always wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,15 +265,45 @@ def page_title(r: Results) -> str:
     return f"{len(rows)} strategies side by side: " + ", ".join(r.strategies)
 
 
-def render(r: Results, validation: Report | None, stats: dict[str, int], title: str) -> str:
+def linker(site: str | None, base: str | None) -> Callable[[str | None], str | None]:
+    """The address of a thing's page on the published site at ``site``
+    (:func:`vrgraph.publish.site.page_path` of its IRI under ``base``), or None: no site
+    given, or a thing the site has no page for."""
+    def link(iri: str | None) -> str | None:
+        if not site or not base or not iri:
+            return None
+        from .publish.site import page_path
+        path = page_path(iri, base)
+        return None if path is None else site.rstrip("/") + "/" + path
+    return link
+
+
+def principle_notes(r: Results, link: Callable[[str | None], str | None]
+                    ) -> dict[tuple[str, str], dict[str, str | None]]:
+    """Each principle by strategy and notation: its title and text (a tooltip) and its
+    page."""
+    out: dict[tuple[str, str], dict[str, str | None]] = {}
+    for row in r["principle-coverage"]:
+        text = " ".join(str(row.get("definition") or "").split())
+        tip = f"{_principle_name(row)}" + (f": {text}" if text else "")
+        out[(str(row.get("strategy") or ""), str(row["notation"]))] = {
+            "tip": tip, "href": link(row.get("principle"))}
+    return out
+
+
+def render(r: Results, validation: Report | None, stats: dict[str, int], title: str,
+           site: str | None = None, base: str | None = None) -> str:
     """The whole report as one HTML string (``templates/report.html``, every value escaped
-    by Jinja2)."""
+    by Jinja2); with ``site`` (the published site's address) and ``base`` (the graph's base
+    IRI), action numbers and principles link to their pages."""
     shown = views(annotate(r))
+    link = linker(site, base)
     return pages.render(
         "report.html", r=r, validation=validation, stats=stats, title=title,
-        css=pages.raw("report.css"), views=shown, multi=len(r.strategies) > 1,
-        side=side_by_side(r), busiest=[row for v in shown for row in v.busiest],
-        across=across(r))
+        css=pages.raw("report.css"), script=pages.raw("report.js"), views=shown,
+        multi=len(r.strategies) > 1, side=side_by_side(r),
+        busiest=[row for v in shown for row in v.busiest], across=across(r), link=link,
+        principles=principle_notes(r, link))
 
 
 def summary(r: Results, validation: Report | None) -> str:
