@@ -130,14 +130,20 @@ def test_sparql_cannot_reach_the_network_even_unguarded(files, trap, unguarded, 
 
 def _canned_with(text: str, monkeypatch) -> None:
     """Every canned query's text replaced by ``text`` (as a hostile project folder would)."""
-    real = query_module.load_queries
+    real, real_one = query_module.load_queries, query_module.load_query
 
-    def load(folder: Path):
-        queries = real(folder)
+    def load(folder: Path, *args):
+        queries = real(folder, *args)
         for q in queries.values():
             q.text = text
         return queries
+
+    def load_one(path: Path):   # a command that runs one query reads only that one
+        q = real_one(path)
+        q.text = text
+        return q
     monkeypatch.setattr(query_module, "load_queries", load)
+    monkeypatch.setattr(query_module, "load_query", load_one)
 
 
 def test_query_run_cannot_reach_the_network_even_unguarded(files, trap, unguarded, monkeypatch):
