@@ -403,6 +403,8 @@ RDF_ENTRY_POINTS = {
     "validate --shapes": lambda f, ok: ["validate", ok, "--shapes", f],
     "sparql --data": lambda f, ok: ["sparql", "--data", f, "ASK {}"],
     "prefixes --data": lambda f, ok: ["prefixes", "--data", f],
+    "map --data": lambda f, ok: ["map", "--data", f, "-o", ok + ".map.ttl"],
+    "publish --data": lambda f, ok: ["publish", ok + ".release", "--data", f],
     "query run --data": lambda f, ok: ["query", "run", "agency-load", "--data", f],
     "report --data": lambda f, ok: ["report", "--data", f, "-o", ok + ".html"],
     "diff OLD NEW": lambda f, ok: ["diff", ok, f],
@@ -421,6 +423,7 @@ ATTACKED = {
     ("query run", "data"): "query run --data", ("sparql", "data"): "sparql --data",
     ("report", "data"): "report --data", ("serve", "data"): "serve --data",
     ("push", "files"): "push -f", ("prefixes", "data"): "prefixes --data",
+    ("map", "data"): "map --data", ("publish", "data"): "publish --data",
 }
 #: ... or why it is not among them.
 NOT_ATTACKED = {
@@ -428,9 +431,12 @@ NOT_ATTACKED = {
     ("publish", "settings"): "a YAML file: bounds.read_text (tests/test_publish.py)",
     ("serve", "site"): "a folder served by its own reader, not read here",
     ("vrgraph", "root"): "the project's own folder",
+    ("map", "file"): "a YAML mapping file: curation.read, bounded (tests/test_curation.py)",
+    ("build", "data"): "graph files for --sheet's column Matches: the store.load that map "
+                       "--data runs, attacked there",
     **{(c, p): "an output" for c, p in (("build", "output"), ("report", "output"),
                                         ("publish", "outdir"), ("sheet new", "output"),
-                                        ("sheet export", "output"))},
+                                        ("sheet export", "output"), ("map", "output"))},
 }
 
 
