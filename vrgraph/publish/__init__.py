@@ -35,7 +35,7 @@ from . import release as settings
 from . import tables as publish_csv
 from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, Part, Subset, catalogue, void
 from .ontodoc import page as ontology_page
-from .site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, page_path
+from .site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, beside, page_path
 from .write import MARKER, check_outdir, write_release
 
 SUMS = "SHA256SUMS"
@@ -359,7 +359,7 @@ def version_pages(site: Site, past: versions.History, files: dict[str, bytes], c
         own = publish_rdf.jsonld(publish_rdf.stable_graph(cat.triples((node, None, None)), ctx),
                                  ctx)   # what the catalogue says of this version
         out[path] = site.render("changes.html", path, f"Version {v.version}",
-                                [*home, (versions.INDEX, "Versions")], own,
+                                [*home, (versions.INDEX, "Versions")], own, own=beside(path),
                                 blocks=versions.markdown_blocks(
                                     versions.version_markdown(v, files, before)))
     out.update(linked_data.descriptions(store.from_rdflib(cat), pages))

@@ -162,6 +162,12 @@ def page_path(iri: str, base: str, root: str = "") -> str | None:
     return root + "doc/" + "/".join(parts) + ".html"
 
 
+def beside(page: str) -> list[Alternate]:
+    """The descriptions ``publish.linked_data`` writes beside the page at ``page``."""
+    stem = page.removesuffix(".html")
+    return [Alternate(stem + SUFFIXES[f], f.media_type, format_name(f)) for f in GRAPH_FORMATS]
+
+
 @dataclass(frozen=True)
 class Download:
     path: str
@@ -302,11 +308,7 @@ class Site:
 
     def own(self, s: Node) -> list[Alternate]:
         """The descriptions of ``s`` written beside its page (``publish.linked_data``)."""
-        if not self.out.get(s):
-            return []
-        stem = self.pages[s].removesuffix(".html")
-        return [Alternate(stem + SUFFIXES[f], f.media_type, format_name(f))
-                for f in GRAPH_FORMATS]
+        return beside(self.pages[s]) if self.out.get(s) else []
 
     def resource_page(self, s: Node) -> bytes:
         here = self.pages[s]
