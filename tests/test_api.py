@@ -191,3 +191,14 @@ def test_the_notebook_runs_and_gives_typed_dataframes():
     assert not [o for o in outputs if o.output_type == "error"]
     table = outputs[-1]["data"]["text/html"]
     assert "notation" in table and "SP3" in table
+
+
+def test_shorten_names_each_strategy_as_the_command_line_does(project, tmp_path):
+    from vrgraph import synthetic
+
+    borough = tmp_path / "b1.nt"
+    borough.write_text(synthetic.Generator(project.graph).borough_text(1))
+    g = api.connect(project.root, data=[project.graph, borough])
+    short = g.shorten()
+    assert short("https://w3id.org/vrgraph/id/action/5.1.1") == "hackney:action/5.1.1"
+    assert short("https://w3id.org/vrgraph/def/Action") == "vr:Action"

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .project import Project
 from .query import CannedQuery, Table, bind, known_prefixes, load_queries, run, run_confined
-from .store import Queryable, Term, base_of
+from .store import Queryable, Term
 
 if TYPE_CHECKING:
     import pandas
@@ -238,10 +238,11 @@ class Connection:
         return self.run("strategies")
 
     def shorten(self) -> Callable[[str], str]:
-        """A function writing IRIs with the graph's prefixes (``vrid:action/5.1.1``)."""
-        from .pipeline import shortener
+        """A function writing IRIs with the graph's prefixes (``vrid:action/5.1.1``; with
+        several strategies, each its short name), as the command line writes them."""
+        from .pipeline import shortener_of
 
-        return shortener(base_of(self.store))
+        return shortener_of(self.store)
 
     @property
     def prefixes(self) -> dict[str, str]:

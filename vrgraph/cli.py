@@ -353,7 +353,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
     from . import bounds
     from .errors import QueryError
-    from .namespaces import PREFIXES
+    from .namespaces import PREFIX_IRIS
     from .pipeline import shortener_of
     from .query import Table, known_prefixes
     from .results import render_answer
@@ -370,7 +370,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
     answer = bool(result) if isinstance(result, ox.QueryBoolean) else result
     # a graph is written with the vocabularies' prefixes (not vrid:, whose local names hold
     # slashes that Turtle would escape)
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = dict(PREFIX_IRIS)
     short = shortener_of(store)
     click.echo(render_answer(answer if isinstance(answer, (bool, Table)) else list(answer),
                              fmt, short, prefixes))
