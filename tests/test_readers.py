@@ -467,8 +467,11 @@ for args in json.load(sys.stdin):
     runs.append({"args": args, "code": result.exit_code, "output": result.output,
                  "exception": None if error is None or isinstance(error, SystemExit)
                  else f"{type(error).__name__}: {error}"[:300]})
-peak = max(resource.getrusage(who).ru_maxrss for who in
-           (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+# VmHWM, not RUSAGE_SELF: Linux carries the forking parent's high-water mark across fork
+# and exec into ru_maxrss, so a child of a big pytest process would report the parent's size.
+with open("/proc/self/status") as status:
+    own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"runs": runs, "peak_mb": peak / 1024}))
 """
 
