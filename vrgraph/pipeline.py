@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from . import evidence, reason, sandbox, store
+from . import kept as kept_module
 from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
@@ -153,6 +154,30 @@ def keep_report(path: Path, report: Report) -> None:
         pass
 
 
+def kept_answers(project: Project, files: list[Path] | None,
+                 canned: dict[str, CannedQuery]) -> Path | None:
+    """Where the report's query answers on ``files`` (default: the built graph) are kept
+    (:mod:`vrgraph.kept`): named by the content of the graph files, the ontology and the
+    code, and by the name and text of every query the report runs (their parameters'
+    defaults are in their text)."""
+    from .report import SECTIONS
+
+    asked = [f"{name}\n{canned[name].text}" for name in SECTIONS if name in canned]
+    return kept_module.place(project, files, "report-answers", asked)
+
+
+def read_answers(path: Path | None) -> tuple[Results | None, int]:
+    """The report's query answers and the number of triples they were read from, kept at
+    ``path``; (None, 0) if there are none (or they are unreadable)."""
+    from .report import Results
+
+    value = kept_module.read(path)
+    if not isinstance(value, dict) or not isinstance(value.get("tables"), dict) \
+            or not isinstance(value.get("triples"), int):
+        return None, 0
+    return Results(value["tables"]), value["triples"]
+
+
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
@@ -229,8 +254,10 @@ def report(project: Project, output: Path, rebuild: bool = False,
     ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
     a copy of its graph. With ``site`` (the published site's address) actions and
     principles link to their pages there."""
+    from . import pages
     from .project import write_atomic
     from .report import collect, page_title, render, stats
+    from .store import disk
 
     canned = queries(project)
     if endpoint:
@@ -244,25 +271,42 @@ def report(project: Project, output: Path, rebuild: bool = False,
         if rebuild:
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
-        st = open_graph(project, files)
-        # what the queries read, as remote.count() counts it on a store pushed --reasoned
-        # (the asserted triples alone cannot be told apart there)
-        triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        kept = kept_report(project, files)
-        known = read_report(kept) if kept is not None else None
-        # validated in the background while the queries run, unless the same inputs were
-        # validated before (then there is nothing to wait for)
-        pending = validate_in_background(st, project) if known is None else (lambda: known)
-        # the queries read data given from outside (--data): in a confined child
-        results = sandbox.run_confined(lambda: collect(st, canned), REPORT_TIMEOUT,
-                                       REPORT_MEMORY)
-        validation = pending()
-        if known is None and kept is not None:
-            keep_report(kept, validation)
+        results, triples, validation = _answer_locally(project, files, canned)
+    pages.keep_compiled(disk.folder(project.root, project.bundled))
     page = render(results, validation, stats(results, triples), page_title(results),
                   site, recorded_base(project).iri if site else None)
     write_atomic(output, page.encode("utf-8"))
     return output, results, validation
+
+
+def _answer_locally(project: Project, files: list[Path] | None,
+                    canned: dict[str, CannedQuery]) -> tuple[Results, int, Report]:
+    """The report's query answers on ``files``, the number of triples they read and the
+    validation report: kept from an earlier run on the same inputs where there is one
+    (:func:`kept_answers`, :func:`kept_report`; then the graph is not even loaded), else
+    made, validating in the background while the queries run in a confined child."""
+    from .report import collect
+
+    kept = kept_report(project, files)
+    known = read_report(kept) if kept is not None else None
+    answers = kept_answers(project, files, canned)
+    results, triples = read_answers(answers)
+    if results is not None and known is not None:
+        return results, triples, known
+    st = open_graph(project, files)
+    pending = validate_in_background(st, project) if known is None else (lambda: known)
+    if results is None:
+        # what the queries read, as remote.count() counts it on a store pushed --reasoned
+        # (the asserted triples alone cannot be told apart there)
+        triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        # the queries read data given from outside (--data): in a confined child
+        results = sandbox.run_confined(lambda: collect(st, canned), REPORT_TIMEOUT,
+                                       REPORT_MEMORY)
+        kept_module.keep(answers, {"triples": triples, "tables": results.tables})
+    validation = pending()
+    if known is None and kept is not None:
+        keep_report(kept, validation)
+    return results, triples, validation
 
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
