@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import evidence, reason, sandbox, store
-from . import kept as kept_module
+from . import sandbox, store
 from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
@@ -39,6 +38,8 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
     """Load ``files`` (default: the built graph) and the ontology, reason over them and
     find the text-evidence matches: a store in memory, free to change."""
+    from . import evidence, reason  # not for a graph kept reasoned (open_graph)
+
     st = store.load(files or [project.graph], [project.ontology], project.root)
     reason.materialise(st)
     evidence.derive(st)
@@ -48,18 +49,20 @@ def load(project: Project, files: list[Path] | None = None) -> ox.Store:
 def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
     """What :func:`load` gives, read-only, from the store kept on disk for these inputs
     (built first if there is none: :mod:`vrgraph.store.disk`); in memory where no store
-    can be kept, or where the inputs are small enough to parse faster than the kept store
-    answers (``disk.MIN_MB``). Every file is read and checked when the store is built."""
+    can be kept, or where the inputs are small enough to load faster than the kept store
+    answers (``disk.MIN_MB``): then from the kept N-Quads dump of the reasoned graph
+    (``disk.open_dump``). Every file is read and checked when the store is built."""
     from . import sandbox
     from .store import disk
 
     paths = files or [project.graph]
     where = disk.folder(project.root, project.bundled)
-    if where is None or not all(path.is_file() for path in paths) \
-            or not disk.worth_keeping(paths):
+    if where is None or not all(path.is_file() for path in paths):
         return load(project, paths)    # a missing file: load names it
     try:
         name = disk.key(paths, [project.ontology], where)
+        if not disk.worth_keeping(paths):
+            return disk.open_dump(where, name, lambda: load(project, paths))
         st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
     except OSError:
         return load(project, paths)    # nowhere to keep it (read-only, full): in memory
@@ -160,18 +163,20 @@ def kept_answers(project: Project, files: list[Path] | None,
     (:mod:`vrgraph.kept`): named by the content of the graph files, the ontology and the
     code, and by the name and text of every query the report runs (their parameters'
     defaults are in their text)."""
+    from . import kept
     from .report import SECTIONS
 
     asked = [f"{name}\n{canned[name].text}" for name in SECTIONS if name in canned]
-    return kept_module.place(project, files, "report-answers", asked)
+    return kept.place(project, files, "report-answers", asked)
 
 
 def read_answers(path: Path | None) -> tuple[Results | None, int]:
     """The report's query answers and the number of triples they were read from, kept at
     ``path``; (None, 0) if there are none (or they are unreadable)."""
+    from . import kept
     from .report import Results
 
-    value = kept_module.read(path)
+    value = kept.read(path)
     if not isinstance(value, dict) or not isinstance(value.get("tables"), dict) \
             or not isinstance(value.get("triples"), int):
         return None, 0
@@ -285,10 +290,11 @@ def _answer_locally(project: Project, files: list[Path] | None,
     validation report: kept from an earlier run on the same inputs where there is one
     (:func:`kept_answers`, :func:`kept_report`; then the graph is not even loaded), else
     made, validating in the background while the queries run in a confined child."""
+    from . import kept
     from .report import collect
 
-    kept = kept_report(project, files)
-    known = read_report(kept) if kept is not None else None
+    checked = kept_report(project, files)
+    known = read_report(checked) if checked is not None else None
     answers = kept_answers(project, files, canned)
     results, triples = read_answers(answers)
     if results is not None and known is not None:
@@ -302,10 +308,10 @@ def _answer_locally(project: Project, files: list[Path] | None,
         # the queries read data given from outside (--data): in a confined child
         results = sandbox.run_confined(lambda: collect(st, canned), REPORT_TIMEOUT,
                                        REPORT_MEMORY)
-        kept_module.keep(answers, {"triples": triples, "tables": results.tables})
+        kept.keep(answers, {"triples": triples, "tables": results.tables})
     validation = pending()
-    if known is None and kept is not None:
-        keep_report(kept, validation)
+    if known is None and checked is not None:
+        keep_report(checked, validation)
     return results, triples, validation
 
 
