@@ -133,6 +133,12 @@ def _token_pattern() -> re.Pattern[str]:
     return re.compile(_TOKEN, re.VERBOSE)
 
 
+def prepare() -> None:
+    """Compile the lexer now: a process about to fork workers that guard queries (the
+    server) calls it, so that each worker does not compile it again."""
+    _token_pattern()
+
+
 class GuardError(QueryError):
     """A query refused before it runs; ``status`` is the HTTP status the server answers."""
 
