@@ -13,6 +13,8 @@ import functools
 import hashlib
 import io
 import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -116,9 +118,16 @@ def _settings() -> str:
     return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
 
 
-def keep_compiled(folder: Path | None) -> None:
-    """Keep the compiled templates in ``folder`` (None: compile them at every start)."""
+@contextmanager
+def compiled_in(folder: Path | None) -> Iterator[None]:
+    """Within the block, keep the templates compiled in ``folder`` between runs (None:
+    compile them at every start)."""
+    before = TEMPLATES.bytecode_cache
     TEMPLATES.bytecode_cache = _Compiled(folder) if folder is not None else None
+    try:
+        yield
+    finally:
+        TEMPLATES.bytecode_cache = before
 
 
 def render(name: str, **values: Any) -> str:

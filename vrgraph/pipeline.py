@@ -277,9 +277,9 @@ def report(project: Project, output: Path, rebuild: bool = False,
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
         results, triples, validation = _answer_locally(project, files, canned)
-    pages.keep_compiled(disk.folder(project.root, project.bundled))
-    page = render(results, validation, stats(results, triples), page_title(results),
-                  site, recorded_base(project).iri if site else None)
+    with pages.compiled_in(disk.folder(project.root, project.bundled)):
+        page = render(results, validation, stats(results, triples), page_title(results),
+                      site, recorded_base(project).iri if site else None)
     write_atomic(output, page.encode("utf-8"))
     return output, results, validation
 
