@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import atomic
+from . import atomic, bounds
 from .project import Project
 from .store import disk
 
@@ -32,16 +33,29 @@ def _code() -> list[Path]:
     return sorted(here.glob("*.py")) + sorted((here / "store").glob("*.py"))
 
 
+def plain(paths: Sequence[Path]) -> bool:
+    """Whether every one of ``paths`` is a regular file within the RDF readers' budget
+    (:mod:`vrgraph.bounds`), judged from ``stat``: only such files are hashed for a key (a
+    FIFO would block, a huge file would be read for nothing); the reader refuses others."""
+    limit = bounds.rdf_bytes()
+    try:
+        return all(stat.S_ISREG((info := os.stat(p)).st_mode) and info.st_size <= limit
+                   for p in paths)
+    except OSError:
+        return False
+
+
 def place(project: Project, files: Sequence[Path] | None, kind: str,
           asked: Sequence[str]) -> Path | None:
     """Where the answer of ``kind`` to ``asked`` on ``files`` (default: the built graph)
-    is kept; None where nothing is kept (or an input cannot be read: the command that
+    is kept; None where nothing is kept (or an input is not :func:`plain`: the command that
     reads it then says why)."""
     where = disk.folder(project.root, project.bundled)
-    if where is None:
+    paths = list(files or [project.graph])
+    if where is None or not plain(paths):
         return None
     try:
-        inputs = disk.key(list(files or [project.graph]), [project.ontology, *_code()], where)
+        inputs = disk.key(paths, [project.ontology, *_code()], where)
     except OSError:
         return None
     digest = hashlib.blake2b(json.dumps([inputs, *asked]).encode("utf-8"), digest_size=20)
