@@ -72,7 +72,7 @@ def line(label: str, kept: str, runs: list[tuple[float, float]], target: float |
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--baseline-runs", type=int, default=2)
+    parser.add_argument("--baseline-runs", type=int, default=2, help="0: no baseline")
     parser.add_argument("--quick", action="store_true",
                         help="3 runs of each, no baseline: a few seconds")
     args = parser.parse_args()
@@ -97,7 +97,7 @@ def main() -> None:
                 print(line(label, kept, done, target if kept == "warm" else None), flush=True)
         print(line("vrgraph --help", "-", measure([vrgraph, "--help"], runs, warm, tmp), None))
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-        if args.quick:
+        if args.quick or args.baseline_runs < 1:
             return
         slow_cmd = [sys.executable, str(ROOT / "benchmarks/straightforward.py"),
                     str(tmp / "slow.html")]
