@@ -4,6 +4,7 @@ each prints is. benchmarks/scale.py has its own smoke run in tests/test_scale.py
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,17 @@ def test_report_benchmark_runs_the_baseline_and_prints_its_ratio():
     engine): its smoke run is this one."""
     out = run(str(BENCH / "report.py"), "--runs", "1", "--baseline-runs", "1")
     assert "straightforward (rdflib, owlrl, pySHACL)" in out
-    assert "speed-up (median): " in out and out.rstrip().endswith("x")
+    assert "speed-up (median), cold: " in out and out.rstrip().endswith("x")
+    for row in ("vrgraph report", "vrgraph query run principle-coverage"):
+        assert f"{row} " in out and out.count(f"{row} ") >= 2, row     # warm and cold
+    assert "target (warm median)" in out and "vrgraph --help" in out
+
+
+def test_report_benchmark_has_a_quick_mode_without_the_baseline():
+    out = run(str(BENCH / "report.py"), "--quick")
+    assert "straightforward" not in out
+    runs = re.findall(r" (?:warm|cold) +(?:[\d.]+s +){4}(\d+)", out)
+    assert runs == ["3", "3", "3", "3"], out
 
 
 def test_stores_benchmark_agrees_on_every_store_it_finds():

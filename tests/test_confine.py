@@ -220,10 +220,11 @@ def test_every_entry_point_reaches_the_engine_through_the_gate_confined(files, m
                                                                          tmp_path, store):
     """Each entry point's query text reaches the engine through ``sandbox.gate``, in a
     confined process: a gate that says where it ran stops each of them with that."""
-    def gate(text: str, where: str = "query"):
+    def gate(text: str, where: str = "query", kept: str | None = None):
         raise QueryError(f"GATE confined={sandbox.held() is not None}")
 
     monkeypatch.setattr(sandbox, "gate", gate)
+    monkeypatch.setenv("VRGRAPH_STORE", str(tmp_path / "store"))   # no answer kept before
     (files / "shapes.ttl").write_text(shapes(1).replace(f"FILTER({hidden(1)})", ""))
     data = str(files / "data.ttl")
     entries = {

@@ -132,11 +132,35 @@ def test_store_off_keeps_the_graph_in_memory(scratch, monkeypatch, tmp_path):
     assert not (scratch.root / "out" / "store").exists()
 
 
-def test_a_small_graph_is_parsed_not_kept(scratch, monkeypatch):
+def test_a_small_graph_is_kept_as_a_dump_not_a_store(scratch, monkeypatch):
+    """Below VRGRAPH_STORE_MIN_MB the reasoned graph is kept as N-Quads under the store's
+    key and loaded into memory: no parsing or reasoning while the inputs are unchanged,
+    the same graph (up to blank node labels) and the same answers."""
     monkeypatch.delenv("VRGRAPH_STORE", raising=False)
     monkeypatch.setenv("VRGRAPH_STORE_MIN_MB", "32")
-    run(scratch, "query", "run", "strategies")
-    assert not [p for p in (scratch.root / "out" / "store").glob("*") if p.is_dir()]
+    first = run(scratch, "query", "run", "principle-coverage", "--format", "csv")
+    where = scratch.root / "out" / "store"
+    assert not [p for p in where.glob("*") if p.is_dir()]
+    (dump,) = where.glob("*.nq")
+    assert dump.stem == disk.key([scratch.graph], [scratch.ontology], where)
+    memory = pipeline.load(scratch)
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "load", lambda *args: pytest.fail("parsed again"))
+        assert run(scratch, "query", "run", "principle-coverage", "--format", "csv") == first
+        kept = pipeline.open_graph(scratch)
+    assert len(kept) == len(memory)
+    ground = {q for q in memory if not any(isinstance(t, ox.BlankNode) for t in
+                                           (q.subject, q.object))}
+    assert ground <= set(kept)
+    dump.write_bytes(b"<urn:a> <urn:b> spoilt")                      # built again
+    assert run(scratch, "query", "run", "principle-coverage", "--format", "csv") == first
+    assert len(pipeline.open_graph(scratch)) == len(memory)
+    graph = scratch.graph.read_text(encoding="utf-8")
+    scratch.graph.write_text(graph.replace('"Strategic Principle 1"@en',
+                                           '"Principle the first"@en'), encoding="utf-8")
+    after = run(scratch, "query", "run", "principle-coverage", "--format", "csv")
+    assert "Principle the first," in after and "Strategic Principle 1," not in after
+    assert len(list(where.glob("*.nq"))) == 2
 
 
 def test_a_confined_query_reads_the_store_and_still_opens_no_file(scratch, stores):

@@ -13,18 +13,19 @@ the target by a killed run (no lock held) is removed by the next run. See README
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import functools
 import os
-import secrets
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # ctypes is imported at the first swap, not by every command
+    import ctypes
 
 try:
     import fcntl
@@ -40,6 +41,9 @@ _RENAME_SWAP = 2                                # macOS sys/stdio.h
 def _libc() -> ctypes.CDLL | None:
     """The C library, found at the first swap (``find_library`` runs ``ldconfig``: 0.1 s,
     not to be paid at every start)."""
+    import ctypes
+    import ctypes.util
+
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     except OSError:
@@ -62,6 +66,8 @@ def exchange(a: Path, b: Path) -> bool:
         return False
     if call(*args) == 0:
         return True
+    import ctypes
+
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
@@ -166,7 +172,7 @@ def swap(new: Path, target: Path) -> None:
     if exchange(new, target):
         shutil.rmtree(new, ignore_errors=True)             # now the old folder
         return
-    old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+    old = target.with_name(f".{target.name}.old-{os.urandom(4).hex()}")
     os.rename(target, old)                  # killed here: the next run puts it back
     try:
         os.rename(new, target)

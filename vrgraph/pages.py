@@ -9,12 +9,22 @@ release, so the site works opened from disk and from any static host) and ``ld_j
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
 import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import BaseLoader, Environment, PackageLoader, StrictUndefined
+import jinja2
+from jinja2 import BaseLoader, BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
+
+from . import atomic
 
 
 def rel(target: str, current: str) -> str:
@@ -70,6 +80,54 @@ class PageTerm:
 TEMPLATES = Environment(loader=PackageLoader("vrgraph", "templates"), autoescape=True,
                         undefined=StrictUndefined, keep_trailing_newline=True)
 TEMPLATES.filters.update(rel=rel, ld_json=ld_json)
+
+
+class _Compiled(BytecodeCache):
+    """The templates compiled to Python code, kept in ``folder`` between runs (compiling
+    the report's takes 0.1 to 0.2 s, rendering it 0.04 s). Jinja2 compares each kept
+    template's source checksum and its own bytecode format, and compiles a changed one
+    again; the file name carries Jinja2's version and a hash of this module (the
+    environment's settings, such as autoescaping, are compiled into the code). Best
+    effort: a folder that cannot be read or written keeps nothing."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, bucket: Bucket) -> Path:
+        return self.folder / f"template-{jinja2.__version__}-{_settings()}-{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            data = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic.write_file(self._path(bucket), out.getvalue())
+        except OSError:
+            pass
+
+
+@functools.cache
+def _settings() -> str:
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+
+
+@contextmanager
+def compiled_in(folder: Path | None) -> Iterator[None]:
+    """Within the block, keep the templates compiled in ``folder`` between runs (None:
+    compile them at every start)."""
+    before = TEMPLATES.bytecode_cache
+    TEMPLATES.bytecode_cache = _Compiled(folder) if folder is not None else None
+    try:
+        yield
+    finally:
+        TEMPLATES.bytecode_cache = before
 
 
 def render(name: str, **values: Any) -> str:

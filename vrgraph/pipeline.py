@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import evidence, reason, sandbox, store
+from . import sandbox, store
 from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
@@ -38,6 +38,8 @@ def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:
     """Load ``files`` (default: the built graph) and the ontology, reason over them and
     find the text-evidence matches: a store in memory, free to change."""
+    from . import evidence, reason  # not for a graph kept reasoned (open_graph)
+
     st = store.load(files or [project.graph], [project.ontology], project.root)
     reason.materialise(st)
     evidence.derive(st)
@@ -47,18 +49,20 @@ def load(project: Project, files: list[Path] | None = None) -> ox.Store:
 def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
     """What :func:`load` gives, read-only, from the store kept on disk for these inputs
     (built first if there is none: :mod:`vrgraph.store.disk`); in memory where no store
-    can be kept, or where the inputs are small enough to parse faster than the kept store
-    answers (``disk.MIN_MB``). Every file is read and checked when the store is built."""
+    can be kept, or where the inputs are small enough to load faster than the kept store
+    answers (``disk.MIN_MB``): then from the kept N-Quads dump of the reasoned graph
+    (``disk.open_dump``). Every file is read and checked when the store is built."""
     from . import sandbox
     from .store import disk
 
     paths = files or [project.graph]
     where = disk.folder(project.root, project.bundled)
-    if where is None or not all(path.is_file() for path in paths) \
-            or not disk.worth_keeping(paths):
+    if where is None or not all(path.is_file() for path in paths):
         return load(project, paths)    # a missing file: load names it
     try:
         name = disk.key(paths, [project.ontology], where)
+        if not disk.worth_keeping(paths):
+            return disk.open_dump(where, name, lambda: load(project, paths))
         st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
     except OSError:
         return load(project, paths)    # nowhere to keep it (read-only, full): in memory
@@ -153,6 +157,32 @@ def keep_report(path: Path, report: Report) -> None:
         pass
 
 
+def kept_answers(project: Project, files: list[Path] | None,
+                 canned: dict[str, CannedQuery]) -> Path | None:
+    """Where the report's query answers on ``files`` (default: the built graph) are kept
+    (:mod:`vrgraph.kept`): named by the content of the graph files, the ontology and the
+    code, and by the name and text of every query the report runs (their parameters'
+    defaults are in their text)."""
+    from . import kept
+    from .report import SECTIONS
+
+    asked = [f"{name}\n{canned[name].text}" for name in SECTIONS if name in canned]
+    return kept.place(project, files, "report-answers", asked)
+
+
+def read_answers(path: Path | None) -> tuple[Results | None, int]:
+    """The report's query answers and the number of triples they were read from, kept at
+    ``path``; (None, 0) if there are none (or they are unreadable)."""
+    from . import kept
+    from .report import Results
+
+    value = kept.read(path)
+    if not isinstance(value, dict) or not isinstance(value.get("tables"), dict) \
+            or not isinstance(value.get("triples"), int):
+        return None, 0
+    return Results(value["tables"]), value["triples"]
+
+
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
@@ -229,8 +259,10 @@ def report(project: Project, output: Path, rebuild: bool = False,
     ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
     a copy of its graph. With ``site`` (the published site's address) actions and
     principles link to their pages there."""
+    from . import pages
     from .project import write_atomic
     from .report import collect, page_title, render, stats
+    from .store import disk
 
     canned = queries(project)
     if endpoint:
@@ -244,25 +276,45 @@ def report(project: Project, output: Path, rebuild: bool = False,
         if rebuild:
             data, _ = build_turtle(project, recorded_base(project))
             write_atomic(project.graph, data)
-        st = open_graph(project, files)
+        results, triples, validation = _answer_locally(project, files, canned)
+    with pages.compiled_in(disk.folder(project.root, project.bundled)):
+        page = render(results, validation, stats(results, triples), page_title(results),
+                      site, recorded_base(project).iri if site else None)
+    write_atomic(output, page.encode("utf-8"))
+    return output, results, validation
+
+
+def _answer_locally(project: Project, files: list[Path] | None,
+                    canned: dict[str, CannedQuery]) -> tuple[Results, int, Report]:
+    """The report's query answers on ``files``, the number of triples they read and the
+    validation report: kept from an earlier run on the same inputs where there is one
+    (:func:`kept_answers`, :func:`kept_report`; then the graph is not even loaded), else
+    made, validating in the background while the queries run in a confined child."""
+    from . import kept
+    from .report import collect
+
+    # an input the readers refuse (a FIFO, a file past its budget) is not hashed for a key
+    given = kept.plain(files or [project.graph])
+    checked = kept_report(project, files) if given else None
+    known = read_report(checked) if checked is not None else None
+    answers = kept_answers(project, files, canned) if given else None
+    results, triples = read_answers(answers)
+    if results is not None and known is not None:
+        return results, triples, known
+    st = open_graph(project, files)
+    pending = validate_in_background(st, project) if known is None else (lambda: known)
+    if results is None:
         # what the queries read, as remote.count() counts it on a store pushed --reasoned
         # (the asserted triples alone cannot be told apart there)
         triples = store.count(st, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        kept = kept_report(project, files)
-        known = read_report(kept) if kept is not None else None
-        # validated in the background while the queries run, unless the same inputs were
-        # validated before (then there is nothing to wait for)
-        pending = validate_in_background(st, project) if known is None else (lambda: known)
         # the queries read data given from outside (--data): in a confined child
         results = sandbox.run_confined(lambda: collect(st, canned), REPORT_TIMEOUT,
                                        REPORT_MEMORY)
-        validation = pending()
-        if known is None and kept is not None:
-            keep_report(kept, validation)
-    page = render(results, validation, stats(results, triples), page_title(results),
-                  site, recorded_base(project).iri if site else None)
-    write_atomic(output, page.encode("utf-8"))
-    return output, results, validation
+        kept.keep(answers, {"triples": triples, "tables": results.tables})
+    validation = pending()
+    if known is None and checked is not None:
+        keep_report(checked, validation)
+    return results, triples, validation
 
 
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,

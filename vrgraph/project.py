@@ -8,7 +8,6 @@ the ontology, shapes, queries and built graph only; see ``setup.py``).
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +89,8 @@ def in_background(fn: Callable[[], Any]) -> Callable[[], Any]:
     """Run ``fn`` in a forked process (on the other core) and return a function that waits
     for its result, re-raising its exception. Where ``fork`` is not available, ``fn`` runs
     here at once. The result travels by pickle: keep it small and plain."""
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         result = fn()
         return lambda: result

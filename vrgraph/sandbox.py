@@ -109,11 +109,16 @@ class Refused(QueryError):
         super().__init__(message)
 
 
-def gate(text: str, where: str = "query") -> Guarded:
+def gate(text: str, where: str = "query", kept: str | None = None) -> Guarded:
     """The one door of query text from outside the project to the engine: the guard's
     canonical text (``vrgraph.sparql_guard``), given only in a confined process; outside
-    one, :class:`QueryError` (the second lock is missing: fail closed)."""
-    checked = _guarded(text, where) if len(text) <= 4096 else guard(text, where)
+    one, :class:`QueryError` (the second lock is missing: fail closed). ``kept`` is the
+    guard's canonical text of ``text`` made earlier (a canned query's:
+    ``vrgraph.query.canonical``), used as is rather than guarding the text again."""
+    if kept is not None:
+        checked = Guarded(kept, (0,), ())
+    else:
+        checked = _guarded(text, where) if len(text) <= 4096 else guard(text, where)
     require_confined(where)
     return checked
 

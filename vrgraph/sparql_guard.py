@@ -31,6 +31,7 @@ https://www.w3.org/TR/sparql12-query/#grammar
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -98,7 +99,7 @@ _PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 
-_TOKEN = re.compile(rf"""
+_TOKEN = rf"""
   (?P<ws>[ \t\r\n]+)
 | (?P<comment>\#[^\r\n]*)
 | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*''')
@@ -113,7 +114,7 @@ _TOKEN = re.compile(rf"""
             |[0-9]*\.[0-9]+|[0-9]+)
 | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
 | (?P<punct>{"|".join(re.escape(p) for p in _PUNCT)})
-""", re.VERBOSE)
+"""
 _IRIREF = re.compile(rf'<(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>')
 _NUMBER = re.compile(r"[+-](?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+"
                      r"|[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+)")
@@ -122,6 +123,20 @@ _ESCAPE = re.compile(rf"{_ECHAR}|{_UCHAR}")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
            "\\": "\\"}
 _IRI_BAD = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    """:data:`_TOKEN` compiled, once, at the first query guarded: compiling its Unicode
+    classes takes 0.1 s, which a command that runs only the canned queries (their guarded
+    texts are kept: ``vrgraph.query.canonical``) need not pay at every start."""
+    return re.compile(_TOKEN, re.VERBOSE)
+
+
+def prepare() -> None:
+    """Compile the lexer now: a process about to fork workers that guard queries (the
+    server) calls it, so that each worker does not compile it again."""
+    _token_pattern()
 
 
 class GuardError(QueryError):
@@ -194,12 +209,13 @@ def tokens(text: str, where: str = "query") -> list[Token]:
     reader = _Reader()
     chain = nesting = 0  # steps chained at this level; chained steps on every open level
     pos, line, line_start = 0, 1, 0
+    token_pattern = _token_pattern()
     while pos < len(text):
         column = pos - line_start + 1
         at = f"{where}:{line}:{column}"
         kind, raw = reader.special(text, pos, at)
         if not kind:
-            m = _TOKEN.match(text, pos)
+            m = token_pattern.match(text, pos)
             if m is None:
                 raise GuardError(f"{at}: cannot read {_shown(text, pos)}: not a SPARQL token")
             kind, raw = m.lastgroup or "", m.group()

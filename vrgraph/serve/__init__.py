@@ -46,6 +46,7 @@ from .. import sandbox
 from ..errors import VrgraphError
 from ..namespaces import DEFAULT_BASE
 from ..query import CannedQuery, known_prefixes
+from ..sparql_guard import prepare
 from .app import App, stderr_log
 from .describe import graph_sizes, openapi, query_list, valid_values
 from .pool import Lanes
@@ -169,6 +170,7 @@ def make_server(store: ox.Store, queries: dict[str, CannedQuery],
     then ``close()``."""
     # the worker processes are forked first, while this process has no thread of its own
     prefixes = known_prefixes(store)
+    prepare()   # the guard's lexer, compiled once for every worker
     lanes = Lanes(WorkerState(store, queries, prefixes), config.workers, config.slow_workers,
                   config.fast_slice, config.per_client, config.max_memory * 2**20)
     site = Path(config.site).resolve() if config.site is not None else None
