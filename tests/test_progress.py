@@ -45,6 +45,7 @@ def test_without_a_listener_a_task_tells_no_one():
     with progress.task("quiet", 3) as t:
         t.advance()
         t.note("nothing happens")
+        progress.note("nor here")
     assert list(progress.track([1, 2], "quiet")) == [1, 2]
 
 
@@ -52,9 +53,10 @@ def test_a_listener_hears_each_step_and_the_end_even_on_an_error():
     heard = Recorder()
     with progress.reporting(heard):
         assert list(progress.track("ab", "letters", 2, "letter")) == ["a", "b"]
-        with pytest.raises(ValueError), progress.task("failing") as t:
-            t.note("half way")
+        with pytest.raises(ValueError), progress.task("failing"):
+            progress.note("half way")             # told to the innermost task
             raise ValueError("boom")
+        progress.note("no task: told to no one")
     assert heard.events == [("start", ("letters", 2, "letter")), ("update", 1), ("update", 1),
                             ("close", None), ("start", ("failing", None, "step")),
                             ("note", "half way"), ("close", None)]

@@ -3,7 +3,7 @@ listens: the library never prints.
 
 The library marks its long stages with :func:`task` (a context manager giving a
 :class:`Task` to :meth:`~Task.advance`) or :func:`track` (an iterable counted as it is
-consumed). Nothing is shown unless a caller has set a listener with :func:`reporting`: the
+consumed), and says where a task is with :func:`note`. Nothing is shown unless a caller has set a listener with :func:`reporting`: the
 command line sets :func:`terminal` when its standard error is a terminal (``vrgraph
 --progress`` / ``--no-progress`` decide otherwise), so that pipes, logs and CI stay quiet. A
 listener makes a :class:`Bar` per task; tqdm's bars are one (https://tqdm.github.io/). The
@@ -36,6 +36,7 @@ Listener = Callable[[str, "int | None", str], Bar]
 """Makes the bar of a task from what it does, its total (None: unknown) and its unit."""
 
 _LISTENER: ContextVar[Listener | None] = ContextVar("vrgraph_progress", default=None)
+_CURRENT: ContextVar[Task | None] = ContextVar("vrgraph_progress_task", default=None)
 
 
 class Task:
@@ -60,11 +61,22 @@ def task(what: str, total: int | None = None, unit: str = "step") -> Iterator[Ta
     known; its bar, if anyone listens, is closed when the stage ends, however it ends."""
     listener = _LISTENER.get()
     bar = listener(what, total, unit) if listener is not None else None
+    current = Task(bar)
+    token = _CURRENT.set(current)
     try:
-        yield Task(bar)
+        yield current
     finally:
+        _CURRENT.reset(token)
         if bar is not None:
             bar.close()
+
+
+def note(text: str) -> None:
+    """Say where the innermost task running is (``"reasoning"``), if there is one: for a
+    stage that has no steps to count."""
+    current = _CURRENT.get()
+    if current is not None:
+        current.note(text)
 
 
 def track(items: Iterable[T], what: str, total: int | None = None,

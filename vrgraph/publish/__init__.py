@@ -179,6 +179,7 @@ def release_files(project: Project, base: str, release: settings.Release,
     files of a collection release (else the built graph). The files are put ``into`` a
     :class:`.write.Files` as they are made (by default, one in memory)."""
     tables = publish_csv.load_tables(project.tables, project.display)   # bad headers: first
+    progress.note("reading the graph")
     g = load_files(project, data) if data else load_graph(project, base)
     found = collection.strategies(g, base, release, coverage or {}) if data else []
     own = collection.split(g, found)
@@ -189,7 +190,9 @@ def release_files(project: Project, base: str, release: settings.Release,
         versions.first(release)
     ids = strategy_prefixes([(s.key, s.ids) for s in found]) if found else None
     ctx = publish_rdf.context(base, ids=ids)
+    progress.note("reasoning")
     st = reasoned(project, g)
+    progress.note("dumps and tables")
     entailed = store.graph(st, store.INFERRED)
     files = into if into is not None else Files()
     files.update(dumps(g, entailed, base, ctx))
@@ -223,8 +226,10 @@ def release_files(project: Project, base: str, release: settings.Release,
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
         void(base, release, g, dists, examples, len(entailed), subsets), PREFIXES_META))
 
+    progress.note("pages")
     site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat, past, found,
                own)
+    progress.note("descriptions")
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
