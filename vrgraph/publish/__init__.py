@@ -195,7 +195,9 @@ def release_files(project: Project, base: str, release: settings.Release,
     progress.note("dumps and tables")
     entailed = store.graph(st, store.INFERRED)
     files = into if into is not None else Files()
-    files.update(dumps(g, entailed, base, ctx))
+    files.update(dumps(g, entailed, base, ctx, files))
+    inferred = len(entailed)
+    del entailed                                # only its size is said from here on
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
     files.update(publish_csv.build(g, release, tables))
@@ -222,9 +224,10 @@ def release_files(project: Project, base: str, release: settings.Release,
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
                                                     "agency/mps", "plan/5.1")
                 if (URIRef(base + "id/" + k), None, None) in g]
-    subsets = tuple(Subset(s.dataset, s.title, own[s.key], s.ids, s.document) for s in found)
+    subsets = tuple(Subset(s.dataset, s.title, own.size(s.key), own.subjects(s.key), s.ids,
+                           s.document) for s in found)
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
-        void(base, release, g, dists, examples, len(entailed), subsets), PREFIXES_META))
+        void(base, release, g, dists, examples, inferred, subsets), PREFIXES_META))
 
     progress.note("pages")
     site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat, past, found,
@@ -235,7 +238,7 @@ def release_files(project: Project, base: str, release: settings.Release,
                  and (path := page_path(str(s), base)) is not None}
     for s in found:
         if s.base != base:
-            described.update({str(x): path for x in own[s.key].subjects()
+            described.update({str(x): path for x in own.subjects(s.key)
                               if isinstance(x, URIRef)
                               and (path := page_path(str(x), s.base, s.root)) is not None})
     files.update(linked_data.descriptions(st, described))
@@ -247,18 +250,21 @@ def release_files(project: Project, base: str, release: settings.Release,
     return files
 
 
-def dumps(g: Graph, inferred: Graph, base: str, ctx: dict[str, str]
-          ) -> Iterator[tuple[str, bytes]]:
+def dumps(g: Graph, inferred: Graph, base: str, ctx: dict[str, str],
+          written: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
     """The graph in every serialisation, and the JSON-LD context on its own, one by one
-    (so that only one is held at a time)."""
+    (so that only one is held at a time), each put into ``written`` before the next is
+    made (the N-Quads take the N-Triples back from there)."""
     data = publish_rdf.stable_graph(g, ctx)
     yield "vrgraph.ttl", publish_rdf.turtle(data)
     yield "vrgraph.nt", publish_rdf.ntriples(data)
     yield "vrgraph.jsonld", publish_rdf.jsonld(data, ctx)
     yield "vrgraph.rdf", publish_rdf.rdfxml(data)
-    entailed = publish_rdf.stable_graph(inferred, ctx)
-    yield "vrgraph.nq", publish_rdf.nquads([(base + "graph/asserted", data),
+    del data
+    entailed = publish_rdf.ntriples(publish_rdf.stable_graph(inferred, ctx))
+    yield "vrgraph.nq", publish_rdf.nquads([(base + "graph/asserted", written["vrgraph.nt"]),
                                             (base + "graph/inferred", entailed)])
+    del entailed
     yield "context.jsonld", publish_rdf.json_bytes({"@context": ctx})
 
 
@@ -339,7 +345,7 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
                ctx: dict[str, str], files: MutableMapping[str, bytes],
                tables: list[publish_csv.Table], dists: list[Dist], cat: Graph,
                past: versions.History, found: list[collection.Strategy] | None = None,
-               own: dict[str, Graph] | None = None) -> None:
+               own: collection.Parts | None = None) -> None:
     """The static site, put into ``files`` page by page: resource pages, index pages, the
     landing page, the ontology page, the change log and the pages of the versions
     (``past``); in a collection release (``found``: its strategies, ``own`` their triples), a

@@ -12,7 +12,7 @@ strategies: ``strategies/index.html`` (their sizes side by side) and
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from rdflib import Graph
@@ -61,7 +61,7 @@ def principles(g: Graph, site: Site) -> list[Principle]:
 
 def pages(site: Site, onto: Graph, base: str, release: Release,
           files: MutableMapping[str, bytes], dists: list[Dist], found: list[Strategy],
-          own: dict[str, Graph], publishers: dict[str, str], abouts: dict[str, bytes],
+          own: Mapping[str, Graph], publishers: dict[str, str], abouts: dict[str, bytes],
           landing: tuple[list[Download], int, bytes, bytes]) -> None:
     """Every page a collection adds, and the landing page listing the strategies, put into
     ``files`` (the release's, which hold each strategy's JSON-LD dump) as they are made."""
