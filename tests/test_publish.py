@@ -482,9 +482,10 @@ def test_no_personal_name_in_any_file(release):
 
 
 def test_a_leak_is_refused_and_nothing_written(project, tmp_path, monkeypatch):
-    def leaky(*args, **kwargs):
-        return {"index.html": b"<p>ok</p>",
-                "doc/leak.html": f"<p>{personal_names()[0].title()}</p>".encode()}
+    def leaky(*args, into, **kwargs):
+        into.update({"index.html": b"<p>ok</p>",
+                     "doc/leak.html": f"<p>{personal_names()[0].title()}</p>".encode()})
+        return into
 
     monkeypatch.setattr(pub, "release_files", leaky)
     result = run([str(tmp_path / "rel")], project)
@@ -586,6 +587,47 @@ def test_a_failing_write_leaves_the_previous_release(project, previous, monkeypa
     assert result.exit_code == 3 and "No space left" in result.output, result.output
     assert snapshot(previous) == before
     assert sorted(p.name for p in previous.parent.iterdir()) == ["site"]
+
+
+def test_release_files_kept_in_a_folder_are_read_back_replaced_and_checked(tmp_path):
+    seen = []
+    files = publish_write.Files(tmp_path, check=lambda path, data: b"secret" in data,
+                                written=lambda: seen.append(1))
+    files.update({"a/b.txt": b"one", "c.txt": b"a secret"})
+    files["a/b.txt"] = b"two, a secret"             # set again: replaces the first
+    files["c.txt"] = b"clean now"
+    assert (tmp_path / "a/b.txt").read_bytes() == b"two, a secret" == files["a/b.txt"]
+    assert sorted(files) == ["a/b.txt", "c.txt"] and len(seen) == 4
+    assert files.size("c.txt") == 9 and files.sha256("c.txt") == hashlib.sha256(
+        b"clean now").hexdigest()
+    assert files.flagged() == ["a/b.txt"]            # as each file was last set
+    assert "missing" not in files and files.get("missing") is None
+    with pytest.raises(publish_write.OutputError):
+        files["../out.txt"] = b"x"
+    kept = publish_write.Files()                      # in memory: the same answers
+    kept.update({"a/b.txt": b"two, a secret", "c.txt": b"clean now"})
+    assert dict(kept) == dict(files) and kept.sha256("c.txt") == files.sha256("c.txt")
+
+
+@pytest.mark.slow
+def test_publish_writes_each_file_as_it_is_made(project, tmp_path, monkeypatch):
+    """The release is never held whole in memory: when the first page is made, the dumps
+    are already in the folder that becomes the release (and not yet in OUTDIR)."""
+    found: list[list[str]] = []
+    real = publish_site.Site.resource_page
+
+    def first_page(self, s):
+        if not found:
+            found.extend(sorted(p.relative_to(folder).as_posix()
+                                for folder in tmp_path.glob(".rel.new-*")
+                                for p in folder.iterdir() if p.is_file()))
+        return real(self, s)
+
+    monkeypatch.setattr(publish_site.Site, "resource_page", first_page)
+    paths = pub.publish(project, tmp_path / "rel")
+    assert {"vrgraph.ttl", "vrgraph.nt", "vrgraph.jsonld", "catalog.ttl"} <= set(found)
+    assert "SHA256SUMS" not in found and len(found) < len(paths) / 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rel"]
 
 
 def test_a_release_replaces_the_previous_one_and_lists_its_files(project, previous):

@@ -79,10 +79,17 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
               default=None,
               help="Project folder holding data/, ontology/ and queries/ (default: the "
                    "working directory if it is one, else the checkout or the installed copy).")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="Show the progress of long stages on stderr (default: only when stderr "
+                   "is a terminal; VRGRAPH_PROGRESS=0 or 1 says otherwise).")
 @click.pass_context
-def main(ctx: click.Context, root: Path | None) -> None:
+def main(ctx: click.Context, root: Path | None, show_progress: bool | None) -> None:
     """Turn a violence-reduction strategy into a knowledge graph: build, validate, reason,
     query, report, publish and serve it."""
+    from . import progress
+
+    ctx.with_resource(progress.reporting(
+        progress.terminal(sys.stderr) if progress.wanted(sys.stderr, show_progress) else None))
     # rdflib logs a traceback for every ill-typed literal it meets; validation reports them
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     ctx.obj = Project(root.resolve()) if root else Project.default()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import sandbox, store
+from . import progress, sandbox, store
 from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
@@ -40,9 +40,16 @@ def load(project: Project, files: list[Path] | None = None) -> ox.Store:
     find the text-evidence matches: a store in memory, free to change."""
     from . import evidence, reason  # not for a graph kept reasoned (open_graph)
 
-    st = store.load(files or [project.graph], [project.ontology], project.root)
-    reason.materialise(st)
-    evidence.derive(st)
+    with progress.task("loading the graph", total=3) as stage:
+        stage.note("parsing")
+        st = store.load(files or [project.graph], [project.ontology], project.root)
+        stage.advance()
+        stage.note("reasoning")
+        reason.materialise(st)
+        stage.advance()
+        stage.note("matching evidence")
+        evidence.derive(st)
+        stage.advance()
     return st
 
 

@@ -3,8 +3,9 @@
 ``publish(project, outdir)`` writes the dumps (Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads),
 the ontology and the shapes, the DCAT-AP catalogue and the VoID description, CSV tables with
 CSVW metadata, and a static site with one page per resource. The release is made in memory,
-checked for personal names, written to a temporary folder beside ``outdir`` and swapped in
-only when complete, so a failed run leaves the previous release as it was. Two publishes of
+checked for personal names, written to a temporary folder beside ``outdir`` as it is made
+(never held whole in memory: :class:`.write.Files`) and swapped in only when complete, so a
+failed or killed run leaves the previous release as it was. Two publishes of
 the same graph are byte-identical: dates come from ``release.yaml``, never the clock.
 
 Nothing is written outside ``outdir``, and a hostile ``outdir`` is refused
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
-from .. import curation, pages, reason, store
+from .. import curation, pages, progress, reason, store
 from ..errors import CurationError, InputError, VrgraphError
 from ..namespaces import DCAT, DCTERMS, SKOS, VR, VRSH, Base, strategy_prefixes
 from ..project import Project
@@ -36,7 +38,7 @@ from . import tables as publish_csv
 from .dcat import FILE_TYPE_LABELS, PREFIXES_META, SPDX, Dist, Part, Subset, catalogue, void
 from .ontodoc import page as ontology_page
 from .site import ONTOLOGY_PAGE, STYLE, Alternate, Download, Site, beside, page_path
-from .write import MARKER, check_outdir, write_release
+from .write import MARKER, Files, check_outdir, streamed
 
 SUMS = "SHA256SUMS"
 
@@ -96,10 +98,28 @@ def publish(project: Project, outdir: Path, base_iri: str | None = None,
                 else store.recorded_base(project)).iri
     hosted = Base.parse(site_url, "--site-url").iri if site_url is not None else base
     target = check_outdir(project, outdir)
-    files = release_files(project, base, release or settings.load(), hosted, target,
-                          data, coverage if coverage is not None else collection.load_settings())
-    check_privacy(project, files)
-    return write_release(target, files)
+    names: list[str] | None = None
+
+    def leaks(path: str, data: bytes) -> bool:
+        nonlocal names
+        if names is None:
+            names = personal_names(project)
+        return curation.personal_in(data.decode("utf-8", errors="replace"), names) is not None
+
+    with progress.task("publishing", unit="files") as bar, \
+            streamed(target, leaks, bar.advance) as files:
+        release_files(project, base, release or settings.load(), hosted, target, data,
+                      coverage if coverage is not None else collection.load_settings(),
+                      into=files)
+        if names is None:                       # no file at all: still, the sources
+            personal_names(project)
+        flagged = files.flagged()
+        if flagged:
+            raise PrivacyError(f"{flagged[0]}: would publish the personal name of a private "
+                               f"individual listed in data/curation/leads.yaml; nothing "
+                               f"was written")
+        written = sorted(target / rel for rel in files)
+    return written
 
 
 # --- making the release in memory ---------------------------------------------------------
@@ -151,12 +171,15 @@ def sha256(data: bytes) -> str:
 def release_files(project: Project, base: str, release: settings.Release,
                   site_url: str | None = None, previous: Path | None = None,
                   data: list[Path] | None = None,
-                  coverage: dict[str, collection.Coverage] | None = None) -> dict[str, bytes]:
+                  coverage: dict[str, collection.Coverage] | None = None,
+                  into: Files | None = None) -> Files:
     """Every file of the release, by its path in the release; ``site_url`` is where it will
     be hosted (for the redirects of ``.htaccess``; ``base`` by default); ``previous`` the
     folder of the release it replaces, if any (for its version history); ``data`` the graph
-    files of a collection release (else the built graph)."""
+    files of a collection release (else the built graph). The files are put ``into`` a
+    :class:`.write.Files` as they are made (by default, one in memory)."""
     tables = publish_csv.load_tables(project.tables, project.display)   # bad headers: first
+    progress.note("reading the graph")
     g = load_files(project, data) if data else load_graph(project, base)
     found = collection.strategies(g, base, release, coverage or {}) if data else []
     own = collection.split(g, found)
@@ -167,9 +190,14 @@ def release_files(project: Project, base: str, release: settings.Release,
         versions.first(release)
     ids = strategy_prefixes([(s.key, s.ids) for s in found]) if found else None
     ctx = publish_rdf.context(base, ids=ids)
+    progress.note("reasoning")
     st = reasoned(project, g)
+    progress.note("dumps and tables")
     entailed = store.graph(st, store.INFERRED)
-    files = dumps(g, entailed, base, ctx)
+    files = into if into is not None else Files()
+    files.update(dumps(g, entailed, base, ctx, files))
+    inferred = len(entailed)
+    del entailed                                # only its size is said from here on
     files["ontology/vrgraph.ttl"] = _read(project.ontology, project)
     files["ontology/shapes.ttl"] = _read(project.shapes, project)
     files.update(publish_csv.build(g, release, tables))
@@ -196,18 +224,21 @@ def release_files(project: Project, base: str, release: settings.Release,
     examples = [URIRef(base + "id/" + k) for k in ("action/5.1.1", "principle/strategic/1",
                                                     "agency/mps", "plan/5.1")
                 if (URIRef(base + "id/" + k), None, None) in g]
-    subsets = tuple(Subset(s.dataset, s.title, own[s.key], s.ids, s.document) for s in found)
+    subsets = tuple(Subset(s.dataset, s.title, own.size(s.key), own.subjects(s.key), s.ids,
+                           s.document) for s in found)
     files[".well-known/void"] = publish_rdf.turtle(publish_rdf.stable_graph(
-        void(base, release, g, dists, examples, len(entailed), subsets), PREFIXES_META))
+        void(base, release, g, dists, examples, inferred, subsets), PREFIXES_META))
 
-    files.update(site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat,
-                            past, found))
+    progress.note("pages")
+    site_pages(g, onto, shapes, base, release, ctx, files, tables, dists, cat, past, found,
+               own)
+    progress.note("descriptions")
     files[versions.CHANGES_MD] = past.changes.encode("utf-8")
     described = {str(s): path for s in g.subjects() if isinstance(s, URIRef)
                  and (path := page_path(str(s), base)) is not None}
     for s in found:
         if s.base != base:
-            described.update({str(x): path for x in own[s.key].subjects()
+            described.update({str(x): path for x in own.subjects(s.key)
                               if isinstance(x, URIRef)
                               and (path := page_path(str(x), s.base, s.root)) is not None})
     files.update(linked_data.descriptions(st, described))
@@ -215,32 +246,35 @@ def release_files(project: Project, base: str, release: settings.Release,
     files[STYLE] = pages.raw("site.css").encode("utf-8")
     files[".nojekyll"] = b""   # GitHub Pages: serve .well-known as is
     files[MARKER] = versions.marker(release.release, release.version, base, past.previous)
-    files[SUMS] = "".join(f"{sha256(files[p])}  {p}\n" for p in sorted(files)).encode("utf-8")
+    files[SUMS] = "".join(f"{files.sha256(p)}  {p}\n" for p in sorted(files)).encode("utf-8")
     return files
 
 
-def dumps(g: Graph, inferred: Graph, base: str, ctx: dict[str, str]) -> dict[str, bytes]:
-    """The graph in every serialisation, and the JSON-LD context on its own."""
+def dumps(g: Graph, inferred: Graph, base: str, ctx: dict[str, str],
+          written: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    """The graph in every serialisation, and the JSON-LD context on its own, one by one
+    (so that only one is held at a time), each put into ``written`` before the next is
+    made (the N-Quads take the N-Triples back from there)."""
     data = publish_rdf.stable_graph(g, ctx)
-    entailed = publish_rdf.stable_graph(inferred, ctx)
-    return {
-        "vrgraph.ttl": publish_rdf.turtle(data),
-        "vrgraph.nt": publish_rdf.ntriples(data),
-        "vrgraph.jsonld": publish_rdf.jsonld(data, ctx),
-        "vrgraph.rdf": publish_rdf.rdfxml(data),
-        "vrgraph.nq": publish_rdf.nquads([(base + "graph/asserted", data),
-                                          (base + "graph/inferred", entailed)]),
-        "context.jsonld": publish_rdf.json_bytes({"@context": ctx}),
-    }
+    yield "vrgraph.ttl", publish_rdf.turtle(data)
+    yield "vrgraph.nt", publish_rdf.ntriples(data)
+    yield "vrgraph.jsonld", publish_rdf.jsonld(data, ctx)
+    yield "vrgraph.rdf", publish_rdf.rdfxml(data)
+    del data
+    entailed = publish_rdf.ntriples(publish_rdf.stable_graph(inferred, ctx))
+    yield "vrgraph.nq", publish_rdf.nquads([(base + "graph/asserted", written["vrgraph.nt"]),
+                                            (base + "graph/inferred", entailed)])
+    del entailed
+    yield "context.jsonld", publish_rdf.json_bytes({"@context": ctx})
 
 
-def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base: str,
+def distributions(files: Files, tables: list[publish_csv.Table], base: str,
                   release: settings.Release) -> list[Dist]:
     """What the catalogue says about each file: size and checksum of the bytes written."""
     def dist(slug: str, dataset: str, path: str, title: str, description: str,
              media_type: str, file_type: str, rdf: bool = False) -> Dist:
         return Dist(slug, dataset, path, title, description, media_type, file_type,
-                    len(files[path]), sha256(files[path]), rdf)
+                    files.size(path), files.sha256(path), rdf)
 
     out = [dist(d.slug, "graph", d.path, f"{release.title} ({d.title})",
                 d.description.replace("{base}", base), d.media_type, d.file_type, rdf=True)
@@ -257,25 +291,28 @@ def distributions(files: dict[str, bytes], tables: list[publish_csv.Table], base
 
 
 def strategy_files(project: Project, s: collection.Strategy, g: Graph,
-                   release: settings.Release, ctx: dict[str, str]) -> dict[str, bytes]:
-    """A strategy's own files in a collection release: its dumps and its tables."""
+                   release: settings.Release, ctx: dict[str, str]
+                   ) -> Iterator[tuple[str, bytes]]:
+    """A strategy's own files in a collection release: its dumps and its tables, one by
+    one."""
     data = publish_rdf.stable_graph(g, ctx)
-    files = {s.root + "vrgraph.ttl": publish_rdf.turtle(data),
-             s.root + "vrgraph.nt": publish_rdf.ntriples(data),
-             s.root + "vrgraph.jsonld": publish_rdf.jsonld(data, ctx)}
+    yield s.root + "vrgraph.ttl", publish_rdf.turtle(data)
+    yield s.root + "vrgraph.nt", publish_rdf.ntriples(data)
+    yield s.root + "vrgraph.jsonld", publish_rdf.jsonld(data, ctx)
+    del data
     tables = publish_csv.load_tables(project.tables, project.display)
     mine = replace(release, title=s.title)
-    files.update({s.root + path: data for path, data in publish_csv.build(g, mine, tables).items()})
-    return files
+    for path, table in publish_csv.build(g, mine, tables).items():
+        yield s.root + path, table
 
 
-def strategy_distributions(files: dict[str, bytes], s: collection.Strategy,
+def strategy_distributions(files: Files, s: collection.Strategy,
                            tables: list[publish_csv.Table]) -> list[Dist]:
     """What the catalogue says about a strategy's files (and its section of the site)."""
     def dist(slug: str, path: str, title: str, description: str, media_type: str,
              file_type: str, rdf: bool = False) -> Dist:
         return Dist(f"{s.key}-{slug}", s.dataset, path, title, description, media_type,
-                    file_type, len(files[path]), sha256(files[path]), rdf)
+                    file_type, files.size(path), files.sha256(path), rdf)
 
     out = [dist(d.slug, s.root + d.path, f"{s.title} ({d.title})",
                 d.description.replace("The whole graph", "The strategy's own triples"),
@@ -305,12 +342,14 @@ def part(g: Graph, s: collection.Strategy, release: settings.Release, base: str)
 
 
 def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: settings.Release,
-               ctx: dict[str, str], files: dict[str, bytes], tables: list[publish_csv.Table],
-               dists: list[Dist], cat: Graph, past: versions.History,
-               found: list[collection.Strategy] | None = None) -> dict[str, bytes]:
-    """The static site: resource pages, index pages, the landing page, the ontology page,
-    the change log and the pages of the versions (``past``); in a collection release
-    (``found``: its strategies), a section per strategy and the pages comparing them."""
+               ctx: dict[str, str], files: MutableMapping[str, bytes],
+               tables: list[publish_csv.Table], dists: list[Dist], cat: Graph,
+               past: versions.History, found: list[collection.Strategy] | None = None,
+               own: collection.Parts | None = None) -> None:
+    """The static site, put into ``files`` page by page: resource pages, index pages, the
+    landing page, the ontology page, the change log and the pages of the versions
+    (``past``); in a collection release (``found``: its strategies, ``own`` their triples), a
+    section per strategy and the pages comparing them."""
     alternates = [Alternate(d.path, d.media_type, d.title) for d in DUMPS]
     site = Site(g, onto, base, release, json.loads(files["vrgraph.jsonld"]), alternates)
     what = {d.path: "The whole graph" for d in DUMPS} | {t.path: t.title for t in tables}
@@ -320,17 +359,17 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
                  if d.sha256 and d.dataset == "graph"]
     about = about_dataset(cat, URIRef(base + "id/dataset/graph"))
     schema = schema_org.dataset(cat, base, release)
-    out = site.build(downloads, len(g), about, schema_org=schema)
+    out = files
+    site.build(downloads, len(g), about, schema_org=schema, into=out)
     out.update(search.files(site, about))
     if found:
-        own = collection.split(g, found)
-    if found:
+        own = own if own is not None else collection.split(g, found)
         release = collection.union_release(release, found)
         publishers = {x.key: collection.publisher_name(g, x, release) for x in found}
         abouts = {x.key: about_dataset(cat, URIRef(base + "id/dataset/" + x.dataset))
                   for x in found}
-        out.update(sections.pages(site, onto, base, release, files, dists, found, own,
-                                  publishers, abouts, (downloads, len(g), about, schema)))
+        sections.pages(site, onto, base, release, files, dists, found, own, publishers,
+                       abouts, (downloads, len(g), about, schema))
     header = publish_rdf.stable_graph(onto.triples((URIRef(str(VR)), None, None)), ctx)
     out[ONTOLOGY_PAGE] = ontology_page(site, onto, shapes, g, publish_rdf.jsonld(header, ctx),
                                        [(p, t) for p, _, t in VOCABULARY])
@@ -338,10 +377,9 @@ def site_pages(g: Graph, onto: Graph, shapes: Graph, base: str, release: setting
                                              [("index.html", "Home")], about,
                                              blocks=versions.markdown_blocks(past.changes))
     out.update(version_pages(site, past, files, cat, base, about))
-    return out
 
 
-def version_pages(site: Site, past: versions.History, files: dict[str, bytes], cat: Graph,
+def version_pages(site: Site, past: versions.History, files: Mapping[str, bytes], cat: Graph,
                   base: str, about: bytes) -> dict[str, bytes]:
     """The index of versions and a page per version (with its description from the
     catalogue beside it, where its IRI dereferences)."""
@@ -395,7 +433,7 @@ def personal_names(project: Project) -> list[str]:
     return cur.personal
 
 
-def check_privacy(project: Project, files: dict[str, bytes]) -> None:
+def check_privacy(project: Project, files: Mapping[str, bytes]) -> None:
     names = personal_names(project)
     for path, data in sorted(files.items()):
         if curation.personal_in(data.decode("utf-8", errors="replace"), names):

@@ -15,10 +15,12 @@ release's publisher and coverage (see ``release.yaml``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from ..errors import InputError
 from ..namespaces import DCTERMS, RDF, RDFS, SKOS, VR
@@ -162,16 +164,44 @@ def union_release(release: Release, found: list[Strategy]) -> Release:
                    "private individuals are withheld.")
 
 
-def split(g: Graph, found: list[Strategy]) -> dict[str, Graph]:
+class Parts(Mapping[str, Graph]):
+    """Each strategy's own triples, by its short name: those whose subject is under its
+    ``{base}id/``. They are kept as a list each (a few pointers a triple, beside the
+    union's graph); a strategy's :class:`Graph` is made when it is asked for and not kept,
+    so that a collection's strategies are published one at a time."""
+
+    def __init__(self, g: Graph, found: list[Strategy]) -> None:
+        spaces = sorted(((s.ids, s.key) for s in found), key=lambda p: -len(p[0]))
+        self._triples: dict[str, list[tuple[Node, Node, Node]]] = {s.key: [] for s in found}
+        for t in g:
+            subject = str(t[0])
+            owner = next((key for space, key in spaces if subject.startswith(space)), None)
+            if owner is not None:
+                self._triples[owner].append(t)
+
+    def __getitem__(self, key: str) -> Graph:
+        part = Graph()
+        for t in self._triples[key]:
+            part.add(t)
+        return part
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def size(self, key: str) -> int:
+        """How many triples strategy ``key`` has (duplicates cannot occur: ``g`` is a set)."""
+        return len(self._triples[key])
+
+    def subjects(self, key: str) -> set[Node]:
+        return {t[0] for t in self._triples[key]}
+
+
+def split(g: Graph, found: list[Strategy]) -> Parts:
     """Each strategy's own triples: those whose subject is under its ``{base}id/``."""
-    spaces = sorted(((s.ids, s.key) for s in found), key=lambda p: -len(p[0]))
-    parts = {s.key: Graph() for s in found}
-    for t in g:
-        subject = str(t[0])
-        owner = next((key for space, key in spaces if subject.startswith(space)), None)
-        if owner is not None:
-            parts[owner].add(t)
-    return parts
+    return Parts(g, found)
 
 
 def publisher_name(g: Graph, s: Strategy, release: Release) -> str:

@@ -369,7 +369,8 @@ class Subset:
 
     name: str             # dataset name, as Part's
     title: str
-    graph: Graph          # its own triples
+    triples: int          # how many triples are its own
+    subjects: set[Node]   # the subjects of its own triples
     space: str            # its things' URI space, {base}id/
     root: URIRef          # its strategy document
 
@@ -454,8 +455,8 @@ def _subset(g: Graph, union: URIRef, ds: URIRef, sub: Subset, dumps: list[Dist],
     g.add((union, VOID.subset, ds))
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, _en(sub.title)))
-    g.add((ds, VOID.triples, Literal(len(sub.graph), datatype=XSD.integer)))
-    g.add((ds, VOID.entities, Literal(len({s for s in sub.graph.subjects()
+    g.add((ds, VOID.triples, Literal(sub.triples, datatype=XSD.integer)))
+    g.add((ds, VOID.entities, Literal(len({s for s in sub.subjects
                                            if str(s).startswith(sub.space)}),
                                       datatype=XSD.integer)))
     g.add((ds, VOID.uriSpace, Literal(sub.space)))

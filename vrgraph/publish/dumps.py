@@ -54,11 +54,13 @@ def ntriples(g: Graph) -> bytes:
     return "".join(sorted(f"{line}\n" for line in lines if line.strip())).encode("utf-8")
 
 
-def nquads(graphs: Iterable[tuple[str, Graph]]) -> bytes:
-    """N-Quads of named graphs ``(name, graph)``, lines sorted."""
+def nquads(graphs: Iterable[tuple[str, Graph | bytes]]) -> bytes:
+    """N-Quads of named graphs ``(name, graph)``, lines sorted; a graph may be given as its
+    N-Triples (what :func:`ntriples` gave), so that it need not be written twice."""
     out: list[str] = []
     for name, g in graphs:
-        for line in ntriples(g).decode("utf-8").splitlines():
+        text = (g if isinstance(g, bytes) else ntriples(g)).decode("utf-8")
+        for line in text.splitlines():
             if not line.endswith(" ."):
                 raise ValueError(f"unexpected N-Triples line: {line!r}")
             out.append(f"{line[:-2]} <{name}> .\n")

@@ -11,6 +11,7 @@ https://www.w3.org/TR/cooluris/ describe.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -22,11 +23,10 @@ from ..serve.run import DESCRIBE
 HTACCESS = ".htaccess"
 
 
-def descriptions(store: ox.Store, pages: dict[str, str]) -> dict[str, bytes]:
+def descriptions(store: ox.Store, pages: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     """``doc/{type}/{key}.ttl`` (and ``.jsonld``, ``.nt``, ``.rdf``) for each IRI of
     ``pages`` (IRI -> its page's path) that ``store`` describes (the union of its graphs,
-    as the server queries it)."""
-    files: dict[str, bytes] = {}
+    as the server queries it), as (path, bytes) pairs made one by one."""
     resource = ox.Variable("resource")
     for iri, page in sorted(pages.items()):
         subject = ox.NamedNode(iri)
@@ -36,8 +36,7 @@ def descriptions(store: ox.Store, pages: dict[str, str]) -> dict[str, bytes]:
             continue
         stem = page.removesuffix(".html")
         for fmt in GRAPH_FORMATS:
-            files[stem + SUFFIXES[fmt]] = graph(fmt, triples)
-    return files
+            yield stem + SUFFIXES[fmt], graph(fmt, triples)
 
 
 def htaccess(base: str, site_url: str) -> bytes:

@@ -12,6 +12,7 @@ strategies: ``strategies/index.html`` (their sizes side by side) and
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from rdflib import Graph
@@ -58,12 +59,13 @@ def principles(g: Graph, site: Site) -> list[Principle]:
     return [p for *_, p in sorted(out, key=lambda x: (x[0], x[1], x[2].notation))]
 
 
-def pages(site: Site, onto: Graph, base: str, release: Release, files: dict[str, bytes],
-          dists: list[Dist], found: list[Strategy], own: dict[str, Graph],
-          publishers: dict[str, str], abouts: dict[str, bytes],
-          landing: tuple[list[Download], int, bytes, bytes]) -> dict[str, bytes]:
-    """Every page a collection adds, and the landing page listing the strategies."""
-    out: dict[str, bytes] = {}
+def pages(site: Site, onto: Graph, base: str, release: Release,
+          files: MutableMapping[str, bytes], dists: list[Dist], found: list[Strategy],
+          own: Mapping[str, Graph], publishers: dict[str, str], abouts: dict[str, bytes],
+          landing: tuple[list[Download], int, bytes, bytes]) -> None:
+    """Every page a collection adds, and the landing page listing the strategies, put into
+    ``files`` (the release's, which hold each strategy's JSON-LD dump) as they are made."""
+    out = files
     rows = []
     listed = []
     for s in found:
@@ -78,7 +80,7 @@ def pages(site: Site, onto: Graph, base: str, release: Release, files: dict[str,
             section = Site(g, onto, s.base, release,
                            json.loads(files[s.root + "vrgraph.jsonld"]), alternates,
                            root=s.root, home=s.title)
-            out.update(section.build([], len(g), abouts[s.key], landing=False))
+            section.build([], len(g), abouts[s.key], landing=False, into=out)
         mine = counts(g)
         downloads = [Download(d.path, d.title, FILE_TYPE_LABELS.get(d.file_type, d.file_type),
                               d.media_type, d.size or 0, d.sha256 or "")
@@ -106,4 +108,3 @@ def pages(site: Site, onto: Graph, base: str, release: Release, files: dict[str,
     out["index.html"] = site.landing(*landing, strategies=[(s, facts, mine)
                                                             for s, facts, mine in rows],
                                      index=INDEX)
-    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -483,21 +483,26 @@ class Site:
                            strategies=strategies or [], index=index)
 
     def build(self, downloads: list[Download], triples: int, about: bytes,
-              landing: bool = True, schema_org: bytes | None = None) -> dict[str, bytes]:
-        """Every page; ``about`` is the JSON-LD of the dataset (for the index pages),
+              landing: bool = True, schema_org: bytes | None = None,
+              into: MutableMapping[str, bytes] | None = None) -> MutableMapping[str, bytes]:
+        """Every page, put ``into`` the files of a release as it is made (by default a new
+        dict); ``about`` is the JSON-LD of the dataset (for the index pages),
         ``schema_org`` its schema.org Dataset (for the landing page: dataset search); a
         strategy's section has no landing page of this kind (``landing`` false)."""
-        files = {self.doc_index_path: self.doc_index(about)}
+        files: MutableMapping[str, bytes] = {} if into is None else into
+        made = {self.doc_index_path}
+        files[self.doc_index_path] = self.doc_index(about)
         if landing:
+            made.add("index.html")
             files["index.html"] = self.landing(downloads, triples, about, schema_org)
-        for kind, members in self.kinds().items():
-            index = f"{self.root}doc/{kind}/index.html"
-            if index in files:
-                raise ValueError(f"two pages at {index}")
-            files[index] = self.type_index(kind, members)
-        for s in sorted(self.pages, key=str):
-            path = self.pages[s]
-            if path in files:
+        paths = [f"{self.root}doc/{kind}/index.html" for kind in self.kinds()] + \
+            [self.pages[s] for s in sorted(self.pages, key=str)]
+        for path in paths:
+            if path in made:
                 raise ValueError(f"two pages at {path}")
-            files[path] = self.resource_page(s)
+            made.add(path)
+        for kind, members in self.kinds().items():
+            files[f"{self.root}doc/{kind}/index.html"] = self.type_index(kind, members)
+        for s in sorted(self.pages, key=str):
+            files[self.pages[s]] = self.resource_page(s)
         return files

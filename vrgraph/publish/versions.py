@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,24 +195,26 @@ KEPT = ("vrgraph.ttl", "vrgraph.nt", "vrgraph.jsonld", "vrgraph.rdf", "vrgraph.n
         "context.jsonld", "ontology/vrgraph.ttl", "ontology/shapes.ttl")
 
 
-def version_files(past: History, files: dict[str, bytes]) -> dict[str, bytes]:
-    """The files of ``version/``: the earlier versions' as they were, this version's dumps
-    (copies of ``files``), and the register of versions."""
-    out = dict(past.kept)
+def version_files(past: History, files: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    """The files of ``version/``, one by one: the earlier versions' as they were, this
+    version's dumps (copies of ``files``), and the register of versions."""
     now = past.versions[0].version if past.versions else None
+    for path, data in past.kept.items():
+        if now is None or not path.startswith(f"{FOLDER}/{now}/"):
+            yield path, data
     if now is not None:
-        out = {k: v for k, v in out.items() if not k.startswith(f"{FOLDER}/{now}/")}
-        out |= {f"{FOLDER}/{now}/{name}": files[name] for name in KEPT if name in files}
-    out[REGISTER] = (json.dumps([v.__dict__ for v in past.versions], indent=2,
+        for name in KEPT:
+            if name in files:
+                yield f"{FOLDER}/{now}/{name}", files[name]
+    yield REGISTER, (json.dumps([v.__dict__ for v in past.versions], indent=2,
                                 ensure_ascii=False) + "\n").encode("utf-8")
-    return out
 
 
 def node(base: str, version: str) -> URIRef:
     return URIRef(f"{base}id/dataset/graph/version/{version}")
 
 
-def describe(cat: Graph, base: str, past: History, files: dict[str, bytes]) -> None:
+def describe(cat: Graph, base: str, past: History, files: Mapping[str, bytes]) -> None:
     """Each version in the catalogue: ``dcat:hasVersion`` of the graph dataset, a
     ``dcat:Dataset`` sharing its publisher, coverage and themes, with its own title, notes,
     dates, previous version and distributions (the dumps under ``version/V/``, described as
@@ -276,7 +278,7 @@ def _distribution(cat: Graph, ds: URIRef, like: Node, base: str, path: str, data
             cat.add((d, p, Literal(v.release, datatype=XSD.date)))
 
 
-def index_markdown(past: History, files: dict[str, bytes]) -> str:
+def index_markdown(past: History, files: Mapping[str, bytes]) -> str:
     """The index of versions (release paths as links, for ``templates/changes.html``)."""
     out = ["# Versions", "", f"Every version of this release, newest first; what changed "
                              f"in each: [the change log]({CHANGES_PAGE}).", ""]
@@ -291,7 +293,7 @@ def index_markdown(past: History, files: dict[str, bytes]) -> str:
     return "\n".join(out)
 
 
-def version_markdown(v: Version, files: dict[str, bytes], previous: str | None) -> str:
+def version_markdown(v: Version, files: Mapping[str, bytes], previous: str | None) -> str:
     """The page of one version (release paths as links)."""
     out = [f"Released {v.release}." if v.release else "Release date not recorded.", ""]
     if v.notes:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import atomic
+from .. import atomic, progress
 
 try:
     import fcntl
@@ -180,7 +180,7 @@ def open_or_build(where: Path, name: str, build: Callable[[], ox.Store]
     if not target.is_dir():
         where.mkdir(parents=True, exist_ok=True)
         memory = build()
-        with atomic.new_folder(target) as tmp:
+        with atomic.new_folder(target) as tmp, progress.task("writing the kept store"):
             disk = ox.Store(str(tmp / "db"))
             disk.bulk_extend(memory)
             disk.flush()
