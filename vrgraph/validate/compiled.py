@@ -115,6 +115,9 @@ class Check:
     sieve: str | None = None  # a query of ?this: a superset of the violating focus nodes
     reads: str = ""  # the pattern of the values the sieve reads
     sizes: Sizes | None = None
+    # the same constraints, one query each, without BINDs of EXISTS: for an engine that
+    # cannot evaluate the query above (Virtuoso 7.2, ``vrgraph.remote_validate``)
+    apart: list[Check] = field(default_factory=list)
 
     @property
     def query(self) -> str:
@@ -316,7 +319,7 @@ def _together(target: str, group: list[Part]) -> Check:
     return Check(group[0].shape, group[0].path, f"SELECT DISTINCT ?this ({v} AS ?value) {flags}",
                  target, f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} "
                  f"FILTER({test})", [p.component for p in group], [p.keep for p in group],
-                 _sieve(target, group), values)
+                 _sieve(target, group), values, apart=[_alone(target, p) for p in group])
 
 
 class _Compiler:
