@@ -130,9 +130,9 @@ def _patient(remote: RemoteStore) -> RemoteStore:
 # What the compiled checks need of the store's SPARQL, each asked with no data: a
 # question, the answer SPARQL 1.1 gives, and what a store answering otherwise gets wrong
 _PROBES = (
-    ('SELECT (DATATYPE("a"@en) AS ?x) WHERE {}',
-     "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
-     "the datatype of a language-tagged literal (sh:datatype rdf:langString)"),
+    ('SELECT (LANG("a"@en) AS ?x) WHERE {}', "en", "a literal's language tag"),
+    ('SELECT (DATATYPE("1"^^<http://www.w3.org/2001/XMLSchema#integer>) AS ?x) WHERE {}',
+     "http://www.w3.org/2001/XMLSchema#integer", "the datatype of a typed literal"),
     ("SELECT (IF(NOT EXISTS { FILTER(false) }, 1, 0) AS ?x) WHERE {}", "1",
      "EXISTS inside an expression (sh:xone, sh:or, sh:and, sh:not, sh:node)"),
 )
@@ -159,7 +159,7 @@ def _in_store(remote: RemoteStore, project: Project, shapes: Graph, rdf: bool) -
         remote, f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_SUBCLASS.value}> ?b }}")
         if isinstance(r["a"], (ox.NamedNode, ox.BlankNode)) and r["b"] is not None)
     core, sparql = _sparql_checks(shapes, probe)
-    compiled = compile_shapes(core, probe, foreign_parameters(shapes))
+    compiled = compile_shapes(core, probe, foreign_parameters(shapes), portable=True)
     if compiled.skipped:
         names = ", ".join(_name(s) for s in compiled.skipped[:3])
         raise CannotAnswer(f"{len(compiled.skipped)} shape(s) use constraints not compiled to "
@@ -184,7 +184,7 @@ def _sparql_checks(shapes: Graph, probe: ox.Store) -> tuple[Graph, list[SparqlCh
     read again by the guard before they leave)."""
     def read() -> tuple[Graph, list[SparqlCheck]]:
         core = core_shapes(shapes)
-        return core, collect(shapes, core, target_patterns(shapes, probe))
+        return core, collect(shapes, core, target_patterns(shapes, probe, portable=True))
     if sandbox.held() is None and carries_sparql(shapes):
         return sandbox.run_confined(read, CONFINED_TIMEOUT, CONFINED_MEMORY)
     return read()

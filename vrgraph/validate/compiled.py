@@ -177,11 +177,13 @@ class Compiled:
     skipped: list[Node] = field(default_factory=list)  # targeted shapes left to pySHACL
 
 
-def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = frozenset()
-                   ) -> Compiled:
+def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = frozenset(),
+                   portable: bool = False) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
     data graph), as SHACL instance checks require. A shape with a parameter in ``foreign``
-    (of a SPARQL-based component) or with sh:sparql is not compiled."""
+    (of a SPARQL-based component) or with sh:sparql is not compiled. ``portable``: queries
+    for another store, avoiding what Virtuoso 7.2 evaluates wrongly (``DATATYPE`` of a
+    string, a ``VALUES`` block of several rows joined with a pattern)."""
     out = Compiled()
     subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
     sizes = Sizes(store)
@@ -189,7 +191,8 @@ def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = 
         {st.to_ox(o) for o in shapes.objects() if isinstance(o, Literal)}))
     for shape in targeted(shapes):
         try:
-            checks = _Compiler(shapes, store, subclasses, exact, foreign).checks(shape)
+            checks = _Compiler(shapes, store, subclasses, exact, foreign, portable
+                               ).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
                 check.sizes = sizes
                 for query in filter(None, (check.query, check.sieve)):
@@ -246,10 +249,11 @@ def _label(node: Node) -> str:
     return f"<{node}>" if isinstance(node, URIRef) else "[a blank shape]"
 
 
-def target_patterns(shapes: Graph, store: ox.Store) -> Callable[[Node], str | None]:
+def target_patterns(shapes: Graph, store: ox.Store, portable: bool = False
+                    ) -> Callable[[Node], str | None]:
     """A function giving the pattern that binds ?this to a shape's focus nodes (None for a
     shape without targets)."""
-    return _Compiler(shapes, store, {}).targets
+    return _Compiler(shapes, store, {}, portable=portable).targets
 
 
 def targeted(shapes: Graph) -> list[Node]:
@@ -324,9 +328,10 @@ def _together(target: str, group: list[Part]) -> Check:
 
 class _Compiler:
     def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]],
-                 exact: bool = False, foreign: AbstractSet[Node] = frozenset()) -> None:
+                 exact: bool = False, foreign: AbstractSet[Node] = frozenset(),
+                 portable: bool = False) -> None:
         self.g, self.store, self.subclasses, self.exact = shapes, store, subclasses, exact
-        self.foreign = foreign
+        self.foreign, self.portable = foreign, portable
         self.names = itertools.count(1)
         self.stack: list[Node] = []
 
@@ -386,6 +391,8 @@ class _Compiler:
         subs = self.subclasses[cls]
         if len(subs) == 1:
             return f"{node} a <{subs[0]}> ."
+        if self.portable:
+            return " UNION ".join(f"{{ {node} a <{s}> . }}" for s in subs)
         t = self.var("t")
         return f"VALUES {t} {{ {' '.join(f'<{s}>' for s in subs)} }} {node} a {t} ."
 
@@ -435,7 +442,12 @@ class _Compiler:
                 yield fails("Datatype", "!isLiteral({v})")
                 continue
             kept = f" && DATATYPE({v}) != <{st.KEPT}{dt}>" if self.exact else ""
-            yield fails("Datatype", f"!isLiteral({v}) || (DATATYPE({v}) != <{dt}>{kept})")
+            if self.portable and dt in (XSD.string, RDF.langString):  # by the language tag
+                tagged = f'LANG({v}) {"=" if dt == RDF.langString else "!="} ""'
+                other = "" if dt == RDF.langString else f" || DATATYPE({v}) != <{dt}>"
+                yield fails("Datatype", f"!isLiteral({v}) || {tagged}{other}")
+            else:
+                yield fails("Datatype", f"!isLiteral({v}) || (DATATYPE({v}) != <{dt}>{kept})")
             if dt not in (XSD.string, RDF.langString):
                 if not top:
                     raise Unsupported("an ill-typed literal test in a nested shape")
