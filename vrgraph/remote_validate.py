@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -77,6 +78,8 @@ QUERY_TIMEOUT = 600.0
 """The longest one validation query may take on the endpoint, in seconds."""
 PAGE = 10_000
 """Rows asked for at a time: Virtuoso's stock ``ResultSetMaxRows``; a lower cap is met."""
+THREADS = 4
+"""Queries sent at once."""
 MAX_ROWS = 1_000_000
 """The most rows read for one check: more is refused with the reason."""
 _CHUNK = 200  # IRIs or triples named in one query
@@ -169,9 +172,12 @@ def _in_store(remote: RemoteStore, project: Project, shapes: Graph, rdf: bool) -
             raise CannotAnswer(f"the SPARQL constraint of shape {_name(check.shape)} runs per "
                                "focus node or reads the shapes graph")
     found = _Found(shapes)
-    for core_check in compiled.checks:
-        for component, focus, value in violations(remote, core_check):
-            found.add(core_check.shape, SH[component], core_check.path, focus, value)
+    # the store answers several queries at once; the results are taken in the checks' order
+    with ThreadPoolExecutor(THREADS) as pool:
+        answers = pool.map(lambda check: list(violations(remote, check)), compiled.checks)
+        for core_check, found_here in zip(compiled.checks, answers):
+            for component, focus, value in found_here:
+                found.add(core_check.shape, SH[component], core_check.path, focus, value)
     for sparql_check in sparql:
         run_sparql(remote, sparql_check, shapes, found.add)
     return _report(remote, found, rdf)
