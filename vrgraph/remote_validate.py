@@ -144,7 +144,7 @@ _PROBES = (
 
 def check_sparql(remote: RemoteStore) -> None:
     """Refuse (:class:`CannotAnswer`) a store whose SPARQL gives another answer than
-    SPARQL 1.1 to one of :data:`_PROBES` (Virtuoso 7.2 to both)."""
+    SPARQL 1.1 to one of :data:`_PROBES`."""
     for question, expected, what in _PROBES:
         rows = select(remote, question)
         if not rows or st.lexical(rows[0]["x"]) != expected:
