@@ -17,6 +17,7 @@ from vrgraph.cli import push as push_command
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
 from vrgraph.remote import EndpointError, bind_remote, remote_store
+from vrgraph.remote_validate import copy_for_validation
 from vrgraph.validate import validate
 
 from .stores import BasicAuthProxy, Oxigraph, Unavailable, differences, free_port, oxigraph_binary
@@ -95,7 +96,7 @@ def _keys(report) -> list[tuple]:
 
 def test_the_pushed_reasoned_graph_validates_as_locally(pushed, project):
     local, _ = pipeline.validate_files(project, [project.graph])
-    over_http = validate(remote_store(pushed.query).validation_store(project),
+    over_http = validate(copy_for_validation(remote_store(pushed.query), project),
                          pipeline.shapes(project))
     assert _keys(over_http) == _keys(local) and over_http.conforms == local.conforms
 
@@ -110,7 +111,7 @@ def test_asserted_graph_pushed_to_a_named_graph_validates_as_locally(server, pro
                                                             format=ox.RdfFormat.TURTLE)})
     shapes = pipeline.shapes(project)
     local, _ = pipeline.validate_files(project, [project.graph])
-    over_http = validate(remote.validation_store(project), shapes)
+    over_http = validate(copy_for_validation(remote, project), shapes)
     assert _keys(over_http) == _keys(local) and over_http.conforms == local.conforms
 
 

@@ -204,7 +204,7 @@ def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path
     shorten = shortener(Base())
     if endpoint:
         report, shorten = validate_endpoint(project, endpoint, graph_iri, engine, rdf,
-                                            list(shapes_files), user, ask_password)
+                                            list(shapes_files), user, ask_password, _say)
     elif shapes_files:
         own = [p for p in paths if p != project.graph]
         alone = bool(files) and not merge
@@ -461,9 +461,14 @@ def report(project: Project, output: Path, rebuild: bool, site: str | None,
     if site is not None and not re.match(r"https?://[^\s/]+", site):
         raise InputError(f"--site-url: expected an http(s) address, not {site!r}")
     path, results, validation = run_report(project, output, rebuild, endpoint, graph_iri, user,
-                                           ask_password, list(data) or None, site)
+                                           ask_password, list(data) or None, site, _say)
     click.echo(summary(results, validation))
     click.echo(f"\nReport: {path}")
+
+
+def _say(message: str) -> None:
+    """A note to the user on stderr (stdout is the command's output)."""
+    click.echo(f"vrgraph: {message}", err=True)
 
 
 def ask_password(question: str) -> str | None:

@@ -260,11 +260,13 @@ def shortener_of(st: Queryable) -> Shortener:
 def report(project: Project, output: Path, rebuild: bool = False,
            endpoint: str | None = None, graph: str | None = None, user: str | None = None,
            prompt: Callable[[str], str | None] | None = None, files: list[Path] | None = None,
-           site: str | None = None) -> tuple[Path, Results, Report]:
+           site: str | None = None, say: Callable[[str], None] | None = None
+           ) -> tuple[Path, Results, Report]:
     """The main job: (re)build or load the graph (or ``files``: several strategies, say),
     validate it, reason, run the gap and alignment queries and write the HTML report to
-    ``output``. With ``endpoint`` the queries run on that SPARQL endpoint and validation on
-    a copy of its graph. With ``site`` (the published site's address) actions and
+    ``output``. With ``endpoint`` the queries and the validation run on that SPARQL
+    endpoint (``remote_validate``; where it cannot answer, on a copy of its graph, saying
+    why to ``say``). With ``site`` (the published site's address) actions and
     principles link to their pages there."""
     from . import pages
     from .project import write_atomic
@@ -274,10 +276,10 @@ def report(project: Project, output: Path, rebuild: bool = False,
     canned = queries(project)
     if endpoint:
         from .remote import remote_store
-        from .validate import WORKERS, validate
+        from .remote_validate import validate_remote
 
         remote = remote_store(endpoint, graph, user=user, prompt=prompt)
-        validation = validate(remote.validation_store(project), shapes(project), WORKERS)
+        validation = validate_remote(remote, project, shapes(project), say=say).report
         results, triples = collect(remote, canned), remote.count()
     else:
         if rebuild:
@@ -327,16 +329,18 @@ def _answer_locally(project: Project, files: list[Path] | None,
 def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
                       engine: str = "sparql", rdf: bool = False,
                       shapes_files: Sequence[Path] = (), user: str | None = None,
-                      prompt: Callable[[str], str | None] | None = None
+                      prompt: Callable[[str], str | None] | None = None,
+                      say: Callable[[str], None] | None = None
                       ) -> tuple[Report, Shortener]:
-    """Validate a copy of an endpoint's graph (see ``RemoteStore.validation_store``)
-    against the project's shapes or those in ``shapes_files``; also return a function that
-    shortens IRIs under the base the copy records."""
+    """Validate an endpoint's graph against the project's shapes or those in
+    ``shapes_files``, on the store where it can answer, else on a copy of its graph (see
+    ``vrgraph.remote_validate``; ``say`` is told why); also return a function that shortens
+    IRIs under the base the graph records."""
     from .remote import remote_store
-    from .validate import WORKERS, validate
+    from .remote_validate import validate_remote
     from .validate.imports import read_shapes
 
     given = read_shapes(list(shapes_files)) if shapes_files else shapes(project)
     remote = remote_store(endpoint, graph, user=user, prompt=prompt)
-    copy = remote.validation_store(project)
-    return validate(copy, given, WORKERS, engine, rdf), shortener_of(copy)
+    report = validate_remote(remote, project, given, engine, rdf, say).report
+    return report, shortener_of(remote)

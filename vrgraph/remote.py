@@ -22,12 +22,9 @@ so either may import the other):
   included), ``report.collect``, ``results.render`` and the ``sparql`` command's CONSTRUCT
   printing work on it unchanged; the report's triple count is :meth:`RemoteStore.count`.
   Its errors are ``VrgraphError`` subclasses (exit 2, one line, no traceback).
-* ``validate --endpoint URL`` validates :meth:`RemoteStore.validation_store`: the
-  endpoint's triples fetched (counted, then read whole or in pages), the local ontology
-  added and reasoning run (a no-op on a graph pushed ``--reasoned``, which already holds
-  its conclusions). Since reasoning leaves domains and ranges out, the reasoned union is
-  exactly what local validation sees, so the report is the same (``tests/test_remote.py``
-  checks it).
+* ``validate --endpoint URL`` and ``report --endpoint URL`` validate on the store
+  (``vrgraph.remote_validate``: the compiled SHACL checks run there as SPARQL), or where it
+  cannot answer, on a copy of its graph fetched home.
 * ``--user NAME`` on each of them: :func:`credentials` (the password from
   ``$VRGRAPH_PASSWORD`` or a prompt; without ``--user``, ``~/.netrc``), sent by HTTP Basic
   or Digest, whichever the store asks for.
@@ -58,7 +55,6 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .errors import QueryError, VrgraphError
-from .project import Project
 from .sparql_guard import guard
 from .store import Bindings
 
@@ -399,7 +395,8 @@ class RemoteStore:
 
     No answer is read cut: a SELECT is followed by a count of its solutions, and a store
     that sent fewer rows (a result cap, such as Virtuoso's ``ResultSetMaxRows``) makes it
-    fail with :class:`IncompleteAnswer`; :meth:`fetch` pages past such a cap.
+    fail with :class:`IncompleteAnswer`; ``remote_validate.fetch`` pages past
+    such a cap.
     """
 
     def __init__(self, endpoint: str, graph: str | None = None, timeout: float = 60.0,
@@ -517,70 +514,6 @@ class RemoteStore:
             return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
         except (ValueError, LookupError, TypeError):
             raise EndpointError(f"{self.endpoint}: unreadable answer to a count") from None
-
-    def fetch(self, into: ox.Store | None = None, graph_name: ox.NamedNode | None = None
-              ) -> ox.Store:
-        """Copy every triple of the endpoint's graph into ``into`` (a new store if None),
-        into ``graph_name`` (default ``store.ASSERTED``).
-
-        The triples are counted first and read with one CONSTRUCT (N-Triples, or Turtle);
-        a store that sends fewer (a result cap) is read again in pages of that many, in a
-        stable order (a sorted sub-select: Virtuoso refuses ``OFFSET`` past its cap on a
-        sorted query, not on one sorted inside). All of them, or :class:`IncompleteAnswer`.
-        """
-        from .store import ASSERTED
-        target = into if into is not None else ox.Store()
-        expected = self.count()
-        kind, body, headers = self._post("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                                         f"{N_TRIPLES}, {TURTLE};q=0.8")
-        if kind not in _GRAPH_FORMATS:
-            raise EndpointError(f"{self.endpoint} answered {kind or 'nothing'} to a "
-                                f"CONSTRUCT, not N-Triples or Turtle")
-        try:
-            triples = {_canonical_triple(q.triple)
-                       for q in ox.parse(body, format=_GRAPH_FORMATS[kind])}
-        except SyntaxError as err:
-            raise EndpointError(f"{self.endpoint}: unreadable {kind}: "
-                                f"{err.msg or err}") from None
-        if len(triples) < expected and triples:
-            triples = self._pages(expected, len(triples))
-        if len(triples) != expected:
-            raise IncompleteAnswer(
-                f"{self.endpoint}: the store returned {len(triples):,} of {expected:,} "
-                f"triples: {_RAISE_CAP.format(cap=len(triples))}")
-        graph = graph_name or ASSERTED
-        target.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-        return target
-
-    def _pages(self, expected: int, size: int) -> set[ox.Triple]:
-        """Every triple, at most ``size`` at a time, in a stable order; a page shorter than
-        asked shows the store's cap, which the next pages keep to; an empty one ends."""
-        out: set[ox.Triple] = set()
-        offset = 0
-        while offset < expected:
-            _, body, _ = self._post(
-                "SELECT ?s ?p ?o WHERE { { SELECT ?s ?p ?o WHERE { ?s ?p ?o } "
-                f"ORDER BY ?s ?p ?o }} }} OFFSET {offset} LIMIT {size}", RESULTS_JSON)
-            try:
-                page = [_triple(r) for r in json.loads(body)["results"]["bindings"]]
-            except (LookupError, TypeError, ValueError) as err:
-                raise EndpointError(f"{self.endpoint}: unreadable page of triples: "
-                                    f"{err}") from None
-            if not page:
-                break
-            out.update(page)
-            offset += len(page)
-            size = min(size, len(page))
-        return out
-
-    def validation_store(self, project: Project) -> ox.Store:
-        """The endpoint's graph with the ontology, reasoned for validation (see the module
-        docstring for what that means when the endpoint holds the reasoned union)."""
-        from . import reason, store
-        st = self.fetch()
-        store.add_file(st, project.ontology, store.ONTOLOGY, project.display(project.ontology))
-        reason.materialise(st)
-        return st
 
 
 _RAISE_CAP = ("it caps answers at {cap} (Virtuoso: raise ResultSetMaxRows in the [SPARQL] "

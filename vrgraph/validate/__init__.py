@@ -23,7 +23,7 @@ import json
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -365,12 +365,21 @@ def source_lines(store: ox.Store, iris: set[str]) -> dict[str, str]:
     strategy built from a workbook, its cells (``{iri: "Actions!A5:H5"}``)."""
     if not iris:
         return {}
-    rows = st.solutions(store.query(
-        f"SELECT ?f ?first ?last ?cells WHERE {{ VALUES ?f {{ {' '.join(f'<{f}>' for f in sorted(iris))} }} "
-        f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
-        f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} OPTIONAL {{ ?e <{VR.sheetCell}> ?cells }} }} "
-        f"ORDER BY ?f ?first ?last ?cells",
-        use_default_graph_as_union=True))
+    return lines_of(st.solutions(store.query(lines_query(iris),
+                                             use_default_graph_as_union=True)))
+
+
+def lines_query(iris: set[str]) -> str:
+    """The query :func:`source_lines` asks (also of a remote store)."""
+    return (f"SELECT ?f ?first ?last ?cells WHERE {{ VALUES ?f {{ "
+            f"{' '.join(f'<{f}>' for f in sorted(iris))} }} "
+            f"?f <{PROV.wasDerivedFrom}> ?e . ?e <{VR.firstLine}> ?first . "
+            f"OPTIONAL {{ ?e <{VR.lastLine}> ?last }} OPTIONAL {{ ?e <{VR.sheetCell}> ?cells }} }} "
+            f"ORDER BY ?f ?first ?last ?cells")
+
+
+def lines_of(rows: Iterable[ox.QuerySolution]) -> dict[str, str]:
+    """:func:`source_lines` from the rows of :func:`lines_query`, in its order."""
     out: dict[str, str] = {}
     for row in rows:
         f, first, last, cells = (st.lexical(row[v]) for v in ("f", "first", "last", "cells"))

@@ -115,6 +115,9 @@ class Check:
     sieve: str | None = None  # a query of ?this: a superset of the violating focus nodes
     reads: str = ""  # the pattern of the values the sieve reads
     sizes: Sizes | None = None
+    # the same constraints, one query each, without BINDs of EXISTS: for an engine that
+    # cannot evaluate the query above (Virtuoso 7.2, ``vrgraph.remote_validate``)
+    apart: list[Check] = field(default_factory=list)
 
     @property
     def query(self) -> str:
@@ -174,11 +177,13 @@ class Compiled:
     skipped: list[Node] = field(default_factory=list)  # targeted shapes left to pySHACL
 
 
-def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = frozenset()
-                   ) -> Compiled:
+def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = frozenset(),
+                   portable: bool = False) -> Compiled:
     """Compile every targeted shape of ``shapes``. Subclasses are read from ``store`` (the
     data graph), as SHACL instance checks require. A shape with a parameter in ``foreign``
-    (of a SPARQL-based component) or with sh:sparql is not compiled."""
+    (of a SPARQL-based component) or with sh:sparql is not compiled. ``portable``: queries
+    for another store, avoiding what Virtuoso 7.2 evaluates wrongly (``DATATYPE`` of a
+    string, a ``VALUES`` block of several rows joined with a pattern)."""
     out = Compiled()
     subclasses: dict[Node, list[str]] = {}  # each class's closure, read once
     sizes = Sizes(store)
@@ -186,7 +191,8 @@ def compile_shapes(shapes: Graph, store: ox.Store, foreign: AbstractSet[Node] = 
         {st.to_ox(o) for o in shapes.objects() if isinstance(o, Literal)}))
     for shape in targeted(shapes):
         try:
-            checks = _Compiler(shapes, store, subclasses, exact, foreign).checks(shape)
+            checks = _Compiler(shapes, store, subclasses, exact, foreign, portable
+                               ).checks(shape)
             for check in checks:  # parsed, not run: an IRI SPARQL cannot write fails here
                 check.sizes = sizes
                 for query in filter(None, (check.query, check.sieve)):
@@ -243,10 +249,11 @@ def _label(node: Node) -> str:
     return f"<{node}>" if isinstance(node, URIRef) else "[a blank shape]"
 
 
-def target_patterns(shapes: Graph, store: ox.Store) -> Callable[[Node], str | None]:
+def target_patterns(shapes: Graph, store: ox.Store, portable: bool = False
+                    ) -> Callable[[Node], str | None]:
     """A function giving the pattern that binds ?this to a shape's focus nodes (None for a
     shape without targets)."""
-    return _Compiler(shapes, store, {}).targets
+    return _Compiler(shapes, store, {}, portable=portable).targets
 
 
 def targeted(shapes: Graph) -> list[Node]:
@@ -316,14 +323,15 @@ def _together(target: str, group: list[Part]) -> Check:
     return Check(group[0].shape, group[0].path, f"SELECT DISTINCT ?this ({v} AS ?value) {flags}",
                  target, f"{f'OPTIONAL {{ {values} }}' if optional else values} {binds} "
                  f"FILTER({test})", [p.component for p in group], [p.keep for p in group],
-                 _sieve(target, group), values)
+                 _sieve(target, group), values, apart=[_alone(target, p) for p in group])
 
 
 class _Compiler:
     def __init__(self, shapes: Graph, store: ox.Store, subclasses: dict[Node, list[str]],
-                 exact: bool = False, foreign: AbstractSet[Node] = frozenset()) -> None:
+                 exact: bool = False, foreign: AbstractSet[Node] = frozenset(),
+                 portable: bool = False) -> None:
         self.g, self.store, self.subclasses, self.exact = shapes, store, subclasses, exact
-        self.foreign = foreign
+        self.foreign, self.portable = foreign, portable
         self.names = itertools.count(1)
         self.stack: list[Node] = []
 
@@ -383,6 +391,8 @@ class _Compiler:
         subs = self.subclasses[cls]
         if len(subs) == 1:
             return f"{node} a <{subs[0]}> ."
+        if self.portable:
+            return " UNION ".join(f"{{ {node} a <{s}> . }}" for s in subs)
         t = self.var("t")
         return f"VALUES {t} {{ {' '.join(f'<{s}>' for s in subs)} }} {node} a {t} ."
 
@@ -391,9 +401,20 @@ class _Compiler:
         if shape in self.stack:
             raise Unsupported("recursive shape")
         self.stack.append(shape)
-        tests = [f"NOT EXISTS {{ {p.pattern} }}" for p in self.parts(shape, node, top=False)]
+        tests = [self._met(p) for p in self.parts(shape, node, top=False)]
         self.stack.pop()
         return "(" + " && ".join(tests) + ")" if tests else "true"
+
+    def _met(self, part: Part) -> str:
+        """A SPARQL expression: the constraint ``part`` is met. Portable: without a group
+        that only filters, whose outer variables Virtuoso 7.2 loses in a nested EXISTS."""
+        pattern = part.pattern.strip()
+        if self.portable and part.test is not None and pattern == f"FILTER({part.test})":
+            return f"(!COALESCE({part.test}, false))"
+        if self.portable and pattern.startswith("FILTER NOT EXISTS {") and _closes_at_end(
+                pattern, len("FILTER NOT EXISTS ")):
+            return f"(EXISTS {pattern[len('FILTER NOT EXISTS '):]})"
+        return f"NOT EXISTS {{ {part.pattern} }}"
 
     def parts(self, shape: Node, focus: str, top: bool) -> Iterator[Part]:
         """The constraints of ``shape`` (and of its property shapes) as patterns matching
@@ -432,7 +453,12 @@ class _Compiler:
                 yield fails("Datatype", "!isLiteral({v})")
                 continue
             kept = f" && DATATYPE({v}) != <{st.KEPT}{dt}>" if self.exact else ""
-            yield fails("Datatype", f"!isLiteral({v}) || (DATATYPE({v}) != <{dt}>{kept})")
+            if self.portable and dt in (XSD.string, RDF.langString):  # by the language tag
+                tagged = f'LANG({v}) {"=" if dt == RDF.langString else "!="} ""'
+                other = "" if dt == RDF.langString else f" || DATATYPE({v}) != <{dt}>"
+                yield fails("Datatype", f"!isLiteral({v}) || {tagged}{other}")
+            else:
+                yield fails("Datatype", f"!isLiteral({v}) || (DATATYPE({v}) != <{dt}>{kept})")
             if dt not in (XSD.string, RDF.langString):
                 if not top:
                     raise Unsupported("an ill-typed literal test in a nested shape")
@@ -531,6 +557,17 @@ class _Compiler:
             rows = []
         if not rows or rows[0]["ok"] is None:
             raise Unsupported(f"pattern {pattern!r}")
+
+
+def _closes_at_end(text: str, start: int) -> bool:
+    """The brace at ``start`` closes at the end of ``text`` (no string holds a brace here:
+    the patterns are of this module's own, their constants IRIs or escaped literals)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 _PATH_KEYS = ((SH.inversePath, "(^{})"), (SH.zeroOrMorePath, "({})*"),
