@@ -112,3 +112,34 @@ def test_a_changed_template_is_compiled_again(tmp_path):
     (kept,) = (tmp_path / "compiled").iterdir()
     kept.write_bytes(b"spoilt")
     assert render("Goodbye {{ name }}") == "Goodbye &lt;b&gt;"
+
+
+def run(project: Project, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--root", str(project.root), "query", "run", *args])
+    return result.exit_code, result.output
+
+
+def test_a_canned_query_run_again_prints_its_kept_answer_until_an_input_changes(
+        scratch, stores, monkeypatch):
+    asked = ("principle-coverage", "--format", "csv")
+    code, first = run(scratch, *asked)
+    assert code == 0 and PLEDGE in first
+    assert len(list(stores.glob("query-output-*.json"))) == 1
+    with monkeypatch.context() as patched:
+        not_loaded(patched)
+        assert run(scratch, *asked) == (0, first)                # nothing loaded, same text
+    monkeypatch.setenv("VRGRAPH_STORE", "off")                  # nothing kept: made afresh
+    assert run(scratch, *asked) == (0, first)
+    monkeypatch.setenv("VRGRAPH_STORE", str(stores))
+    graph = scratch.graph.read_text(encoding="utf-8")
+    scratch.graph.write_text(graph.replace(PLEDGE, "We pledge something else entirely"),
+                             encoding="utf-8")
+    code, changed = run(scratch, *asked)
+    assert code == 0 and PLEDGE not in changed and "We pledge something else entirely" in changed
+
+
+def test_a_refused_value_is_not_kept_and_is_refused_again(scratch, stores):
+    for _ in range(2):
+        code, output = run(scratch, "actions-for-principle", "-p", "principle", "SP9")
+        assert code == 2 and "names no principle" in output
+    assert list(stores.glob("query-output-*.json")) == []

@@ -190,6 +190,33 @@ def read_answers(path: Path | None) -> tuple[Results | None, int]:
     return Results(value["tables"]), value["triples"]
 
 
+def kept_output(project: Project, files: list[Path] | None, asked: Sequence[str]
+                ) -> Path | None:
+    """Where a command's printed answer to ``asked`` (a canned query's name, text, format
+    and values) on ``files`` (default: the built graph) is kept (:mod:`vrgraph.kept`:
+    named by the content of every input and of the code, so a changed input is another
+    name); None where nothing is kept."""
+    from . import kept
+
+    if not kept.plain(files or [project.graph]):
+        return None
+    return kept.place(project, files, "query-output", asked)
+
+
+def read_output(path: Path | None) -> str | None:
+    """The answer kept at ``path`` (None: there is none; then the query runs)."""
+    from . import kept
+
+    value = kept.read(path)
+    return value if isinstance(value, str) else None
+
+
+def keep_output(path: Path | None, text: str) -> None:
+    from . import kept
+
+    kept.keep(path, text)
+
+
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
