@@ -286,18 +286,16 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
-    from .pipeline import shortener_of
+    from .pipeline import keep_output, kept_output, read_output, shortener_of
     from .query import bind, table
     from .results import render
-
-    from .pipeline import keep_output, kept_output, read_output
 
     q = _canned(project, name)
     values = {argument(k, "-p NAME", error=QueryError): argument(v, f"-p {k}", error=QueryError)
               for k, v in params}
     # the same query with the same values on unchanged inputs: its answer as last printed
-    kept = None if endpoint else kept_output(project, list(data) or None,
-                                             [name, q.text, fmt, *sorted(map(repr, values.items()))])
+    asked = [name, q.text, fmt, *sorted(map(repr, values.items()))]
+    kept = None if endpoint else kept_output(project, list(data) or None, asked)
     done = read_output(kept)
     if done is None:
         store = _store(project, endpoint, graph_iri, user, data)
