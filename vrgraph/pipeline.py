@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import evidence, reason, sandbox, store
+from . import bulk, evidence, reason, sandbox, store
 from .namespaces import PREFIX_IRIS, Base, strategy_prefixes
 from .project import Project, in_background
 from .store import Queryable, recorded_base
@@ -59,7 +59,8 @@ def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
         return load(project, paths)    # a missing file: load names it
     try:
         name = disk.key(paths, [project.ontology], where)
-        st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
+        st, fds = disk.open_or_build(where, name, lambda into: bulk.build(
+            into, paths, [project.ontology], project.root))
     except OSError:
         return load(project, paths)    # nowhere to keep it (read-only, full): in memory
     sandbox.keep_open(fds)
