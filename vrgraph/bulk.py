@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from . import bounds, evidence, reason
 from . import store as st
 from .errors import InputError
-from .store import ASSERTED, INFERRED, ONTOLOGY
+from .store import ASSERTED, INFERRED
 
 CHUNK_BYTES = 64 * bounds.MB
 """The N-Triples read and reasoned over at a time (``VRGRAPH_CHUNK_MB`` overrides it)."""
