@@ -25,6 +25,7 @@ the chains' links and the bulk loader's buffers, whatever the size of the graph.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -124,35 +125,51 @@ def _own_blanks(quads: Iterator[ox.Quad], ordinal: int) -> Iterator[ox.Quad]:
 
 
 class _Builder:
-    """What is carried from chunk to chunk: the closed axioms and the chains' links."""
+    """What is carried from chunk to chunk: the closed axioms, the chains' links and the
+    seconds spent in each phase."""
 
     def __init__(self, disk: ox.Store, axioms: reason.Axioms) -> None:
         self.disk, self.axioms = disk, axioms
         self.links = {p for _, p1, p2 in axioms.chains for p in (p1, p2)}
         self.aside = ox.Store()            # the chains' links, from every chunk
+        self.spent: dict[str, float] = {}
+
+    def timed(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.spent[phase] = self.spent.get(phase, 0.0) + now - since
+        return now
 
     def add(self, chunk: ox.Store, blank: bool) -> None:
         """Reason over ``chunk`` by the one-triple rules; write it to disk; keep its links.
         A chunk that may hold blank nodes is written term by term, keeping their labels
         (the bulk loader would rename them)."""
+        start = time.perf_counter()
         reason.materialise(chunk, self.axioms, chains=False)
+        start = self.timed(REASONING, start)
         for link in sorted(self.links):
             self.aside.extend(ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
                               for q in chunk.quads_for_pattern(None, ox.NamedNode(link), None))
         if blank:
             self.disk.bulk_extend(chunk)
-            return
-        data = chunk.dump(format=ox.RdfFormat.N_QUADS)
-        del chunk
-        self.disk.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        else:   # Oxigraph's own output, checked when parsed: leniently, faster
+            self.disk.bulk_load(chunk.dump(format=ox.RdfFormat.N_QUADS),
+                                format=ox.RdfFormat.N_QUADS, lenient=True)
+        self.timed(WRITING, start)
 
     def close_chains(self) -> None:
-        """The chains, closed on their links alone; their conclusions written to disk."""
-        if not self.axioms.chains:
-            return
-        reason.materialise(self.aside, self.axioms, chains=True, local=False)
-        self.disk.bulk_extend(self.aside.quads_for_pattern(None, None, None, INFERRED))
-        self.aside = ox.Store()
+        """The chains, closed on their links alone; their conclusions written to disk; and
+        what another chunk asserted taken out of ``INFERRED``."""
+        start = time.perf_counter()
+        if self.axioms.chains:
+            reason.materialise(self.aside, self.axioms, chains=True, local=False)
+            self.disk.bulk_extend(self.aside.quads_for_pattern(None, None, None, INFERRED))
+            self.aside = ox.Store()
+        reason.forget_asserted(self.disk, self.axioms)
+        self.timed(REASONING, start)
+
+
+PARSING, REASONING, WRITING = "load (parse)", "reasoning", "write to the store"
+MATCHING, COMPACTING = "evidence matches", "compact the store"
 
 
 def build(disk: ox.Store, files: list[Path], ontology: list[Path], root: Path | None = None,
@@ -160,28 +177,30 @@ def build(disk: ox.Store, files: list[Path], ontology: list[Path], root: Path | 
     """Fill the empty on-disk ``disk`` with ``files`` (``ASSERTED``) and ``ontology``
     (``ONTOLOGY``), what they imply (``INFERRED``) and the evidence matches (``DERIVED``):
     the quads :func:`vrgraph.pipeline.load` gives, in bounded memory. Raises
-    :class:`InputError` on a file that cannot be read or parsed (file:line:column)."""
-    import time
-
-    def told(phase: str, since: float) -> float:
-        now = time.perf_counter()
-        if progress is not None:
-            progress(phase, now - since)
-        return now
-
+    :class:`InputError` on a file that cannot be read or parsed (file:line:column).
+    ``progress`` is told the seconds spent in each phase, at the end."""
     start = time.perf_counter()
     axioms_store = st.load([], ontology, root)
     builder = _Builder(disk, reason.axioms(axioms_store))
+    start = builder.timed(PARSING, start)
     builder.add(axioms_store, True)            # the ontology is reasoned over like data
     for ordinal, path in enumerate(files):
-        for chunk, blank in _chunks(path, st.display(path, root), ordinal):
-            builder.add(chunk, blank)
-    start = told("load and reason, chunk by chunk", start)
+        chunks = _chunks(path, st.display(path, root), ordinal)
+        while True:
+            start = time.perf_counter()
+            found = next(chunks, None)
+            builder.timed(PARSING, start)
+            if found is None:
+                break
+            builder.add(*found)
+            del found                           # the chunk's memory, before the next
     builder.close_chains()
-    reason.forget_asserted(disk, builder.axioms)
-    start = told("reason: chains, and conclusions asserted elsewhere", start)
+    start = time.perf_counter()
     evidence.derive(disk)
-    start = told("evidence matches", start)
+    start = builder.timed(MATCHING, start)
     disk.flush()
     disk.optimize()
-    told("write (flush and compact)", start)
+    builder.timed(COMPACTING, start)
+    if progress is not None:
+        for phase, seconds in builder.spent.items():
+            progress(phase, seconds)
