@@ -115,6 +115,23 @@ def test_a_changed_ontology_or_data_file_makes_another_store(scratch, stores):
     assert len({one, two, three}) == 3
 
 
+def test_the_content_hashes_are_remembered_from_the_first_command(scratch, stores,
+                                                                    monkeypatch):
+    """The stores' folder does not exist yet when the first command computes its key: the
+    hashes are remembered all the same, so that the second command reads no input again
+    (a 1.8 GB graph takes 20 s or more to hash)."""
+    assert not stores.exists()
+    one = disk.key([scratch.graph], [scratch.ontology], stores)
+    assert (stores / "hashes.json").is_file()
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an input was read again")
+    with monkeypatch.context() as patched:
+        patched.setattr(disk.hashlib, "blake2b", no_reading)
+        assert disk.content_hash([scratch.graph, scratch.ontology], stores)
+    assert disk.key([scratch.graph], [scratch.ontology], stores) == one
+
+
 def test_the_evidence_matches_are_in_the_store_with_their_provenance(scratch, stores):
     st = pipeline.open_graph(scratch)
     rows = list(st.query(

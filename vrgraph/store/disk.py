@@ -111,6 +111,7 @@ def content_hash(paths: Iterable[Path], where: Path | None = None) -> list[str]:
     if memo is not None and any(k not in known for k in fresh):
         try:
             kept = dict(list(known.items())[-200:])
+            memo.parent.mkdir(parents=True, exist_ok=True)   # the first command: none yet
             atomic.write_file(memo, json.dumps({**kept, **fresh}, sort_keys=True).encode())
         except OSError:
             pass                                # remembered next time, perhaps
