@@ -424,16 +424,18 @@ def stage_endpoint(engine: str, data: Path, repeat: int) -> dict:
 
 def stage_store(engine: str, data: Path, repeat: int) -> dict:
     """The kept store (vrgraph.store.disk) built, as ``vrgraph build`` or the first command
-    that needs it builds it: parse, reason, find the evidence matches, write it to disk."""
-    from vrgraph import evidence, pipeline, reason, store
+    that needs it builds it (vrgraph.bulk: parse, reason and write chunk by chunk, then the
+    chains and the evidence matches), with the seconds of each phase."""
+    from vrgraph import bulk, pipeline
     os.environ["VRGRAPH_STORE_MIN_MB"] = "0"   # kept at every N here (vrgraph keeps >= 32 MB)
     p = _project()
     times: dict[str, float] = {}
-    t_load, st = _timed(lambda: store.load([data], [p.ontology], p.root))
-    times["store build: load (parse)"] = t_load
-    times["store build: reasoning"], _ = _timed(lambda: reason.materialise(st))
-    times["store build: evidence matches"], _ = _timed(lambda: evidence.derive(st))
-    del st
+    build = bulk.build
+
+    def timed_build(*args: Any, **kwargs: Any) -> None:  # the phases, told at the end
+        build(*args, **kwargs, progress=lambda phase, s: times.__setitem__(
+            f"store build: {phase}", s))
+    bulk.build = timed_build  # type: ignore[assignment]  # in this process only
     t, st = _timed(lambda: pipeline.open_graph(p, [data]))
     times["store build (parse, reason, match, write), as a command"] = t
     return {"times": times, "triples": len(st)}

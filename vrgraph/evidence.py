@@ -51,7 +51,8 @@ def derive(store: ox.Store) -> int:
         store.remove_graph(DERIVED)
     # a query, not an update: an update's WHERE reads the default graph alone, not the union
     found = st.triples(store.query(_DERIVE, use_default_graph_as_union=True))
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED) for t in found)
+    # bulk: no transaction holding them all in memory, on an on-disk store being built
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED) for t in found)
     count = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED.value}> {{ "
              f"?m a <https://w3id.org/vrgraph/def/EvidenceMatch> }} }}")
     return st.count(store, count, union=False)

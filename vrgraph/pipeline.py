@@ -70,7 +70,10 @@ def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
         name = disk.key(paths, [project.ontology], where)
         if not disk.worth_keeping(paths):
             return disk.open_dump(where, name, lambda: load(project, paths))
-        st, fds = disk.open_or_build(where, name, lambda: load(project, paths))
+        from . import bulk
+
+        st, fds = disk.open_or_build(where, name, lambda into: bulk.build(
+            into, paths, [project.ontology], project.root))
     except OSError:
         return load(project, paths)    # nowhere to keep it (read-only, full): in memory
     sandbox.keep_open(fds)

@@ -177,12 +177,15 @@ def _insert(store: ox.Store, template: str, where: str, rows: Sequence[tuple[str
                          f"VALUES ({variables}) {{ {_values(part)} }} {where} {check} }}")
 
 
-def materialise(store: ox.Store) -> int:
-    """Add to ``INFERRED`` what the store's ontology implies about its data; return the
-    size of ``INFERRED``. Triples already asserted are not repeated there."""
-    ax = axioms(store)
-    forward = [(q, p) for p, implied in ax.properties.items() for q, flip in implied if not flip]
-    backward = [(q, p) for p, implied in ax.properties.items() for q, flip in implied if flip]
+def materialise(store: ox.Store, ax: Axioms | None = None, chains: bool = True,
+                local: bool = True) -> int:
+    """Add to ``INFERRED`` what the store's ontology (or the closed axioms ``ax``) implies
+    about its data; return the size of ``INFERRED``. Triples already asserted are not
+    repeated there. Without ``chains`` only the rules that conclude from one triple run
+    (for a part of the data: :mod:`vrgraph.bulk`); without ``local`` only the chains and
+    what their conclusions imply (on the chains' links, gathered from every part)."""
+    ax = ax if ax is not None else axioms(store)
+    forward, backward = _directions(ax)
     asserted_property = lambda q: _is_asserted(store, ox.NamedNode(q))  # noqa: E731
     asserted_class = lambda d: _is_asserted(store, _TYPE, ox.NamedNode(d))  # noqa: E731
 
@@ -193,19 +196,49 @@ def materialise(store: ox.Store) -> int:
         # a literal ?o would be a literal subject: SPARQL Update leaves such a triple out
         _insert(store, "?o ?q ?s", where, pick(backward), "?q ?p", asserted_property)
 
-    close_properties(_in_asserted)
+    if local:
+        close_properties(_in_asserted)
     chained = {q for q, _, _ in ax.chains}
     links = {p for _, p1, p2 in ax.chains for p in (p1, p2)}
     concluded = chained | {r for q in chained for r, _ in ax.properties.get(q, ())}
     again = bool(concluded & links)  # a chain can feed a chain: repeat to the fixpoint
-    while True:
+    while chains and ax.chains:
         size = len(store) if again else 0
         _insert(store, "?x ?q ?z", "GRAPH ?g1 { ?x ?p1 ?y } GRAPH ?g2 { ?y ?p2 ?z }",
                 ax.chains, "?q ?p1 ?p2", asserted_property)
         close_properties(_in_any, chained)
         if not again or len(store) == size:
             break
-    _insert(store, "?s a ?q", _in_any("?s a ?c"),
+    # on the links alone, the classes of what the chains concluded (rdf:type in a chain)
+    classes = _in_any("?s a ?c") if local else f"GRAPH {_INF} {{ ?s a ?c }}"
+    _insert(store, "?s a ?q", classes,
             [(d, c) for c, ds in ax.classes.items() for d in ds], "?q ?c", asserted_class)
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_INF} {{ ?s ?p ?o }} }}"
     return st.count(store, count, union=False)
+
+
+def _directions(ax: Axioms) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The ``(q, p)`` of the property rules: ``?s p ?o`` gives ``?s q ?o`` (forward) or
+    ``?o q ?s`` (backward)."""
+    forward = [(q, p) for p, implied in ax.properties.items() for q, flip in implied if not flip]
+    backward = [(q, p) for p, implied in ax.properties.items() for q, flip in implied if flip]
+    return forward, backward
+
+
+def forget_asserted(store: ox.Store, ax: Axioms) -> None:
+    """Remove from ``INFERRED`` what is asserted after all: for a store whose parts were
+    reasoned over apart (:mod:`vrgraph.bulk`), each checking its own asserted triples only.
+    Only the conclusions (properties, classes) asserted somewhere are looked at."""
+    forward, backward = _directions(ax)
+    properties = {q for q, _ in forward + backward} | {q for q, _, _ in ax.chains}
+    for q in sorted(properties):
+        if _is_asserted(store, ox.NamedNode(q)):
+            _forget(store, f"?s <{q}> ?o")
+    for d in sorted({d for ds in ax.classes.values() for d in ds}):
+        if _is_asserted(store, _TYPE, ox.NamedNode(d)):
+            _forget(store, f"?s a <{d}>")
+
+
+def _forget(store: ox.Store, pattern: str) -> None:
+    store.update(f"DELETE {{ GRAPH {_INF} {{ {pattern} }} }} WHERE {{ GRAPH {_INF} "
+                 f"{{ {pattern} }} {_in_asserted(pattern)} }}")

@@ -98,7 +98,7 @@ _FORMATS = {
 }
 
 
-def _format(path: Path, display: str) -> ox.RdfFormat:
+def format_of(path: Path, display: str) -> ox.RdfFormat:
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{display}: unknown RDF file type {path.suffix!r}; use one of "
@@ -106,22 +106,28 @@ def _format(path: Path, display: str) -> ox.RdfFormat:
     return fmt
 
 
-def _malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat, data: bytes
-               ) -> InputError:
+def malformed(err: SyntaxError, display: str, fmt: ox.RdfFormat, data: bytes,
+              before: int = 0) -> InputError:
+    """The parser's ``err`` on ``data`` (which follows ``before`` lines of its file) as an
+    :class:`InputError` naming the file, line and column."""
     message = re.sub(r"^Parser error at line \d+ (?:between )?columns? \d+(?: and \d+)?: ",
                      "", err.msg or str(err))
     line, column = err.lineno, err.offset
     if line is None:
         line, column = syntax.locate(data, message)
+    if line is not None:
+        line += before
     return InputError(located(display, line, f"malformed {fmt.name}: {message}", column))
 
 
-def _too_long(err: MemoryError, display: str, data: bytes) -> InputError:
+def too_long(err: MemoryError, display: str, data: bytes, before: int = 0) -> InputError:
     """Oxigraph's ``MemoryError`` at a token beyond its buffer, as an error with the file,
     line and column where the token starts; any other is re-raised."""
     if "buffer maximal size" not in str(err):
         raise err
     line, column = syntax.long_token(data)
+    if line is not None:
+        line += before
     return InputError(located(display, line, f"a literal, IRI or other token longer than "
                                              f"{bounds.size(bounds.TOKEN_BYTES)}; refused "
                                              f"(split it, or link to it)", column))
@@ -142,14 +148,14 @@ def read(path: Path, display: str, fmt: ox.RdfFormat) -> bytes:
 def parse_file(path: Path, display: str | None = None) -> list[ox.Quad]:
     """Parse one RDF file strictly; raise :class:`InputError` with file:line:column."""
     display = display or str(path)
-    fmt = _format(path, display)
+    fmt = format_of(path, display)
     data = read(path, display, fmt)
     try:
         return list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as err:
-        raise _malformed(err, display, fmt, data) from None
+        raise malformed(err, display, fmt, data) from None
     except MemoryError as err:
-        raise _too_long(err, display, data) from None
+        raise too_long(err, display, data) from None
 
 
 def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | None = None,
@@ -160,7 +166,7 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
     dataset format (TriG, N-Quads) and the formulas of N3 are put into ``graph`` as well.
     With ``exact``, every literal keeps its lexical form and datatype (see :func:`lossy`)."""
     display = display or str(path)
-    fmt = _format(path, display)
+    fmt = format_of(path, display)
     if exact or fmt.supports_datasets or fmt == ox.RdfFormat.N3:
         quads = parse_file(path, display)
         stand_ins = lossy({q.object for q in quads if isinstance(q.object, ox.Literal)}) \
@@ -175,9 +181,9 @@ def add_file(store: ox.Store, path: Path, graph: ox.NamedNode, display: str | No
     try:
         store.load(data, format=fmt, base_iri=path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as err:
-        raise _malformed(err, display, fmt, data) from None
+        raise malformed(err, display, fmt, data) from None
     except MemoryError as err:
-        raise _too_long(err, display, data) from None
+        raise too_long(err, display, data) from None
 
 
 def load(files: list[Path], ontology: list[Path], root: Path | None = None,
@@ -187,7 +193,7 @@ def load(files: list[Path], ontology: list[Path], root: Path | None = None,
     store = ox.Store()
     for graph, paths in ((ASSERTED, files), (ONTOLOGY, ontology)):
         for path in paths:
-            add_file(store, path, graph, _display(path, root), exact=path in exact)
+            add_file(store, path, graph, display(path, root), exact=path in exact)
     return store
 
 
@@ -240,7 +246,8 @@ def original(term: Term | None) -> Term | None:
     return term
 
 
-def _display(path: Path, root: Path | None) -> str:
+def display(path: Path, root: Path | None) -> str:
+    """``path`` as messages give it: relative to ``root`` where it lies inside."""
     if root is not None:
         try:
             return str(path.resolve().relative_to(root.resolve()))

@@ -49,7 +49,7 @@ except ImportError:                             # Windows: no flock
 
 FORMAT = "vrgraph-store-1"       # raise when what a store holds changes
 KEEP = 4                         # stores kept besides the one just opened
-_CODE = ("reason.py", "evidence.py")   # the derivation stages, part of every key
+_CODE = ("reason.py", "evidence.py", "bulk.py")   # the derivation stages, part of every key
 _HASHES = "hashes.json"          # content hashes by stat, see module docstring
 _held: list[int] = []            # descriptors holding the shared locks of open stores
 
@@ -113,6 +113,7 @@ def content_hash(paths: Iterable[Path], where: Path | None = None) -> list[str]:
     if memo is not None and any(k not in known for k in fresh):
         try:
             kept = dict(list(known.items())[-200:])
+            memo.parent.mkdir(parents=True, exist_ok=True)   # the first command: none yet
             atomic.write_file(memo, json.dumps({**kept, **fresh}, sort_keys=True).encode())
         except OSError:
             pass                                # remembered next time, perhaps
@@ -169,23 +170,24 @@ def descriptors() -> set[int]:
     return set()
 
 
-def open_or_build(where: Path, name: str, build: Callable[[], ox.Store]
+def open_or_build(where: Path, name: str, fill: Callable[[ox.Store], None]
                   ) -> tuple[ox.Store, set[int]]:
-    """The store ``name`` in ``where``, opened read-only; built first from what ``build``
-    returns (an in-memory store) if it is not there. Also returns the descriptors the open
-    store holds (its files), which a confined child must keep (``vrgraph.sandbox``).
-    Raises :class:`OSError` where the folder cannot be written."""
+    """The store ``name`` in ``where``, opened read-only; built first by ``fill`` (given an
+    empty on-disk store to write: :func:`vrgraph.bulk.build`) if it is not there. Also
+    returns the descriptors the open store holds (its files), which a confined child must
+    keep (``vrgraph.sandbox``). Raises :class:`OSError` where the folder cannot be
+    written."""
     target = where / name
     before = descriptors()
     if not target.is_dir():
         where.mkdir(parents=True, exist_ok=True)
-        memory = build()
         with atomic.new_folder(target) as tmp, progress.task("writing the kept store"):
             disk = ox.Store(str(tmp / "db"))
-            disk.bulk_extend(memory)
-            disk.flush()
-            del disk, memory
-            gc.collect()                        # closes RocksDB before the rename
+            try:
+                fill(disk)
+            finally:
+                del disk
+                gc.collect()                    # closes RocksDB before the rename
             try:
                 os.rename(tmp, target)
             except OSError:
