@@ -142,7 +142,7 @@ def test_progress_shows_on_a_terminal_only_and_changes_no_output(tmp_path: Path)
     shown = run_with_stderr(args, {**env, "VRGRAPH_STORE": str(tmp_path / "b")}, tty=True)
     assert piped[2] == shown[2] == 0, (piped, shown)
     assert piped[1] == b""                          # nothing extra in a pipe
-    assert b"loading the graph" in shown[1] and b"writing the kept store" in shown[1]
+    assert b"writing the kept store" in shown[1] and b"graph.ttl: chunk 1 of about 1" in shown[1]
     assert piped[0] == shown[0] and piped[0].startswith(b"notation,")
     quiet = run_with_stderr(["--no-progress", *args],
                             {**env, "VRGRAPH_STORE": str(tmp_path / "c")}, tty=True)

@@ -191,12 +191,12 @@ def build(disk: ox.Store, files: list[Path], ontology: list[Path], root: Path | 
         chunks = _chunks(path, shown, ordinal)
         about = max(1, -(-path.stat().st_size // chunk_bytes()))
         for count in itertools.count(1):
-            note(f"{shown}: chunk {count} of about {about}")
             start = time.perf_counter()
             found = next(chunks, None)
             builder.timed(PARSING, start)
             if found is None:
                 break
+            note(f"{shown}: chunk {count} of about {about}")
             builder.add(*found)
             del found                           # the chunk's memory, before the next
     builder.close_chains()
