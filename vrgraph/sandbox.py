@@ -146,10 +146,7 @@ def _read_only_beneath(folders: list[str]) -> bool:
             return False
         try:
             for folder in folders:
-                try:
-                    parent = os.open(folder, os.O_PATH | os.O_CLOEXEC)
-                except FileNotFoundError:
-                    continue                    # a store since removed: nothing to read
+                parent = os.open(folder, os.O_PATH | os.O_CLOEXEC)
                 try:
                     rule = _PathBeneath(_READ_FILE | _READ_DIR, parent)
                     if int(libc.syscall(_LANDLOCK_ADD_RULE, ruleset, _RULE_PATH_BENEATH,
