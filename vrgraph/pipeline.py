@@ -64,8 +64,10 @@ def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
 
     paths = files or [project.graph]
     where = disk.folder(project.root, project.bundled)
-    if where is None or not all(path.is_file() for path in paths):
-        return load(project, paths)    # a missing file: load names it
+    from . import kept
+
+    if where is None or not kept.plain(paths):
+        return load(project, paths)    # a missing file, or one past its budget: load says so
     try:
         name = disk.key(paths, [project.ontology], where)
         if not disk.worth_keeping(paths):
