@@ -286,7 +286,8 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     """Run a canned query on the reasoned graph."""
     from .bounds import argument
     from .errors import QueryError
-    from .pipeline import keep_output, kept_output, read_output, shortener_of
+    from .kept import keep
+    from .pipeline import kept_output, read_output, shortener_of
     from .query import bind, table
     from .results import render
 
@@ -301,7 +302,7 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
         store = _store(project, endpoint, graph_iri, user, data)
         result = _run(store, q.text, bind(store, q, values), q.path.name, timeout, max_memory)
         done = _shown(render, table(result, q.path.name), fmt, shortener_of(store))
-        keep_output(kept, done)
+        keep(kept, done)
     click.echo(done)
 
 

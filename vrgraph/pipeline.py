@@ -216,12 +216,6 @@ def read_output(path: Path | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def keep_output(path: Path | None, text: str) -> None:
-    from . import kept
-
-    kept.keep(path, text)
-
-
 def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Report]:
     """Start validating the reasoned ``st`` in a forked process; return a function that
     waits for the report. Validation needs nothing the queries produce, so it runs while
