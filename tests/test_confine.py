@@ -322,3 +322,55 @@ def test_without_seccomp_the_server_answers_403_not_500(store, trap, unguarded, 
         assert trap.hits == before
     finally:
         pool.close()
+
+
+def _landlock() -> bool:
+    def probe() -> bool:
+        return bool(sandbox.held() and sandbox.held().store_files)
+    return sandbox.run_confined(probe, 30, None)
+
+
+def test_a_confined_child_reads_the_kept_stores_files_and_no_other(tmp_path, monkeypatch):
+    """RocksDB opens a table of the kept store at its first read, in the confined child:
+    Landlock lets the child open files beneath the store's folder, read-only, and no other
+    (an N=100 store failed validation before: the child could open no file at all)."""
+    kept, elsewhere = tmp_path / "store", tmp_path / "elsewhere"
+    kept.mkdir()
+    (kept / "000069.sst").write_text("table")
+    elsewhere.write_text("secret")
+    monkeypatch.setattr(sandbox, "_readable", {str(kept)})
+    if not _landlock():
+        pytest.skip("this kernel has no Landlock: a confined child opens no file at all")
+
+    def read(path: Path) -> str:
+        return path.read_text()
+
+    def write(path: Path) -> None:
+        path.write_text("changed")
+
+    assert sandbox.run_confined(lambda: read(kept / "000069.sst"), 30, None) == "table"
+    with pytest.raises(sandbox.Refused):
+        sandbox.run_confined(lambda: read(elsewhere), 30, None)
+    with pytest.raises(sandbox.Refused):
+        sandbox.run_confined(lambda: write(kept / "000069.sst"), 30, None)
+    with pytest.raises(sandbox.Refused):
+        sandbox.run_confined(lambda: read(Path("/etc/passwd")), 30, None)
+    assert (kept / "000069.sst").read_text() == "table"
+
+
+def test_without_a_kept_store_a_confined_child_opens_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "_readable", set())
+    inside = tmp_path / "file"
+    inside.write_text("x")
+    with pytest.raises(sandbox.Refused):
+        sandbox.run_confined(lambda: inside.read_text(), 30, None)
+
+
+def test_a_removed_store_folder_leaves_the_others_readable(tmp_path, monkeypatch):
+    kept = tmp_path / "store"
+    kept.mkdir()
+    (kept / "table.sst").write_text("table")
+    monkeypatch.setattr(sandbox, "_readable", {str(tmp_path / "gone"), str(kept)})
+    if not _landlock():
+        pytest.skip("this kernel has no Landlock: a confined child opens no file at all")
+    assert sandbox.run_confined(lambda: (kept / "table.sst").read_text(), 30, None) == "table"

@@ -78,7 +78,7 @@ def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
             into, paths, [project.ontology], project.root))
     except OSError:
         return load(project, paths)    # nowhere to keep it (read-only, full): in memory
-    sandbox.keep_open(fds)
+    sandbox.keep_open(fds, str(where / name / "db"))
     return st
 
 

@@ -52,6 +52,7 @@ REFUSED = "the query tried to reach the network or the file system: refused"
 CHANNEL_FD = 3
 _held: Confinement | None = None  # what confine() achieved in this process
 _kept: set[int] = set()  # descriptors a confined child keeps: see keep_open()
+_readable: set[str] = set()  # folders a confined child may read beneath: see keep_open()
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
@@ -64,9 +65,12 @@ class Confinement:
     no_network: bool
     memory_limit: int | None
     reported: bool = False  # a socket() ends the process (seccomp), reported as REFUSED
+    store_files: bool = False  # the kept store's files may be read, no other (Landlock)
 
     def describe(self) -> str:
         held = ["no new files or sockets" if self.no_files else "files NOT locked"]
+        if self.store_files:
+            held[0] = "no files but the kept store's, read-only (Landlock), no sockets"
         held.append("no network (empty network namespace)" if self.no_network
                     else "no network namespace (the file lock still refuses sockets)")
         if self.reported:
@@ -86,13 +90,80 @@ def confine(channel: int, memory: int | None) -> Confinement:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
+    # the kept store's files not opened yet (RocksDB opens them at first read) may be
+    # opened, read-only, where Landlock confines every other file; elsewhere none may
+    store_files = bool(_readable) and _read_only_beneath(sorted(_readable))
     close_from(CHANNEL_FD + 1)
     limited = bool(memory) and _limit_memory(memory or 0)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (CHANNEL_FD + 1, CHANNEL_FD + 1))
+    files = CHANNEL_FD + 1
+    if store_files:
+        files = max([files, *(fd + 1 for fd in _kept)]) + _files_in(_readable) + 16
+    resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
     reported = _trap_sockets()
     global _held
-    _held = Confinement(True, network, memory if limited else None, reported)
+    _held = Confinement(True, network, memory if limited else None, reported, store_files)
     return _held
+
+
+def _files_in(folders: set[str]) -> int:
+    count = 0
+    for folder in folders:
+        try:
+            count += len(os.listdir(folder))
+        except OSError:
+            continue
+    return count
+
+
+# Landlock: https://docs.kernel.org/userspace-api/landlock.html (Linux 5.13+; the same
+# system call numbers on x86-64 and arm64)
+_LANDLOCK_CREATE, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT = 444, 445, 446
+_RULE_PATH_BENEATH = 1
+_READ_FILE, _READ_DIR = 1 << 2, 1 << 3
+_FS_RIGHTS = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1}
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _read_only_beneath(folders: list[str]) -> bool:
+    """Allow this process to read files beneath ``folders`` and to touch no other file
+    (Landlock); False (nothing changed) where the kernel has no Landlock."""
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux" \
+            or os.uname().machine not in _ARCHES:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        abi = int(libc.syscall(_LANDLOCK_CREATE, None, ctypes.c_size_t(0), 1))
+        if abi < 1:
+            return False
+        handled = ctypes.c_uint64(_FS_RIGHTS.get(abi, (1 << 16) - 1))
+        ruleset = int(libc.syscall(_LANDLOCK_CREATE, ctypes.byref(handled),
+                                   ctypes.c_size_t(8), 0))
+        if ruleset < 0:
+            return False
+        try:
+            for folder in folders:
+                try:
+                    parent = os.open(folder, os.O_PATH | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    continue                    # a store since removed: nothing to read
+                try:
+                    rule = _PathBeneath(_READ_FILE | _READ_DIR, parent)
+                    if int(libc.syscall(_LANDLOCK_ADD_RULE, ruleset, _RULE_PATH_BENEATH,
+                                        ctypes.byref(rule), 0)) != 0:
+                        return False
+                finally:
+                    os.close(parent)
+            if int(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) != 0:
+                return False
+            return int(libc.syscall(_LANDLOCK_RESTRICT, ruleset, 0)) == 0
+        finally:
+            os.close(ruleset)
+    except (OSError, AttributeError):
+        return False
 
 
 def held() -> Confinement | None:
@@ -139,11 +210,15 @@ def _guarded(text: str, where: str) -> Guarded:
 
 
 def refused(err: BaseException) -> bool:
-    """Whether ``err`` is the file lock refusing a file or socket (``EMFILE``) in a
-    confined process: the query tried to reach outside."""
+    """Whether ``err`` is the file lock refusing a file or socket (``EMFILE``; ``EACCES``
+    from Landlock) in a confined process: the query tried to reach outside."""
     if _held is None or not isinstance(err, OSError):
         return False
     text = str(err)
+    if err.errno == errno.EACCES or "os error 13" in text:
+        return True        # Landlock: a file beside the kept store's, or written to
+    if any(folder in text for folder in _readable):
+        return False       # the kept store itself, said as it is (no Landlock here)
     return err.errno == errno.EMFILE or "os error 24" in text or "Too many open files" in text
 
 
@@ -187,11 +262,15 @@ def _trap_sockets() -> bool:
         return False
 
 
-def keep_open(fds: set[int]) -> None:
+def keep_open(fds: set[int], folder: str | None = None) -> None:
     """Let confined children keep the descriptors ``fds`` open: the files of an on-disk
     store opened read-only before the fork (``vrgraph.store.disk``), which the child reads
-    but could not open again. Nothing else reaches them: a query names no descriptor."""
+    but could not open again. Nothing else reaches them: a query names no descriptor.
+    The store's other files (RocksDB opens a table at its first read) are read from
+    ``folder``, the store's, where Landlock lets a child read there and nowhere else."""
     _kept.update(fds)
+    if folder is not None:
+        _readable.add(folder)
 
 
 def close_from(first: int, keep: frozenset[int] = frozenset()) -> None:
@@ -225,7 +304,19 @@ def isolate_network() -> bool:
         return False
     if int(unshare(_CLONE_NEWNET)) == 0:
         return True
-    return int(unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
+    uid, gid = os.getuid(), os.getgid()
+    if int(unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) != 0:
+        return False
+    # keep this process's own user and group inside the new user namespace, so that it
+    # reads the files it could read before (a kept store under a 0700 home folder)
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        try:
+            with open(f"/proc/self/{name}", "w", encoding="ascii") as handle:
+                handle.write(text)
+        except OSError:
+            pass
+    return True
 
 
 def probe(memory: int | None = None) -> Confinement:
