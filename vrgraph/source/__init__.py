@@ -1,11 +1,12 @@
 """Read the source document into plain records: stage 1 of the pipeline.
 
 The reader knows the document's layout (see ``data/source/README.md``): numbered markdown
-headings and the principles table of section 2 (:mod:`.prose`), the tab-separated action
-table of section 5 (:mod:`.table`) and its alignment cells (:mod:`.alignments`), and the lists
-of the communications plan (appendix 6.1). It records what it reads (:mod:`.records`), with
-the lines it read it from, and every flaw of the layout it meets as a :class:`Flaw`
-(:mod:`.checks`). It fixes nothing: corrections are curation (``vrgraph.curation``).
+headings, the principles table of section 2 and the lists of the communications plan
+(appendix 6.1) in :mod:`.prose`; the tab-separated action table of section 5 in :mod:`.table`
+and its alignment cells in :mod:`.alignments`. It records what it reads (:mod:`.records`),
+with the lines it read it from, and every flaw of the layout it meets as a :class:`Flaw`
+(the rest in :mod:`.checks`). It fixes nothing: corrections are curation
+(``vrgraph.curation``).
 """
 
 from __future__ import annotations
