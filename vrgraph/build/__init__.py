@@ -16,11 +16,11 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import curation as cur
-from . import edits
-from . import source as src
-from .errors import CurationError, located
-from .namespaces import (
+from .. import curation as cur
+from .. import edits
+from .. import source as src
+from ..errors import CurationError, located
+from ..namespaces import (
     DCTERMS,
     DQV,
     OA,
@@ -37,7 +37,7 @@ from .namespaces import (
     XSD,
     Base,
 )
-from .text import clean, slug
+from ..text import clean, slug
 
 DOCUMENT_SLUG = "hackney-violence-reduction-landscape"
 #: The strategy's short name (``dcterms:identifier``): the canned queries' strategy column.
