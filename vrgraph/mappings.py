@@ -136,7 +136,7 @@ def build_checked(project: Project, path: Path, files: list[Path]) -> tuple[byte
     pass the shapes with those graphs: a violation is an :class:`InputError` naming it."""
     import tempfile
 
-    from .build import serialise
+    from .build.writer import serialise
     from .pipeline import load, validate_files
 
     files = files or [project.graph]

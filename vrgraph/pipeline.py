@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # the validator (and rdflib's SPARQL parser) is imported wher
 def build_turtle(project: Project, base: Base = Base()) -> tuple[bytes, Graph]:
     """Build the document graph and its Turtle bytes."""
     from . import build  # the curation schemas and their validator: only for a build
+    from .build.writer import serialise
 
     project.need_sources("vrgraph build")
     graph = build.build_graph(build.Sources.at(project.root), base)
-    return build.serialise(graph), graph
+    return serialise(graph), graph
 
 
 def load(project: Project, files: list[Path] | None = None) -> ox.Store:

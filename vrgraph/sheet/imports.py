@@ -35,6 +35,7 @@ import yaml
 from .. import atomic, build
 from .. import curation as cur
 from .. import diff as differ
+from ..build.writer import serialise
 from ..curation import personal_in
 from ..edits import TIERS, natural
 from ..errors import CurationError, InputError, OutputError, VrgraphError
@@ -462,7 +463,7 @@ def _checked(project: Project, path: Path, base: Base, sources: build.Sources,
         files = {}
         for name, graph in (("before", before), ("after", after)):
             files[name] = Path(tmp) / f"{name}.ttl"
-            files[name].write_bytes(build.serialise(graph))
+            files[name].write_bytes(serialise(graph))
         from ..pipeline import validate_files
 
         report, short = validate_files(project, [files["after"]])

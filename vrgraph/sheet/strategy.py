@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from ..build import Writer, serialise
+from ..build.writer import Writer, serialise
 from ..edits import TIERS
 from ..errors import InputError, VrgraphError
 from ..mappings import Targets, parse_cell
