@@ -13,7 +13,7 @@ from vrgraph import pipeline
 from vrgraph import remote_validate as rv
 from vrgraph.cli import main
 from vrgraph.cli import push as push_command
-from vrgraph.remote import RemoteStore, remote_store
+from vrgraph.remote.endpoint import RemoteStore, remote_store
 
 from .stores import Oxigraph, Unavailable, oxigraph_binary
 

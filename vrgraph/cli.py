@@ -25,7 +25,7 @@ if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fa
 
     from .pipeline import Shortener
     from .query import CannedQuery, Table
-    from .remote import RemoteStore
+    from .remote.endpoint import RemoteStore
     from .store import Bindings
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
@@ -230,7 +230,7 @@ def _store(project: Project, endpoint: str | None = None, graph: str | None = No
     like it."""
     if endpoint:
         from .errors import InputError
-        from .remote import remote_store
+        from .remote.endpoint import remote_store
 
         if data:
             raise InputError("give --data or --endpoint, not both")
@@ -638,13 +638,16 @@ def push(project: Project, endpoint: str, graph: str | None, user: str | None,
          files: tuple[Path, ...], reasoned: bool, timeout: float) -> None:
     """Load the graph into a SPARQL store (Graph Store HTTP Protocol PUT: it replaces the
     target graph). Exit 0 stored, 2 unusable input or the store refused."""
-    from . import remote, store
+    from . import store
     from .pipeline import load
+    from .remote.client import credentials
+    from .remote.push import graph_url
+    from .remote.push import push as put
 
-    auth = remote.credentials(remote.graph_url(endpoint, graph), user, ask_password)
+    auth = credentials(graph_url(endpoint, graph), user, ask_password)
     paths = list(files) or [project.graph]
     st = load(project, paths) if reasoned else store.load(paths, [], project.root)
-    n, written = remote.push(st, endpoint, graph, timeout, auth)
+    n, written = put(st, endpoint, graph, timeout, auth)
     what = "asserted, ontology and inferred" if reasoned else "as in the files"
     target = f"graph <{written}>" if written else "the default graph"
     click.echo(f"pushed {n} triples ({what}) to {endpoint}, {target}")
