@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from vrgraph import pipeline
 from vrgraph.cli import main
-from vrgraph.cli import push as push_command
+from vrgraph.cli.publish import push as push_command
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
 from vrgraph.remote.bind import bind_remote
