@@ -1,13 +1,12 @@
 """HTTP for the remote stage: the client, its authentication, its time budget and its
 errors, with the media types every request names. Standard library HTTP (``urllib``) only.
 
-Every exchange goes through :func:`_exchange`: one timeout, the whole answer read, every
+Every query and push goes through :func:`_exchange`: one timeout, the whole answer read, every
 failure one :class:`EndpointError` (or ``QueryError``) line. Authentication: HTTP Basic
 (https://www.rfc-editor.org/rfc/rfc7617) or Digest (https://www.rfc-editor.org/rfc/rfc7616),
-whichever the store asks for, only to the endpoint's own server. Media types: SPARQL 1.1
-Protocol section 2.1 (https://www.w3.org/TR/sparql11-protocol/#query-operation) and
-content negotiation as in Graph Store HTTP Protocol section 5
-(https://www.w3.org/TR/sparql11-http-rdf-update/#graph-management).
+whichever the store asks for, only to the endpoint's own server. Media types: those of the
+SPARQL 1.1 Protocol's query operation, section 2.1
+(https://www.w3.org/TR/sparql11-protocol/#query-operation).
 """
 
 from __future__ import annotations
