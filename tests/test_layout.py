@@ -61,3 +61,15 @@ def test_click_is_imported_only_by_the_cli():
                        else [(n.module or "").split(".")[0]])
                        for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))))
     assert users and {Path(u).with_suffix("").parts[0] for u in users} == {"cli"}
+
+
+def test_every_package_is_shipped():
+    """The wheel ships the packages pyproject.toml lists: a new subpackage left out of the
+    list would be missing from an installed vrgraph (found only when a wheel is built)."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {".".join(("vrgraph", *init.parent.relative_to(PACKAGE).parts))
+             for init in PACKAGE.rglob("__init__.py")} - {"vrgraph.bundled"}
+    assert found - listed == set(), "add these to [tool.setuptools] packages"

@@ -147,3 +147,44 @@ def test_progress_shows_on_a_terminal_only_and_changes_no_output(tmp_path: Path)
     quiet = run_with_stderr(["--no-progress", *args],
                             {**env, "VRGRAPH_STORE": str(tmp_path / "c")}, tty=True)
     assert quiet[1] == b"" and quiet[0] == piped[0]
+
+
+def test_progress_made_in_a_confined_child_is_told_to_the_parent():
+    """A confined child (vrgraph.sandbox) has no terminal: what it marks comes back on its
+    channel, to the parent's listener, each step and the end, beside its answer."""
+    from vrgraph import sandbox
+
+    def work() -> str:
+        with progress.task("counting", 3, "step") as t:
+            for i in range(3):
+                t.advance()
+                t.note(f"at {i}")
+        return "done"
+
+    heard = Recorder()
+    with progress.reporting(heard):
+        assert sandbox.run_confined(work, 60, None) == "done"
+    assert heard.events == [("start", ("counting", 3, "step")),
+                            ("update", 1), ("note", "at 0"), ("update", 1), ("note", "at 1"),
+                            ("update", 1), ("note", "at 2"), ("close", None)]
+    assert sandbox.run_confined(work, 60, None) == "done"    # no listener: nothing sent
+
+
+def test_validation_counts_its_checks_from_the_confined_child():
+    """The real document's validation (its shapes carry SPARQL, so it runs confined) tells
+    one step per check, all of them, and gives the same report as without a listener."""
+    from vrgraph import pipeline
+    from vrgraph import validate as val
+    from vrgraph.project import Project
+
+    project = Project(ROOT)
+    st = pipeline.open_graph(project)
+    heard = Recorder()
+    with progress.reporting(heard):
+        told = val.validate(st, pipeline.shapes(project), val.WORKERS)
+    start, *steps, end = heard.events
+    assert start[0] == "start" and start[1][0] == "validating"
+    total = start[1][1]
+    assert isinstance(total, int) and total > 100
+    assert steps == [("update", 1)] * total and end == ("close", None)
+    assert told == val.validate(st, pipeline.shapes(project), val.WORKERS)

@@ -36,6 +36,10 @@ _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
+RDF_HINT = "VRGRAPH_MAX_INPUT_MB=N raises it for a bigger graph"
+"""What to do about an RDF file past its budget: said with the refusal."""
+
+
 def rdf_bytes() -> int:
     """The budget for one RDF file: ``VRGRAPH_MAX_INPUT_MB`` megabytes, else 256."""
     raw = os.environ.get("VRGRAPH_MAX_INPUT_MB")
@@ -69,10 +73,11 @@ def _kind(mode: int) -> str | None:
 
 
 def open_file(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError,
-              what: str = "") -> BinaryIO:
+              what: str = "", hint: str = "") -> BinaryIO:
     """``path`` opened for reading: a regular file of at most ``limit`` bytes, judged from
     ``stat`` before it is opened (so a FIFO never blocks, a big file costs nothing), and
-    again from the open file (it may have been swapped in between)."""
+    again from the open file (it may have been swapped in between); a refusal ends with
+    ``hint`` (what to do), if given."""
     def cannot(err: OSError) -> VrgraphError:
         return error(f"{display}: cannot read{' ' + what if what else ''}: "
                      f"{err.strerror or err}")
@@ -83,7 +88,7 @@ def open_file(path: Path, display: str, limit: int, error: type[VrgraphError] = 
             raise error(f"{display}: {kind}, not a regular file; give a file")
         if info.st_size > limit:
             raise error(f"{display}: larger than the budget of {size(limit)} for this input; "
-                        f"nothing was read")
+                        f"nothing was read{f' ({hint})' if hint else ''}")
 
     try:
         check(os.stat(path))
@@ -99,11 +104,11 @@ def open_file(path: Path, display: str, limit: int, error: type[VrgraphError] = 
 
 
 def read(path: Path, display: str, limit: int, error: type[VrgraphError] = InputError,
-         what: str = "") -> bytes:
+         what: str = "", hint: str = "") -> bytes:
     """The bytes of ``path``, a regular file of at most ``limit`` bytes (see
     :func:`open_file`); else raise ``error`` (saying "cannot read ``what``"). A file that
     grows while it is read is cut off at ``limit`` + 1 bytes and refused."""
-    with open_file(path, display, limit, error, what) as handle:
+    with open_file(path, display, limit, error, what, hint) as handle:
         try:
             data = handle.read(os.fstat(handle.fileno()).st_size + 1)
             while len(data) <= limit:          # grown since stat, or a size stat cannot tell
@@ -116,7 +121,7 @@ def read(path: Path, display: str, limit: int, error: type[VrgraphError] = Input
                         f"{err.strerror or err}") from None
     if len(data) > limit:
         raise error(f"{display}: larger than the budget of {size(limit)} for this input "
-                    f"(it grew while it was read); refused")
+                    f"(it grew while it was read); refused{f' ({hint})' if hint else ''}")
     return data
 
 

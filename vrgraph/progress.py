@@ -88,6 +88,11 @@ def track(items: Iterable[T], what: str, total: int | None = None,
             t.advance()
 
 
+def listening() -> Listener | None:
+    """The listener set for this call (None: no one listens)."""
+    return _LISTENER.get()
+
+
 @contextmanager
 def reporting(listener: Listener | None) -> Iterator[None]:
     """Tell the progress of the work done inside to ``listener`` (None: to no one)."""

@@ -22,7 +22,9 @@ child that runs a ``vrgraph sparql`` / ``query run`` query) before it reads any 
   (exit 2 on the command line, 403 from the server). Elsewhere the file lock refuses the
   socket and the engine's error says so.
 
-:func:`run_confined` runs one function that way with a time limit, for the command line.
+:func:`run_confined` runs one function that way with a time limit, for the command line;
+the progress the child marks (:mod:`vrgraph.progress`) comes back on the same channel and
+is drawn by the parent.
 :func:`gate` is the one door of query text from outside the project: the guard's check,
 in a process that is confined.
 """
@@ -37,11 +39,13 @@ import pickle
 import resource
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
+from . import progress
 from .errors import QueryError
 from .sparql_guard import Guarded, guard
 
@@ -348,8 +352,10 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
     """Run ``fn()`` in a confined child (see the module) and return its result, pickled back;
     :class:`QueryError` if it takes longer than ``timeout`` seconds (the child is killed),
     runs out of memory or crashes. An exception ``fn`` raises is raised here (it must be
-    picklable, as :class:`QueryError` is)."""
+    picklable, as :class:`QueryError` is). The progress ``fn`` marks is told to this
+    process's listener, if it has one."""
     read, write = os.pipe()
+    listener = progress.listening()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 0
@@ -357,18 +363,19 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             os.close(read)
             confine(write, memory)
             try:
-                payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
+                with progress.reporting(_Forwarded.listener if listener else None):
+                    payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as err:  # noqa: BLE001 - sent to the parent, raised there
                 payload = pickle.dumps((False, Refused() if refused(err) else _portable(err)))
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(CHANNEL_FD, view):]
+            _send(_RESULT, payload)
         except BaseException:  # noqa: BLE001 - a forked child must never unwind
             code = 1
         finally:
             os._exit(code)
     os.close(write)
-    chunks: list[bytes] = []
+    frames = _Frames()
+    bars: dict[int, progress.Bar] = {}
+    result: bytes | None = None
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -381,18 +388,102 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             chunk = os.read(read, 1 << 20)
             if not chunk:
                 break
-            chunks.append(chunk)
+            for kind, body in frames.feed(chunk):
+                if kind == _RESULT:
+                    result = body
+                elif listener is not None:
+                    _draw(pickle.loads(body), listener, bars)
     finally:
         os.close(read)
+        for bar in bars.values():
+            bar.close()
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS:
         raise Refused()
-    if not chunks:
+    if result is None:
         raise QueryError(describe_exit(status, memory))
-    ok, value = pickle.loads(b"".join(chunks))
+    ok, value = pickle.loads(result)
     if not ok:
         raise value
     return cast(T, value)   # what fn() returned in the child, pickled
+
+
+# -- the channel: frames of one kind byte and a 4-byte length, from the child to its parent
+_RESULT, _PROGRESS = b"R", b"P"
+_sending = threading.Lock()   # the child's threads mark progress side by side
+
+
+def _send(kind: bytes, body: bytes) -> None:
+    """Write one frame on the channel, whole (in the child)."""
+    view = memoryview(kind + len(body).to_bytes(4, "big") + body)
+    with _sending:
+        while view:
+            view = view[os.write(CHANNEL_FD, view):]
+
+
+class _Frames:
+    """The frames of the channel, as its bytes arrive (in the parent)."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> list[tuple[bytes, bytes]]:
+        self._buffer += chunk
+        out = []
+        while len(self._buffer) >= 5:
+            size = int.from_bytes(self._buffer[1:5], "big")
+            if len(self._buffer) < 5 + size:
+                break
+            out.append((bytes(self._buffer[:1]), bytes(self._buffer[5:5 + size])))
+            del self._buffer[:5 + size]
+        return out
+
+
+class _Forwarded:
+    """A progress bar of the child: each call is sent to the parent, which draws it."""
+
+    _count = 0
+
+    def __init__(self, what: str, total: int | None, unit: str) -> None:
+        _Forwarded._count += 1
+        self._number = _Forwarded._count
+        self._tell("open", what, total, unit)
+
+    @classmethod
+    def listener(cls, what: str, total: int | None, unit: str) -> progress.Bar:
+        return cls(what, total, unit)
+
+    def _tell(self, *event: object) -> None:
+        _send(_PROGRESS, pickle.dumps((event[0], self._number, *event[1:])))
+
+    def update(self, n: float | None = 1) -> None:
+        self._tell("update", n)
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        self._tell("note", s)
+
+    def close(self) -> None:
+        self._tell("close")
+
+
+def _draw(event: tuple[object, ...], listener: progress.Listener,
+          bars: dict[int, progress.Bar]) -> None:
+    """Show one progress event of the child with the parent's ``listener``."""
+    kind, number, *rest = event
+    if not isinstance(number, int):
+        return
+    if kind == "open" and len(rest) == 3:
+        what, total, unit = rest
+        bars[number] = listener(str(what), total if isinstance(total, int) else None,
+                                str(unit))
+    elif (bar := bars.get(number)) is None:
+        return
+    elif kind == "update" and rest and isinstance(rest[0], (int, float)):
+        bar.update(rest[0])
+    elif kind == "note" and rest:
+        bar.set_postfix_str(str(rest[0]))
+    elif kind == "close":
+        bars.pop(number).close()
 
 
 def _portable(err: Exception) -> Exception:

@@ -182,12 +182,13 @@ def _kept(folder: Path, old: str) -> dict[str, bytes]:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_file() and not path.is_symlink() and rel.count("/") >= 2:
-                out[rel] = bounds.read(path, rel, bounds.rdf_bytes())
+                out[rel] = bounds.read(path, rel, bounds.rdf_bytes(), hint=bounds.RDF_HINT)
     if not any(k.startswith(f"{FOLDER}/{old}/") for k in out):
         for name in KEPT:
             path = folder / name
             if path.is_file() and not path.is_symlink():
-                out[f"{FOLDER}/{old}/{name}"] = bounds.read(path, name, bounds.rdf_bytes())
+                out[f"{FOLDER}/{old}/{name}"] = bounds.read(path, name, bounds.rdf_bytes(),
+                                                            hint=bounds.RDF_HINT)
     return out
 
 

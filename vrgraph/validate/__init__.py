@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Identifier, Node
 
-from .. import reason, sandbox
+from .. import progress, reason, sandbox
 from .. import store as st
 from ..errors import InputError
 from ..findings import SEVERITIES as SEVERITIES
@@ -47,6 +47,7 @@ from ..project import Project, in_background
 from .compiled import (
     CLASSES,
     TARGETS,
+    Compiled,
     ShapeError,
     check_shapes,
     compile_shapes,
@@ -101,18 +102,26 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
         check.run(data, shapes, lambda *args, **kwargs: calls.append((args, kwargs)))
         return calls
 
+    left = targeted(core) if engine == "pyshacl" else None
+    compiled = None if left is None else Compiled()
+    if compiled is None:
+        compiled = compile_shapes(core, store, foreign_parameters(shapes))
+        left = compiled.skipped
     # Oxigraph lets go of the GIL while it evaluates, so threads share the cores; the
     # SHACL-SPARQL constraints run beside the compiled core ones, not after them
-    with ThreadPoolExecutor(max(1, workers)) as pool:
+    with progress.task("validating", len(beside) + len(compiled.checks), "check") as stage, \
+            ThreadPoolExecutor(max(1, workers)) as pool:
+        def counted(job: Future[Any]) -> None:
+            stage.advance()
+
         pending = [pool.submit(answers, check) for check in beside]
-        left = targeted(core) if engine == "pyshacl" else None
-        if left is None:
-            compiled = compile_shapes(core, store, foreign_parameters(shapes))
-            results = pool.map(lambda check: list(check.violations(store)), compiled.checks)
-            for check, violations in zip(compiled.checks, results):
-                for component, focus, value in violations:
-                    found.add(check.shape, SH[component], check.path, focus, value)
-            left = compiled.skipped
+        done = [pool.submit(lambda c: list(c.violations(store)), check)
+                for check in compiled.checks]
+        for job in pending + done:
+            job.add_done_callback(counted)
+        for check, job in zip(compiled.checks, done):
+            for component, focus, value in job.result():
+                found.add(check.shape, SH[component], check.path, focus, value)
         for job in pending:
             for args, kwargs in job.result():
                 found.add(*args, **kwargs)
