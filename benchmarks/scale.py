@@ -379,7 +379,8 @@ def _oxigraph_binary() -> str | None:
 def stage_endpoint(engine: str, data: Path, repeat: int) -> dict:
     """An Oxigraph server (in memory, 127.0.0.1): push the reasoned graph, then time every
     canned query over HTTP (parameter look-ups included, as the CLI would do them)."""
-    from vrgraph.remote import put_triples, remote_store
+    from vrgraph.remote.endpoint import remote_store
+    from vrgraph.remote.push import put_triples
     binary = _oxigraph_binary()
     if binary is None:
         return {"times": {}, "skipped": "no oxigraph binary (pip install -e '.[bench]')"}

@@ -28,9 +28,12 @@ from tests.stores import (  # noqa: E402
     Virtuoso,
     differences,
 )
-from vrgraph import pipeline, remote  # noqa: E402
+from vrgraph import pipeline  # noqa: E402
 from vrgraph.project import Project  # noqa: E402
 from vrgraph.query import load_queries  # noqa: E402
+from vrgraph.remote.client import Credentials  # noqa: E402
+from vrgraph.remote.endpoint import RemoteStore  # noqa: E402
+from vrgraph.remote.push import push  # noqa: E402
 
 
 def best(runs: int, fn) -> float:
@@ -60,10 +63,10 @@ def main() -> None:
                 print(f"{name}: skipped ({why})")
                 continue
             try:
-                auth = (remote.Credentials(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+                auth = (Credentials(VIRTUOSO_USER, VIRTUOSO_PASSWORD)
                         if isinstance(server, Virtuoso) else None)
-                _, graph = remote.push(pipeline.load(project), server.store, auth=auth)
-                store = remote.RemoteStore(server.query, graph)
+                _, graph = push(pipeline.load(project), server.store, auth=auth)
+                store = RemoteStore(server.query, graph)
                 diff = differences(embedded, store, queries)
                 for query, what in diff.items():
                     print(f"  {name}: {query}: {what}")

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from vrgraph import api
-from vrgraph.cli import ANSWER_FORMATS, main
+from vrgraph.cli import main
+from vrgraph.cli.query import ANSWER_FORMATS
 from vrgraph.errors import QueryError
 from vrgraph.results import ANSWER_FORMATS as RESULT_FORMATS
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from vrgraph.cli import publish as publish_command
+from vrgraph.cli.publish import publish as publish_command
 
 ROOT = Path(__file__).resolve().parent.parent
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

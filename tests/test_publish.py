@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from tests.helpers import dom, needs_chromium, screenshot, values_of
 from vrgraph import publish as pub
-from vrgraph.cli import publish as publish_command
+from vrgraph.cli.publish import publish as publish_command
 from vrgraph.project import Project
 from vrgraph.publish import site as publish_site
 from vrgraph.publish import write as publish_write

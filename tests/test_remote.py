@@ -13,10 +13,12 @@ from click.testing import CliRunner
 
 from vrgraph import pipeline
 from vrgraph.cli import main
-from vrgraph.cli import push as push_command
+from vrgraph.cli.publish import push as push_command
 from vrgraph.errors import QueryError
 from vrgraph.query import bind, load_queries, run, run_canned
-from vrgraph.remote import EndpointError, bind_remote, remote_store
+from vrgraph.remote.bind import bind_remote
+from vrgraph.remote.client import EndpointError
+from vrgraph.remote.endpoint import remote_store
 from vrgraph.remote_validate import copy_for_validation
 from vrgraph.validate import validate
 

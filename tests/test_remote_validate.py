@@ -12,8 +12,8 @@ from rdflib.compare import isomorphic
 from vrgraph import pipeline
 from vrgraph import remote_validate as rv
 from vrgraph.cli import main
-from vrgraph.cli import push as push_command
-from vrgraph.remote import RemoteStore, remote_store
+from vrgraph.cli.publish import push as push_command
+from vrgraph.remote.endpoint import RemoteStore, remote_store
 
 from .stores import Oxigraph, Unavailable, oxigraph_binary
 

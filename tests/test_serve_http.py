@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Namespace, URIRef
 
 from tests.test_serve import CLIENT_TIMEOUT, Running
-from vrgraph.cli import serve as serve_command
+from vrgraph.cli.serve import serve as serve_command
 from vrgraph.query import load_queries
 from vrgraph.serve import ServeConfig, ServeError, make_server, public_address
 

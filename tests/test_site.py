@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from tests.helpers import dom, needs_chromium, screenshot
-from vrgraph.cli import publish as publish_command
+from vrgraph.cli.publish import publish as publish_command
 from vrgraph.errors import InputError
 from vrgraph.project import Project
 from vrgraph.publish import search

@@ -11,9 +11,11 @@ from rdflib import Graph
 
 from vrgraph import pipeline, synthetic
 from vrgraph.cli import main
-from vrgraph.cli import push as push_command
+from vrgraph.cli.publish import push as push_command
 from vrgraph.query import load_queries
-from vrgraph.remote import DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, remote_store
+from vrgraph.remote.client import IncompleteAnswer
+from vrgraph.remote.endpoint import RemoteStore, remote_store
+from vrgraph.remote.push import DEFAULT_GRAPH
 from vrgraph.remote_validate import copy_for_validation, validate_remote
 from vrgraph.report import collect, findings
 from vrgraph.validate import validate

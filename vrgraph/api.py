@@ -274,7 +274,7 @@ def connect(project: str | Path | None = None, data: Sequence[str | Path] = (),
     ``max_memory_mb`` bound each local query, as ``--timeout`` and ``--max-memory`` do."""
     proj = Project(Path(project)) if project is not None else Project.default()
     if endpoint is not None:
-        from .remote import remote_store
+        from .remote.endpoint import remote_store
 
         if data:
             raise QueryError("give data or endpoint, not both")

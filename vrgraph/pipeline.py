@@ -302,7 +302,7 @@ def report(project: Project, output: Path, rebuild: bool = False,
 
     canned = queries(project)
     if endpoint:
-        from .remote import remote_store
+        from .remote.endpoint import remote_store
         from .remote_validate import validate_remote
 
         remote = remote_store(endpoint, graph, user=user, prompt=prompt)
@@ -363,7 +363,7 @@ def validate_endpoint(project: Project, endpoint: str, graph: str | None = None,
     ``shapes_files``, on the store where it can answer, else on a copy of its graph (see
     ``vrgraph.remote_validate``; ``say`` is told why); also return a function that shortens
     IRIs under the base the graph records."""
-    from .remote import remote_store
+    from .remote.endpoint import remote_store
     from .remote_validate import validate_remote
     from .validate.imports import read_shapes
 

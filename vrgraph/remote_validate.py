@@ -46,18 +46,15 @@ from .errors import VrgraphError
 from .findings import _order
 from .namespaces import SH
 from .project import Project
-from .remote import (
+from .remote.client import (
     _GRAPH_FORMATS,
-    _RAISE_CAP,
     N_TRIPLES,
     RESULTS_JSON,
     TURTLE,
     EndpointError,
     IncompleteAnswer,
-    RemoteStore,
-    _canonical_triple,
-    _triple,
 )
+from .remote.endpoint import _RAISE_CAP, RemoteStore, _canonical_triple, _triple
 from .sparql_guard import guard
 from .validate import (
     CONFINED_MEMORY,

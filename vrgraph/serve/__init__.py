@@ -5,7 +5,7 @@ and ``publish``.
 
 ``make_server(store, queries, config)`` binds the socket, starts the query workers (each
 holding ``store``; see ``serve.pool``) and returns a :class:`VrgraphServer`;
-``vrgraph serve`` (in ``cli.py``) calls :func:`serve`. HTTP is spoken by waitress
+``vrgraph serve`` (in ``vrgraph.cli.serve``) calls :func:`serve`. HTTP is spoken by waitress
 (``serve.app`` is the WSGI application). The limits:
 
 - every query is checked first (``sparql_guard``: ``SERVICE``, ``FROM``, ``LOAD`` and

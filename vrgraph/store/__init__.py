@@ -43,8 +43,8 @@ Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 
 
 class Queryable(Protocol):
-    """What a query runs on: a pyoxigraph ``Store``, or a ``remote.RemoteStore`` (which
-    gives a graph as a list of triples)."""
+    """What a query runs on: a pyoxigraph ``Store``, or a ``remote.endpoint.RemoteStore``
+    (which gives a graph as a list of triples)."""
 
     def query(self, query: str, /, *, substitutions: Bindings | None = ...,
               use_default_graph_as_union: bool = ...) -> Answer: ...

@@ -1,0 +1,5 @@
+"""``python -m vrgraph.cli``: the ``vrgraph`` command."""
+
+from . import main
+
+main()
