@@ -1,4 +1,5 @@
-"""Shared fixtures: the real project, its built graph, and a reasoned store, built once."""
+"""Shared fixtures: the real project, its built graph, a reasoned store, built once; an
+Oxigraph server per test module that asks for one."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from vrgraph import pipeline, source
+from vrgraph.cli.publish import push as push_command
 from vrgraph.project import Project
+
+from .stores import Oxigraph, Unavailable, oxigraph_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -34,6 +39,32 @@ def built(project):
 def store(project):
     """The committed graph with the ontology, reasoned."""
     return pipeline.load(project)
+
+
+def oxigraph_or_skip() -> str:
+    """The Oxigraph server's binary; the test is skipped, saying why, where there is none."""
+    try:
+        return oxigraph_binary()
+    except Unavailable as why:
+        pytest.skip(str(why))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """An Oxigraph server of the test module's own, empty."""
+    oxigraph_or_skip()
+    srv = Oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def pushed(server, project):
+    """``server`` holding the reasoned graph, pushed as a user would (``vrgraph push``)."""
+    result = CliRunner().invoke(push_command, ["--endpoint", server.store], obj=project)
+    assert result.exit_code == 0, result.output
+    assert "pushed" in result.stdout and "the default graph" in result.stdout
+    return server
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,34 +21,8 @@ from vrgraph.remote.endpoint import remote_store
 from vrgraph.remote_validate import copy_for_validation
 from vrgraph.validate import validate
 
-from .stores import BasicAuthProxy, Oxigraph, Unavailable, differences, free_port, oxigraph_binary
-
-
-def _binary() -> str:
-    try:
-        return oxigraph_binary()
-    except Unavailable as why:
-        pytest.skip(str(why))
-
-
-def _oxigraph(location: Path, mode: str = "serve") -> Oxigraph:
-    _binary()
-    return Oxigraph(location, mode)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = _oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def pushed(server, project):
-    result = CliRunner().invoke(push_command, ["--endpoint", server.store], obj=project)
-    assert result.exit_code == 0, result.output
-    assert "pushed" in result.stdout and "the default graph" in result.stdout
-    return server
+from .conftest import oxigraph_or_skip
+from .stores import BasicAuthProxy, Oxigraph, differences, free_port
 
 
 def _normalised(table) -> list[tuple]:
@@ -165,9 +138,9 @@ def test_a_guarded_store_without_or_with_wrong_credentials(guarded, project, mon
 
 def test_read_only_server_refuses_the_push_with_a_clear_error(tmp_path, project):
     location = tmp_path / "db"
-    subprocess.run([_binary(), "load", "--location", str(location), "--file",
+    subprocess.run([oxigraph_or_skip(), "load", "--location", str(location), "--file",
                     str(project.graph)], check=True, capture_output=True, timeout=120)
-    srv = _oxigraph(location, "serve-read-only")
+    srv = Oxigraph(location, "serve-read-only")
     try:
         result = CliRunner().invoke(push_command, ["--endpoint", srv.store], obj=project)
     finally:

@@ -15,26 +15,6 @@ from vrgraph.cli import main
 from vrgraph.cli.publish import push as push_command
 from vrgraph.remote.endpoint import RemoteStore, remote_store
 
-from .stores import Oxigraph, Unavailable, oxigraph_binary
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    try:
-        oxigraph_binary()
-    except Unavailable as why:
-        pytest.skip(str(why))
-    srv = Oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def pushed(server, project):
-    result = CliRunner().invoke(push_command, ["--endpoint", server.store], obj=project)
-    assert result.exit_code == 0, result.output
-    return server
-
 
 @pytest.fixture(scope="module")
 def local(project):
