@@ -1,7 +1,6 @@
-"""SHACL-SPARQL's pre-binding (https://www.w3.org/TR/shacl/#pre-binding): the rules a
-query must keep for its potentially pre-bound variables, and the pre-binding itself, by
-values insertion as Appendix A defines it (https://www.w3.org/TR/shacl/#sparql-values):
-part of stage 6.
+"""SHACL-SPARQL's pre-binding (Appendix A, https://www.w3.org/TR/shacl/#pre-binding): the
+rules a query must keep for its potentially pre-bound variables, and the pre-binding itself,
+by values insertion: part of stage 6.
 
 A query that breaks the rules (MINUS, VALUES, SERVICE, ``AS $this``, a sub-query that does
 not return ``$this``) is refused, as a ``ShapeError``. :func:`once_is_enough` decides where

@@ -51,7 +51,7 @@ class SparqlCheck:
 
     def __post_init__(self) -> None:
         """Run only the query as the guard read it (``sparql_guard``): the regular
-        expressions of this module check the pre-binding rules, not safety."""
+        expressions of ``prebinding`` check the pre-binding rules, not safety."""
         try:
             self.query = sandbox.gate(self.query,
                                       f"the SPARQL query of shape {name_of(self.shape)}").text

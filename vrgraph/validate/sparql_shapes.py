@@ -162,7 +162,7 @@ def _instance(shapes: Graph, shape: Node, component: Node, params: list[tuple[No
 
 def _messages(shapes: Graph, *nodes: Node) -> list[str]:
     """The sh:message values of the first of ``nodes`` that has any, sorted
-    (https://www.w3.org/TR/shacl/#message-templates)."""
+    (https://www.w3.org/TR/shacl/#sparql-constraints-variables)."""
     for node in nodes:
         found = sorted(map(str, shapes.objects(node, SH.message)))
         if found:
