@@ -79,7 +79,12 @@ def targeted(shapes: Graph) -> list[Node]:
     found = {s for p in TARGETS for s in shapes.subjects(p, None)}
     found |= {s for kind in (SH.NodeShape, SH.PropertyShape)
               for s in shapes.subjects(RDF.type, kind) if is_class(shapes, s)}
-    return sorted(found, key=lambda s: (isinstance(s, BNode), str(s)))
+    return sorted(found, key=_stable)
+
+
+def _stable(node: Node) -> tuple[bool, str]:
+    """A sort key: IRIs first, each kind by its text."""
+    return isinstance(node, BNode), str(node)
 
 
 def is_class(shapes: Graph, s: Node) -> bool:
@@ -103,7 +108,7 @@ def check_shapes(shapes: Graph) -> None:
         return out
 
     done: set[Node] = set()
-    for start in sorted(set(shapes.subjects()), key=lambda s: (isinstance(s, BNode), str(s))):
+    for start in sorted(set(shapes.subjects()), key=_stable):
         if start in done:
             continue
         stack, trail = [(start, iter(refers(start)))], [start]
