@@ -68,8 +68,11 @@ from .validate import (
     lines_query,
     validate,
 )
-from .validate.compiled import Check, check_shapes, compile_shapes, target_patterns
-from .validate.sparql import SparqlCheck, _name, collect, foreign_parameters, prebind
+from .validate.compiled import Check, compile_shapes, target_patterns
+from .validate.prebinding import prebind
+from .validate.shapes import check_shapes, name_of
+from .validate.sparql import SparqlCheck
+from .validate.sparql_shapes import collect, foreign_parameters
 
 QUERY_TIMEOUT = 600.0
 """The longest one validation query may take on the endpoint, in seconds."""
@@ -162,12 +165,12 @@ def _in_store(remote: RemoteStore, project: Project, shapes: Graph, rdf: bool) -
     core, sparql = _sparql_checks(shapes, probe)
     compiled = compile_shapes(core, probe, foreign_parameters(shapes), portable=True)
     if compiled.skipped:
-        names = ", ".join(_name(s) for s in compiled.skipped[:3])
+        names = ", ".join(name_of(s) for s in compiled.skipped[:3])
         raise CannotAnswer(f"{len(compiled.skipped)} shape(s) use constraints not compiled to "
                            f"SPARQL, left to pySHACL ({names})")
     for check in sparql:
         if not check.once or "shapesGraph" in check.bindings:
-            raise CannotAnswer(f"the SPARQL constraint of shape {_name(check.shape)} runs per "
+            raise CannotAnswer(f"the SPARQL constraint of shape {name_of(check.shape)} runs per "
                                "focus node or reads the shapes graph")
     found = _Found(shapes)
     # the store answers several queries at once; the results are taken in the checks' order
@@ -274,7 +277,7 @@ def run_sparql(remote: RemoteStore, check: SparqlCheck, shapes: Graph,
     solutions at the shape's focus nodes are results (as ``SparqlCheck.run``)."""
     text, blank = prebind(check.query, check.bindings)
     if blank:
-        raise CannotAnswer(f"the SPARQL constraint of shape {_name(check.shape)} is pre-bound "
+        raise CannotAnswer(f"the SPARQL constraint of shape {name_of(check.shape)} is pre-bound "
                            "to a blank node, which no query sent can name")
     rows = select(remote, text)
     if not rows:

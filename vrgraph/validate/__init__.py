@@ -44,22 +44,22 @@ from ..findings import Result as Result
 from ..findings import _order
 from ..namespaces import PROV, SH, VR
 from ..project import Project, in_background
-from .compiled import (
+from .compiled import compile_shapes, target_patterns
+from .flags import for_pyshacl
+from .imports import read_shapes
+from .shapes import (
     CLASSES,
     TARGETS,
     Compiled,
     ShapeError,
     check_shapes,
-    compile_shapes,
     sparql_path,
-    target_patterns,
     targeted,
     true_in,
     write_path,
 )
-from .flags import for_pyshacl
-from .imports import read_shapes
-from .sparql import SparqlCheck, collect, foreign_parameters, forget_shapes
+from .sparql import SparqlCheck, forget_shapes
+from .sparql_shapes import collect, foreign_parameters
 
 ENGINES = ("sparql", "pyshacl")
 WORKERS = min(2, os.cpu_count() or 1)  # validation threads; the machines here have 2 cores

@@ -17,7 +17,7 @@ import re
 from rdflib import Graph, Literal
 
 from ..namespaces import SH
-from .compiled import ShapeError
+from .shapes import ShapeError
 
 
 def for_pyshacl(core: Graph) -> Graph:
