@@ -44,13 +44,12 @@ from ..findings import Result as Result
 from ..findings import _order
 from ..namespaces import PROV, SH, VR
 from ..project import Project, in_background
-from .compiled import compile_shapes, target_patterns
+from .compiled import Compiled, compile_shapes, target_patterns
 from .flags import for_pyshacl
 from .imports import read_shapes
 from .shapes import (
     CLASSES,
     TARGETS,
-    Compiled,
     ShapeError,
     check_shapes,
     sparql_path,
