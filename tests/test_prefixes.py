@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from vrgraph import query, synthetic
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
+from vrgraph.query.canned import load_queries
 from vrgraph.serve.describe import service_description
 
 VR = "https://w3id.org/vrgraph/def/"
@@ -104,4 +105,4 @@ def test_the_server_declares_them(store, queries_for_serve):
 
 @pytest.fixture(scope="module")
 def queries_for_serve(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)

@@ -343,7 +343,7 @@ def test_a_table_query_that_projects_other_columns_is_refused(scratch, tmp_path)
 
 def test_table_queries_are_not_canned_queries(project):
     """``vrgraph query list`` and serve list queries/*.rq only, not queries/tables/."""
-    from vrgraph.query import load_queries
+    from vrgraph.query.canned import load_queries
 
     tables = {p.stem for p in project.tables.glob("*.rq")}
     assert tables == {"actions", "agencies", "principles", "alignments"}

@@ -15,7 +15,9 @@ from vrgraph import pipeline
 from vrgraph.cli import main
 from vrgraph.cli import push as push_command
 from vrgraph.errors import QueryError
-from vrgraph.query import bind, load_queries, run, run_canned
+from vrgraph.query import run, run_canned
+from vrgraph.query.binding import bind
+from vrgraph.query.canned import load_queries
 from vrgraph.remote import EndpointError, bind_remote, remote_store
 from vrgraph.remote_validate import copy_for_validation
 from vrgraph.validate import validate

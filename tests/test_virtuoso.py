@@ -12,7 +12,7 @@ from rdflib import Graph
 from vrgraph import pipeline, synthetic
 from vrgraph.cli import main
 from vrgraph.cli import push as push_command
-from vrgraph.query import load_queries
+from vrgraph.query.canned import load_queries
 from vrgraph.remote import DEFAULT_GRAPH, IncompleteAnswer, RemoteStore, remote_store
 from vrgraph.remote_validate import copy_for_validation, validate_remote
 from vrgraph.report import collect, findings

@@ -24,7 +24,8 @@ if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fa
     import pyoxigraph as ox
 
     from .pipeline import Shortener
-    from .query import CannedQuery, Table
+    from .query import Table
+    from .query.canned import CannedQuery
     from .remote import RemoteStore
     from .store import Bindings
 
@@ -250,7 +251,7 @@ def query() -> None:
 @handle_errors
 def query_list(project: Project) -> None:
     """List the canned queries with their titles and parameters."""
-    from .query import load_queries
+    from .query.canned import load_queries
 
     for name, q in load_queries(project.queries).items():
         params = " ".join(f"[-p {p.name} {p.type.upper()}]" for p in q.params)
@@ -288,7 +289,8 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     from .errors import QueryError
     from .kept import keep
     from .pipeline import kept_output, read_output, shortener_of
-    from .query import bind, table
+    from .query import table
+    from .query.binding import bind
     from .results import render
 
     q = _canned(project, name)
@@ -601,7 +603,7 @@ def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
     at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
     static site."""
     from .pipeline import open_graph
-    from .query import load_queries
+    from .query.canned import load_queries
     from .serve import ServeConfig, public_address
     from .serve import serve as run
     from .store import base_of

@@ -59,7 +59,8 @@ from .sparql_guard import guard
 from .store import Bindings
 
 if TYPE_CHECKING:
-    from .query import CannedQuery, Table
+    from .query import Table
+    from .query.canned import CannedQuery
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
