@@ -28,6 +28,7 @@ from vrgraph import publish as pub
 from vrgraph.cli import publish as publish_command
 from vrgraph.project import Project
 from vrgraph.publish import site as publish_site
+from vrgraph.publish import site_settings
 from vrgraph.publish import write as publish_write
 from vrgraph.text import neutralise
 
@@ -714,8 +715,8 @@ def test_a_bad_site_settings_file_names_the_field(tmp_path, text, message):
     path = tmp_path / "publish_site.yaml"
     path.write_text(text)
     with pytest.raises(InputError, match=re.escape(message)):
-        publish_site.settings(path)
-    assert publish_site.settings().types["action"] == "Actions"   # the shipped file
+        site_settings.settings(path)
+    assert site_settings.settings().types["action"] == "Actions"   # the shipped file
 
 
 def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as_text():
@@ -761,7 +762,7 @@ def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as
     release = dataclasses.replace(load(), title=EVIL, description=EVIL, version=EVIL,
                                   publisher_name=EVIL, licence_title=EVIL,
                                   licence='https://example.org/"onmouseover="alert(3)')
-    names = publish_site.Settings({"action": EVIL + "s", "principle": EVIL}, ("action",),
+    names = site_settings.Settings({"action": EVIL + "s", "principle": EVIL}, ("action",),
                                   {RDFS.comment: EVIL})
     site = publish_site.Site(g, onto, BASE, release, {}, [publish_site.Alternate(
         "vrgraph.ttl", 'text/turtle" onload="alert(4)', EVIL)], names)
