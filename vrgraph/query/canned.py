@@ -25,6 +25,8 @@ PARAM_TYPES = ("principle", "agency", "action", "plan", "strategy", "string", "i
 
 @dataclass
 class Param:
+    """A parameter of a canned query, as its header declares it."""
+
     name: str
     type: str
     description: str = ""
@@ -39,6 +41,8 @@ class Param:
 
 @dataclass
 class CannedQuery:
+    """A canned query: its name (the file's stem), file, text and header."""
+
     name: str
     path: Path
     text: str
@@ -72,6 +76,8 @@ def parse_header(text: str, where: str) -> dict[str, Any]:
 
 
 def load_query(path: Path) -> CannedQuery:
+    """The canned query of the file at ``path``, its header checked and its text guarded;
+    a :class:`QueryError` names the file and what is wrong."""
     where = path.name
     text = path.read_text(encoding="utf-8")
     header = _header(text, where)
