@@ -261,7 +261,7 @@ def stage_validate(engine: str, data: Path, repeat: int) -> dict:
 
 def _queries(skipped: dict[str, str] | None = None) -> dict:
     """The canned queries to time; those in ``Options.skip`` go to ``skipped``."""
-    from vrgraph.query import load_queries
+    from vrgraph.query.canned import load_queries
     out = {}
     for name, q in load_queries(_project().queries).items():
         if name in Options.skip:
@@ -275,7 +275,7 @@ def _queries(skipped: dict[str, str] | None = None) -> dict:
 def _params(st: Any, q: Any) -> dict[str, str]:
     """The parameters a canned query is timed with: its defaults, in the first borough (N
     boroughs are N strategies, and a look-up needs to be told which)."""
-    from vrgraph.query import strategies
+    from vrgraph.query.strategies import strategies
     return {p.name: strategies(st)[0].key for p in q.params if p.type == "strategy"}
 
 
@@ -312,7 +312,8 @@ def stage_queries(engine: str, data: Path, repeat: int) -> dict:
     engine."""
     from vrgraph import evidence, reason
     from vrgraph import store as vst
-    from vrgraph.query import bind, run_canned
+    from vrgraph.query import run_canned
+    from vrgraph.query.binding import bind
     p = _project()
     times: dict[str, float | str] = {}
     t_load, st = _timed(lambda: vst.load([data], [p.ontology], p.root))

@@ -30,7 +30,7 @@ from tests.stores import (  # noqa: E402
 )
 from vrgraph import pipeline  # noqa: E402
 from vrgraph.project import Project  # noqa: E402
-from vrgraph.query import load_queries  # noqa: E402
+from vrgraph.query.canned import load_queries  # noqa: E402
 from vrgraph.remote.client import Credentials  # noqa: E402
 from vrgraph.remote.endpoint import RemoteStore  # noqa: E402
 from vrgraph.remote.push import push  # noqa: E402

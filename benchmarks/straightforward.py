@@ -15,7 +15,7 @@ import pyshacl
 from rdflib import Graph
 
 from vrgraph.project import Project
-from vrgraph.query import load_queries
+from vrgraph.query.canned import load_queries
 from vrgraph.report import SECTIONS, Results, render
 from vrgraph.validate import Report, Result
 

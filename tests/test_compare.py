@@ -9,7 +9,8 @@ import pytest
 
 from tests.helpers import needs_chromium
 from tests.test_strategies import run
-from vrgraph import charts, pipeline, query
+from vrgraph import charts, pipeline
+from vrgraph.query.canned import load_queries
 from vrgraph.report import annotate, collect, findings, render, views
 
 
@@ -28,7 +29,7 @@ def northbridge(tmp_path_factory):
 @pytest.fixture(scope="module")
 def results(project, northbridge):
     st = pipeline.load(project, [project.graph, northbridge])
-    return annotate(collect(st, query.load_queries(project.queries)))
+    return annotate(collect(st, load_queries(project.queries)))
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from tests.test_sparql_guard import Trap
-from vrgraph import query as query_module
 from vrgraph import sandbox, sparql_guard
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
+from vrgraph.query import canned
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the sandbox forks")
 
@@ -130,7 +130,7 @@ def test_sparql_cannot_reach_the_network_even_unguarded(files, trap, unguarded, 
 
 def _canned_with(text: str, monkeypatch) -> None:
     """Every canned query's text replaced by ``text`` (as a hostile project folder would)."""
-    real, real_one = query_module.load_queries, query_module.load_query
+    real, real_one = canned.load_queries, canned.load_query
 
     def load(folder: Path, *args):
         queries = real(folder, *args)
@@ -142,8 +142,8 @@ def _canned_with(text: str, monkeypatch) -> None:
         q = real_one(path)
         q.text = text
         return q
-    monkeypatch.setattr(query_module, "load_queries", load)
-    monkeypatch.setattr(query_module, "load_query", load_one)
+    monkeypatch.setattr(canned, "load_queries", load)
+    monkeypatch.setattr(canned, "load_query", load_one)
 
 
 def test_query_run_cannot_reach_the_network_even_unguarded(files, trap, unguarded, monkeypatch):

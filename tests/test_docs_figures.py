@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vrgraph import query
+from vrgraph.query.canned import load_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -22,7 +22,7 @@ def text(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def canned(project) -> int:
-    return len(query.load_queries(project.queries))
+    return len(load_queries(project.queries))
 
 
 def test_the_oxigraph_doc_counts_every_canned_query(canned):

@@ -17,6 +17,7 @@ from rdflib.namespace import SKOS
 
 from tests.test_strategies import BASE, ROWS, STRATEGY, fill, run
 from vrgraph import mappings, pipeline, query, store
+from vrgraph.query.canned import load_queries
 from vrgraph.report import collect, render
 from vrgraph.sheet import blank
 
@@ -52,7 +53,7 @@ def both(project, mapped):
 
 @pytest.fixture(scope="module")
 def queries(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)
 
 
 def rows(st, queries, name):

@@ -9,9 +9,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from vrgraph import query, synthetic
+from vrgraph import pipeline, query, synthetic
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
+from vrgraph.query.canned import load_queries
+from vrgraph.query.strategies import strategy_spaces
 from vrgraph.serve.describe import service_description
 
 VR = "https://w3id.org/vrgraph/def/"
@@ -70,6 +72,26 @@ def test_each_strategy_has_its_prefix(project, tmp_path):
     assert ask.output.strip() == "true", ask.output
 
 
+def test_a_querys_strategy_prefixes_are_the_ones_the_outputs_write():
+    """known_prefixes and the shortener take each strategy's short name and space from one
+    function: two documents minted in one space give one prefix (the first's by IRI), a
+    document without a short name its IRI's last segment, and an IRI not minted
+    ``{base}id/document/`` none."""
+    st = ox.Store()
+    st.load(f"""@prefix vr: <{VR}> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        <https://a.example/id/document/alpha> a vr:StrategyDocument ; dcterms:identifier "alpha" .
+        <https://a.example/id/document/alpha2> a vr:StrategyDocument ; dcterms:identifier "zeta" .
+        <https://b.example/x/id/document/beta> a vr:StrategyDocument .
+        <https://c.example/grid/document/delta> a vr:StrategyDocument ;
+            dcterms:identifier "delta" .""", format=ox.RdfFormat.TURTLE)
+    spaces = [("alpha", "https://a.example/id/"), ("beta", "https://b.example/x/id/")]
+    assert strategy_spaces(st) == spaces
+    things = {"alpha": "https://a.example/id/", "beta": "https://b.example/x/id/"}
+    assert pipeline.shortener_of(st).things == things
+    known = query.known_prefixes(st)
+    assert {p: ns for p, ns in known.items() if p in things or p in ("zeta", "delta")} == things
+
+
 def test_the_service_description_declares_them():
     triples = service_description("http://127.0.0.1:1/sparql", {"": 1}, 10, 100,
                                   {"vr": VR})
@@ -104,4 +126,4 @@ def test_the_server_declares_them(store, queries_for_serve):
 
 @pytest.fixture(scope="module")
 def queries_for_serve(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)

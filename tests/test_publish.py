@@ -28,6 +28,7 @@ from vrgraph import publish as pub
 from vrgraph.cli.publish import publish as publish_command
 from vrgraph.project import Project
 from vrgraph.publish import site as publish_site
+from vrgraph.publish import site_settings
 from vrgraph.publish import write as publish_write
 from vrgraph.text import neutralise
 
@@ -343,7 +344,7 @@ def test_a_table_query_that_projects_other_columns_is_refused(scratch, tmp_path)
 
 def test_table_queries_are_not_canned_queries(project):
     """``vrgraph query list`` and serve list queries/*.rq only, not queries/tables/."""
-    from vrgraph.query import load_queries
+    from vrgraph.query.canned import load_queries
 
     tables = {p.stem for p in project.tables.glob("*.rq")}
     assert tables == {"actions", "agencies", "principles", "alignments"}
@@ -714,8 +715,8 @@ def test_a_bad_site_settings_file_names_the_field(tmp_path, text, message):
     path = tmp_path / "publish_site.yaml"
     path.write_text(text)
     with pytest.raises(InputError, match=re.escape(message)):
-        publish_site.settings(path)
-    assert publish_site.settings().types["action"] == "Actions"   # the shipped file
+        site_settings.settings(path)
+    assert site_settings.settings().types["action"] == "Actions"   # the shipped file
 
 
 def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as_text():
@@ -761,7 +762,7 @@ def test_hostile_values_in_every_text_field_reach_the_site_and_ontology_pages_as
     release = dataclasses.replace(load(), title=EVIL, description=EVIL, version=EVIL,
                                   publisher_name=EVIL, licence_title=EVIL,
                                   licence='https://example.org/"onmouseover="alert(3)')
-    names = publish_site.Settings({"action": EVIL + "s", "principle": EVIL}, ("action",),
+    names = site_settings.Settings({"action": EVIL + "s", "principle": EVIL}, ("action",),
                                   {RDFS.comment: EVIL})
     site = publish_site.Site(g, onto, BASE, release, {}, [publish_site.Alternate(
         "vrgraph.ttl", 'text/turtle" onload="alert(4)', EVIL)], names)

@@ -14,6 +14,8 @@ import pytest
 
 from vrgraph import query
 from vrgraph.errors import QueryError
+from vrgraph.query.binding import bind
+from vrgraph.query.canned import PARAM_TYPES, load_queries
 
 VR = "https://w3id.org/vrgraph/def/"
 ID = "https://w3id.org/vrgraph/id/"
@@ -22,7 +24,7 @@ TYPED = ("principle", "agency", "action", "plan")
 
 @pytest.fixture(scope="module")
 def queries(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +86,10 @@ def test_every_query_parses_and_is_documented(queries, store):
         assert q.title.strip() and len(q.description) > 60, name
         assert q.tags, f"{name}: no tags"
         # valid SPARQL 1.1 for Oxigraph (prepare with the defaults bound)
-        bindings = query.bind(store, q, {})
+        bindings = bind(store, q, {})
         store.query(q.text, substitutions=bindings or None, use_default_graph_as_union=True)
         for p in q.params:
-            assert p.type in query.PARAM_TYPES, (name, p)
+            assert p.type in PARAM_TYPES, (name, p)
             assert p.description.strip(), f"{name}: parameter {p.name} undocumented"
             # a strategy may be left out while the graph holds one
             assert p.default is not None or not p.required, \

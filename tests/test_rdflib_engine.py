@@ -13,6 +13,9 @@ from rdflib import Graph, Variable
 
 from vrgraph import query
 from vrgraph import store as vstore
+from vrgraph.query.binding import bind
+from vrgraph.query.canned import load_queries
+from vrgraph.query.strategies import strategies
 from vrgraph.store import lexical, to_rdflib
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
@@ -30,7 +33,7 @@ BOUND = {
 
 @pytest.fixture(scope="module")
 def queries(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,7 @@ def test_rdflib_gives_the_same_rows_with_parameters_unbound(name, queries, store
 @pytest.mark.parametrize(("name", "values"), [(n, v) for n, vs in BOUND.items() for v in vs])
 def test_rdflib_gives_the_same_rows_with_parameters_bound(name, values, queries, store, graph):
     q = queries[name]
-    bindings = query.bind(store, q, values)
+    bindings = bind(store, q, values)
     expected = on_oxigraph(store, q.text, bindings)
     assert expected[1], f"{name} {values}: no rows to compare"
     assert on_rdflib(graph, q.text, bindings) == expected
@@ -91,8 +94,8 @@ def test_rdflib_gives_the_same_rows_on_synthetic_boroughs(name, queries, borough
     # rdflib cannot order them), where the real document has one strategy
     together, graph = boroughs
     q = queries[name]
-    first = query.strategies(together)[0].key
-    bindings = query.bind(together, q, {p.name: first for p in q.params
+    first = strategies(together)[0].key
+    bindings = bind(together, q, {p.name: first for p in q.params
                                         if p.type == "strategy"})
     assert on_rdflib(graph, q.text, bindings) == on_oxigraph(together, q.text, bindings)
 

@@ -258,7 +258,7 @@ def test_every_workbook_is_read_through_the_one_bounded_reader():
     assert zips == {"sheet/cells.py", "sheet/xlsx.py"}            # xlsx.py: writing only
     assert "load_workbook" not in set().union(*readers.values())
     assert {f for f, names in readers.items() if "load" in names or "read_csv" in names} == \
-        {"sheet/edited.py", "sheet/strategy.py"}
+        {"sheet/edited.py", "sheet/strategy_book.py"}
 
 
 # -- 2. CSV folders ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from vrgraph import pipeline
 from vrgraph.cli import main
 from vrgraph.cli.publish import push as push_command
 from vrgraph.errors import QueryError
-from vrgraph.query import bind, load_queries, run, run_canned
+from vrgraph.query import run, run_canned
+from vrgraph.query.binding import bind
+from vrgraph.query.canned import load_queries
 from vrgraph.remote.bind import bind_remote
 from vrgraph.remote.client import EndpointError
 from vrgraph.remote.endpoint import remote_store

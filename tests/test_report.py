@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import dom, needs_chromium, screenshot
-from vrgraph import query
 from vrgraph.cli import main
+from vrgraph.query.canned import load_queries
 from vrgraph.report import SECTIONS, collect, findings
 
 
 @pytest.fixture(scope="module")
 def results(store, project):
-    return collect(store, query.load_queries(project.queries))
+    return collect(store, load_queries(project.queries))
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_report_refuses_a_missing_query(scratch):
 
 
 def test_the_sections_are_canned_queries(project):
-    assert set(SECTIONS) <= set(query.load_queries(project.queries))
+    assert set(SECTIONS) <= set(load_queries(project.queries))
 
 
 @needs_chromium

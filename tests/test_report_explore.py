@@ -26,10 +26,10 @@ SITE = "https://example.org/violence-reduction/"
 
 @pytest.fixture(scope="module")
 def results(store, project):
-    from vrgraph import query
+    from vrgraph.query.canned import load_queries
     from vrgraph.report import collect
 
-    return collect(store, query.load_queries(project.queries))
+    return collect(store, load_queries(project.queries))
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 
 from tests.helpers import dom, needs_chromium, screenshot, values_of
 from vrgraph.cli.serve import serve as serve_command
-from vrgraph.query import load_queries, run_canned
+from vrgraph.query import run_canned
+from vrgraph.query.canned import load_queries
 from vrgraph.serve import ServeConfig, make_server
 from vrgraph.serve import formats as fmt
 from vrgraph.serve.app import stderr_log

@@ -22,7 +22,7 @@ from rdflib import Graph, Namespace, URIRef
 
 from tests.test_serve import CLIENT_TIMEOUT, Running
 from vrgraph.cli.serve import serve as serve_command
-from vrgraph.query import load_queries
+from vrgraph.query.canned import load_queries
 from vrgraph.serve import ServeConfig, ServeError, make_server, public_address
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"),

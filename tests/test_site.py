@@ -19,8 +19,7 @@ from tests.helpers import dom, needs_chromium, screenshot
 from vrgraph.cli.publish import publish as publish_command
 from vrgraph.errors import InputError
 from vrgraph.project import Project
-from vrgraph.publish import search
-from vrgraph.publish import site as publish_site
+from vrgraph.publish import search, site_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/vrgraph/"
@@ -198,7 +197,7 @@ def test_a_bad_index_setting_names_the_field(tmp_path, text, message):
     path = tmp_path / "publish_site.yaml"
     path.write_text(text)
     with pytest.raises(InputError, match=re.escape(message)):
-        publish_site.settings(path)
+        site_settings.settings(path)
 
 
 # --- 6. source lines and the document ---------------------------------------------------------

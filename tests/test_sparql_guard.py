@@ -20,7 +20,8 @@ import pytest
 
 from vrgraph import sandbox
 from vrgraph.errors import QueryError
-from vrgraph.query import load_queries, run_confined
+from vrgraph.query import run_confined
+from vrgraph.query.canned import load_queries
 from vrgraph.sparql_guard import MAX_DEPTH, MAX_NESTING, GuardError, guard
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the sandbox forks")

@@ -23,6 +23,7 @@ from vrgraph import pipeline, query, synthetic
 from vrgraph.cli import main
 from vrgraph.errors import QueryError
 from vrgraph.namespaces import DCTERMS, PROV, RDF, VR
+from vrgraph.query.canned import load_queries
 from vrgraph.sheet import blank as strategy_sheet
 
 BASE = "https://example.org/northbridge/"
@@ -96,7 +97,7 @@ def both(project, northbridge) -> ox.Store:
 
 @pytest.fixture(scope="module")
 def queries(project):
-    return query.load_queries(project.queries)
+    return load_queries(project.queries)
 
 
 def answer(store, queries, name: str, **params: str) -> list[dict]:

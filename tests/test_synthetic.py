@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 
 from vrgraph import pipeline, synthetic
-from vrgraph.query import load_queries, run_canned
+from vrgraph.query import run_canned
+from vrgraph.query.canned import load_queries
 
 ID = re.compile(r"^https://w3id\.org/vrgraph/(b[0-9]+/)?id/")
 

@@ -12,7 +12,7 @@ from rdflib import Graph
 from vrgraph import pipeline, synthetic
 from vrgraph.cli import main
 from vrgraph.cli.publish import push as push_command
-from vrgraph.query import load_queries
+from vrgraph.query.canned import load_queries
 from vrgraph.remote.client import IncompleteAnswer
 from vrgraph.remote.endpoint import RemoteStore, remote_store
 from vrgraph.remote.push import DEFAULT_GRAPH

@@ -31,7 +31,9 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .project import Project
-from .query import CannedQuery, Table, bind, known_prefixes, load_queries, run, run_confined
+from .query import Table, known_prefixes, run, run_confined
+from .query.binding import bind
+from .query.canned import CannedQuery, load_queries
 from .store import Queryable, Term
 
 if TYPE_CHECKING:

@@ -30,7 +30,8 @@ KEEP = 64
 
 def _code() -> list[Path]:
     here = Path(__file__).resolve().parent
-    return sorted(here.glob("*.py")) + sorted((here / "store").glob("*.py"))
+    return sorted(here.glob("*.py")) + [f for sub in ("query", "store")
+                                        for f in sorted((here / sub).glob("*.py"))]
 
 
 def plain(paths: Sequence[Path]) -> bool:

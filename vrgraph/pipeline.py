@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the validator (and rdflib's SPARQL parser) is imported wher
     from rdflib import Graph
 
     from .findings import Report
-    from .query import CannedQuery
+    from .query.canned import CannedQuery
     from .report import Results
 
 
@@ -86,7 +86,7 @@ def open_graph(project: Project, files: list[Path] | None = None) -> ox.Store:
 def queries(project: Project, name: str | None = None) -> dict[str, CannedQuery]:
     """The canned queries (or only the one called ``name``, if there is one: a command
     that runs one reads one), their guarded texts kept beside the stores."""
-    from .query import keep, load_queries, load_query, remember
+    from .query.canned import keep, load_queries, load_query, remember
     from .store import disk
 
     cache = disk.folder(project.root, project.bundled)
@@ -226,23 +226,6 @@ def validate_in_background(st: ox.Store, project: Project) -> Callable[[], Repor
     return in_background(lambda: validate(st, shapes(project), WORKERS))
 
 
-_SPACES = f"""SELECT ?document ?key WHERE {{
-  ?document a <{PREFIX_IRIS["vr"]}StrategyDocument>
-  OPTIONAL {{ ?document <{PREFIX_IRIS["dcterms"]}identifier> ?key }}
-}} ORDER BY ?document ?key"""
-
-
-def strategy_spaces(st: Queryable) -> list[tuple[str, str]]:
-    """``(short name, {base}id/)`` of each strategy of ``st`` minted ``{base}id/document/``."""
-    out: dict[str, str] = {}
-    for row in store.solutions(st.query(_SPACES, use_default_graph_as_union=True)):
-        doc = str(row[0].value)
-        base, sep, name = doc.rpartition("id/document/")
-        if sep:
-            out.setdefault(base + "id/", row[1].value if row[1] is not None else name)
-    return sorted((key, ids) for ids, key in out.items())
-
-
 class Shortener:
     """Writes IRIs with the project's prefixes (``vr:Action``) and a prefix for the things
     of each strategy: ``vrid:action/5.1.1`` with one, each strategy's short name with
@@ -275,12 +258,14 @@ class Shortener:
 
 def shortener(base: Base, spaces: list[tuple[str, str]] | None = None) -> Shortener:
     """A :class:`Shortener` for things minted under ``base``, or for each strategy of
-    ``spaces`` (:func:`strategy_spaces`)."""
+    ``spaces`` (:func:`vrgraph.query.strategies.strategy_spaces`)."""
     return Shortener(base, spaces)
 
 
 def shortener_of(st: Queryable) -> Shortener:
     """A :class:`Shortener` for the strategies of ``st``."""
+    from .query.strategies import strategy_spaces
+
     return Shortener(store.base_of(st), strategy_spaces(st))
 
 

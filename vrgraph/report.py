@@ -17,7 +17,8 @@ from typing import Any
 
 from . import charts, pages
 from .findings import Report
-from .query import CannedQuery, run_canned
+from .query import run_canned
+from .query.canned import CannedQuery
 from .store import Queryable
 
 Row = dict[str, str | None]     # a row of a canned query's answer, as text

@@ -189,7 +189,7 @@ def gate(text: str, where: str = "query", kept: str | None = None) -> Guarded:
     canonical text (``vrgraph.sparql_guard``), given only in a confined process; outside
     one, :class:`QueryError` (the second lock is missing: fail closed). ``kept`` is the
     guard's canonical text of ``text`` made earlier (a canned query's:
-    ``vrgraph.query.canonical``), used as is rather than guarding the text again."""
+    ``vrgraph.query.canned.canonical``), used as is rather than guarding the text again."""
     if kept is not None:
         checked = Guarded(kept, (0,), ())
     else:

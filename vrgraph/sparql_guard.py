@@ -129,7 +129,7 @@ _IRI_BAD = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 def _token_pattern() -> re.Pattern[str]:
     """:data:`_TOKEN` compiled, once, at the first query guarded: compiling its Unicode
     classes takes 0.1 s, which a command that runs only the canned queries (their guarded
-    texts are kept: ``vrgraph.query.canonical``) need not pay at every start."""
+    texts are kept: ``vrgraph.query.canned.canonical``) need not pay at every start."""
     return re.compile(_TOKEN, re.VERBOSE)
 
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fa
     import pyoxigraph as ox
 
     from ..pipeline import Shortener
-    from ..query import CannedQuery, Table
+    from ..query import Table
+    from ..query.canned import CannedQuery
     from ..remote.endpoint import RemoteStore
     from ..store import Bindings
 
@@ -60,7 +61,7 @@ def query() -> None:
 @handle_errors
 def query_list(project: Project) -> None:
     """List the canned queries with their titles and parameters."""
-    from ..query import load_queries
+    from ..query.canned import load_queries
 
     for name, q in load_queries(project.queries).items():
         params = " ".join(f"[-p {p.name} {p.type.upper()}]" for p in q.params)
@@ -98,7 +99,8 @@ def query_run(project: Project, name: str, params: tuple[tuple[str, str], ...], 
     from ..errors import QueryError
     from ..kept import keep
     from ..pipeline import kept_output, read_output, shortener_of
-    from ..query import bind, table
+    from ..query import table
+    from ..query.binding import bind
     from ..results import render
 
     q = _canned(project, name)

@@ -60,7 +60,7 @@ def serve(project: Project, host: str, port: int, timeout: float, max_rows: int,
     at /queries (OpenAPI at /openapi.json), a query page, linked data, and optionally a
     static site."""
     from ..pipeline import open_graph
-    from ..query import load_queries
+    from ..query.canned import load_queries
     from ..serve import ServeConfig, public_address
     from ..serve import serve as run
     from ..store import base_of

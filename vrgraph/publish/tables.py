@@ -36,7 +36,7 @@ from rdflib import Graph
 
 from .. import store
 from ..errors import InputError, QueryError, located
-from ..query import parse_header
+from ..query.canned import parse_header
 from ..sparql_guard import guard
 from ..text import natural, neutralise
 from .dumps import json_bytes

@@ -35,7 +35,8 @@ from .client import (
 )
 
 if TYPE_CHECKING:
-    from ..query import CannedQuery, Table
+    from ..query import Table
+    from ..query.canned import CannedQuery
 
 
 class RemoteStore:

@@ -45,7 +45,8 @@ from waitress.adjustments import Adjustments
 from .. import sandbox
 from ..errors import VrgraphError
 from ..namespaces import DEFAULT_BASE
-from ..query import CannedQuery, known_prefixes
+from ..query import known_prefixes
+from ..query.canned import CannedQuery
 from ..sparql_guard import prepare
 from .app import App, stderr_log
 from .describe import graph_sizes, openapi, query_list, valid_values

@@ -13,7 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import __version__
-from ..query import PARAM_TYPES, CannedQuery, Param, allowed_values
+from ..query.binding import allowed_values
+from ..query.canned import PARAM_TYPES, CannedQuery, Param
 from ..store import ASSERTED, INFERRED, ONTOLOGY, count
 from . import formats as fmt
 from .run import MAX_ROWS, TRUNCATED

@@ -16,8 +16,9 @@ import pyoxigraph as ox
 
 from .. import sandbox
 from ..errors import QueryError
-from ..query import CannedQuery, bind
 from ..query import execute as run_query
+from ..query.binding import bind
+from ..query.canned import CannedQuery
 from . import formats as fmt
 
 T = TypeVar("T")
