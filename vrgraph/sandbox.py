@@ -39,13 +39,14 @@ import pickle
 import resource
 import select
 import signal
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from . import progress
+from .channel import CHANNEL_FD as CHANNEL_FD
+from .channel import RESULT, Forwarded, Frames, draw, send
 from .errors import QueryError
 from .sparql_guard import Guarded, guard
 
@@ -53,7 +54,6 @@ T = TypeVar("T")
 
 REFUSED = "the query tried to reach the network or the file system: refused"
 
-CHANNEL_FD = 3
 _held: Confinement | None = None  # what confine() achieved in this process
 _kept: set[int] = set()  # descriptors a confined child keeps: see keep_open()
 _readable: set[str] = set()  # folders a confined child may read beneath: see keep_open()
@@ -363,17 +363,17 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             os.close(read)
             confine(write, memory)
             try:
-                with progress.reporting(_Forwarded.listener if listener else None):
+                with progress.reporting(Forwarded.listener if listener else None):
                     payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as err:  # noqa: BLE001 - sent to the parent, raised there
                 payload = pickle.dumps((False, Refused() if refused(err) else _portable(err)))
-            _send(_RESULT, payload)
+            send(RESULT, payload)
         except BaseException:  # noqa: BLE001 - a forked child must never unwind
             code = 1
         finally:
             os._exit(code)
     os.close(write)
-    frames = _Frames()
+    frames = Frames()
     bars: dict[int, progress.Bar] = {}
     result: bytes | None = None
     deadline = time.monotonic() + timeout
@@ -389,10 +389,10 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             if not chunk:
                 break
             for kind, body in frames.feed(chunk):
-                if kind == _RESULT:
+                if kind == RESULT:
                     result = body
                 elif listener is not None:
-                    _draw(pickle.loads(body), listener, bars)
+                    draw(pickle.loads(body), listener, bars)
     finally:
         os.close(read)
         for bar in bars.values():
@@ -406,84 +406,6 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
     if not ok:
         raise value
     return cast(T, value)   # what fn() returned in the child, pickled
-
-
-# -- the channel: frames of one kind byte and a 4-byte length, from the child to its parent
-_RESULT, _PROGRESS = b"R", b"P"
-_sending = threading.Lock()   # the child's threads mark progress side by side
-
-
-def _send(kind: bytes, body: bytes) -> None:
-    """Write one frame on the channel, whole (in the child)."""
-    view = memoryview(kind + len(body).to_bytes(4, "big") + body)
-    with _sending:
-        while view:
-            view = view[os.write(CHANNEL_FD, view):]
-
-
-class _Frames:
-    """The frames of the channel, as its bytes arrive (in the parent)."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    def feed(self, chunk: bytes) -> list[tuple[bytes, bytes]]:
-        self._buffer += chunk
-        out = []
-        while len(self._buffer) >= 5:
-            size = int.from_bytes(self._buffer[1:5], "big")
-            if len(self._buffer) < 5 + size:
-                break
-            out.append((bytes(self._buffer[:1]), bytes(self._buffer[5:5 + size])))
-            del self._buffer[:5 + size]
-        return out
-
-
-class _Forwarded:
-    """A progress bar of the child: each call is sent to the parent, which draws it."""
-
-    _count = 0
-
-    def __init__(self, what: str, total: int | None, unit: str) -> None:
-        _Forwarded._count += 1
-        self._number = _Forwarded._count
-        self._tell("open", what, total, unit)
-
-    @classmethod
-    def listener(cls, what: str, total: int | None, unit: str) -> progress.Bar:
-        return cls(what, total, unit)
-
-    def _tell(self, *event: object) -> None:
-        _send(_PROGRESS, pickle.dumps((event[0], self._number, *event[1:])))
-
-    def update(self, n: float | None = 1) -> None:
-        self._tell("update", n)
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        self._tell("note", s)
-
-    def close(self) -> None:
-        self._tell("close")
-
-
-def _draw(event: tuple[object, ...], listener: progress.Listener,
-          bars: dict[int, progress.Bar]) -> None:
-    """Show one progress event of the child with the parent's ``listener``."""
-    kind, number, *rest = event
-    if not isinstance(number, int):
-        return
-    if kind == "open" and len(rest) == 3:
-        what, total, unit = rest
-        bars[number] = listener(str(what), total if isinstance(total, int) else None,
-                                str(unit))
-    elif (bar := bars.get(number)) is None:
-        return
-    elif kind == "update" and rest and isinstance(rest[0], (int, float)):
-        bar.update(rest[0])
-    elif kind == "note" and rest:
-        bar.set_postfix_str(str(rest[0]))
-    elif kind == "close":
-        bars.pop(number).close()
 
 
 def _portable(err: Exception) -> Exception:
