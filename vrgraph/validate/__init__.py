@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -200,15 +200,22 @@ class _Found:
         """The SHACL validation report (https://www.w3.org/TR/shacl/#validation-report):
         ``sh:conforms`` false if there is any result, whatever its severity. A blank focus
         node, value, shape or path is given with what the data or shapes graph says of it,
-        copied for each result so that every blank node is nested (no labels)."""
+        copied for each result so that every blank node is nested (no labels). The results
+        come in the order of the text report, their blank nodes named in that order, so that
+        the Turtle written is the same at every run."""
         g, report = Graph(), BNode()
         g.bind("sh", SH)
         g.add((report, RDF.type, SH.ValidationReport))
         g.add((report, SH.conforms, Literal(not self.terms)))
         data = _StoreGraph(store)
-        for focus, severity, shape, component, value, path, paths, message, constraint \
-                in self.terms:
+        results: list[tuple[Any, BNode]] = []
+        for n, (focus, severity, shape, component, value, path, paths, message, constraint) \
+                in enumerate(self.terms):
             r = BNode()
+            # in the text report's order; a blank node's random label left out of it
+            blank = {"focus": "" if isinstance(focus, BNode) else self.results[n].focus,
+                     "value": None if isinstance(value, BNode) else self.results[n].value}
+            results.append((_order(replace(self.results[n], **blank)), r))
             g.add((report, SH.result, r))
             for p, o, source in ((RDF.type, SH.ValidationResult, None),
                                  (SH.focusNode, focus, data), (SH.resultSeverity, severity, None),
@@ -221,7 +228,47 @@ class _Found:
                     g.add((r, p, _copy(source, o, g, set()) if source is not None else o))
             if path is not None:
                 g.add((r, SH.resultPath, write_path(paths, path, g)))
-        return g
+        results.sort(key=lambda kr: (kr[0], _content(g, kr[1], set())))
+        return _named(g, [report, *(r for _, r in results)])
+
+
+def _content(g: Graph, node: Node, above: set[Node]) -> str:
+    """``node`` as text that does not depend on blank nodes' labels: what a blank node says
+    (sorted), for the order of results that differ only there."""
+    if not isinstance(node, BNode):
+        return node.n3()
+    if node in above:
+        return "[...]"
+    return "[" + "; ".join(sorted(f"{p.n3()} {_content(g, o, above | {node})}"
+                                  for p, o in g.predicate_objects(node))) + "]"
+
+
+def _named(g: Graph, first: list[BNode]) -> Graph:
+    """``g`` with its blank nodes labelled in the order a walk meets them, from ``first``
+    (in order) down to what each says (by predicate and value), so that a serializer that
+    sorts blank nodes by label writes the same text at every run (rdflib's labels are
+    random)."""
+    names: dict[BNode, BNode] = {}
+
+    def visit(node: Node) -> None:
+        if not isinstance(node, BNode) or node in names:
+            return
+        names[node] = BNode(f"b{len(names):07d}")
+        for _, o in sorted(g.predicate_objects(node), key=lambda po: (
+                str(po[0]), "" if isinstance(po[1], BNode) else po[1].n3())):
+            visit(o)
+
+    names.update({node: BNode(f"b{n:07d}") for n, node in enumerate(first)})
+    for node in first:
+        for _, o in g.predicate_objects(node):
+            visit(o)
+    out = Graph()
+    for prefix, namespace in g.namespaces():
+        out.bind(prefix, namespace, override=True)
+    for s, p, o in g:
+        out.add((names.get(s, s) if isinstance(s, BNode) else s, p,
+                 names.get(o, o) if isinstance(o, BNode) else o))
+    return out
 
 
 def _rdflib(term: st.Term | Node | None) -> Node | None:
