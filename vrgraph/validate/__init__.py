@@ -213,9 +213,10 @@ class _Found:
                 in enumerate(self.terms):
             r = BNode()
             # in the text report's order; a blank node's random label left out of it
-            blank = {"focus": "" if isinstance(focus, BNode) else self.results[n].focus,
-                     "value": None if isinstance(value, BNode) else self.results[n].value}
-            results.append((_order(replace(self.results[n], **blank)), r))
+            known = replace(self.results[n], value=None) if isinstance(value, BNode) \
+                else self.results[n]
+            results.append((_order(replace(known, focus="") if isinstance(focus, BNode)
+                                   else known), r))
             g.add((report, SH.result, r))
             for p, o, source in ((RDF.type, SH.ValidationResult, None),
                                  (SH.focusNode, focus, data), (SH.resultSeverity, severity, None),
