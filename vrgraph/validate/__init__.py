@@ -18,7 +18,6 @@ Spec: https://www.w3.org/TR/shacl/#validation-report
 from __future__ import annotations
 
 import functools
-import io
 import json
 import multiprocessing
 import os
@@ -31,8 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
-from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
 
 from .. import progress, reason, sandbox
@@ -59,6 +57,8 @@ from .shapes import (
 )
 from .sparql import SparqlCheck, forget_shapes
 from .sparql_shapes import collect, foreign_parameters
+from .turtle import as_turtle as as_turtle
+from .turtle import content, named
 
 ENGINES = ("sparql", "pyshacl")
 WORKERS = min(2, os.cpu_count() or 1)  # validation threads; the machines here have 2 cores
@@ -229,47 +229,8 @@ class _Found:
                     g.add((r, p, _copy(source, o, g, set()) if source is not None else o))
             if path is not None:
                 g.add((r, SH.resultPath, write_path(paths, path, g)))
-        results.sort(key=lambda kr: (kr[0], _content(g, kr[1], set())))
-        return _named(g, [report, *(r for _, r in results)])
-
-
-def _content(g: Graph, node: Node, above: set[Node]) -> str:
-    """``node`` as text that does not depend on blank nodes' labels: what a blank node says
-    (sorted), for the order of results that differ only there."""
-    if not isinstance(node, BNode):
-        return node.n3()
-    if node in above:
-        return "[...]"
-    return "[" + "; ".join(sorted(f"{p.n3()} {_content(g, o, above | {node})}"
-                                  for p, o in g.predicate_objects(node))) + "]"
-
-
-def _named(g: Graph, first: list[BNode]) -> Graph:
-    """``g`` with its blank nodes labelled in the order a walk meets them, from ``first``
-    (in order) down to what each says (by predicate and value), so that a serializer that
-    sorts blank nodes by label writes the same text at every run (rdflib's labels are
-    random)."""
-    names: dict[BNode, BNode] = {}
-
-    def visit(node: Node) -> None:
-        if not isinstance(node, BNode) or node in names:
-            return
-        names[node] = BNode(f"b{len(names):07d}")
-        for _, o in sorted(g.predicate_objects(node), key=lambda po: (
-                str(po[0]), "" if isinstance(po[1], BNode) else po[1].n3())):
-            visit(o)
-
-    names.update({node: BNode(f"b{n:07d}") for n, node in enumerate(first)})
-    for node in first:
-        for _, o in g.predicate_objects(node):
-            visit(o)
-    out = Graph()
-    for prefix, namespace in g.namespaces():
-        out.bind(prefix, namespace, override=True)
-    for s, p, o in g:
-        out.add((names.get(s, s) if isinstance(s, BNode) else s, p,
-                 names.get(o, o) if isinstance(o, BNode) else o))
-    return out
+        results.sort(key=lambda kr: (kr[0], content(g, kr[1], set())))
+        return named(g, [report, *(r for _, r in results)])
 
 
 def _rdflib(term: st.Term | Node | None) -> Node | None:
@@ -451,33 +412,6 @@ def _component(iri: str | None) -> str:
         return ""
     name = re.split(r"[#/]", iri)[-1].removesuffix("ConstraintComponent")
     return " (" + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() + ")"
-
-
-_SHORTHAND = {XSD.integer: r"[+-]?[0-9]+", XSD.decimal: r"[+-]?[0-9]*\.[0-9]+",
-              XSD.double: r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+",
-              XSD.boolean: r"true|false"}
-
-
-class _ExactTurtle(TurtleSerializer):
-    """rdflib's Turtle, but a literal is written bare only where Turtle's shorthand gives
-    back the same term: rdflib writes "1"^^xsd:boolean as 1 (an integer), "none"^^xsd:boolean
-    as none (a syntax error), "1.0E0"^^xsd:double as 1e+00."""
-
-    def label(self, node: Node, position: int) -> str:
-        if isinstance(node, Literal) and node.datatype in _SHORTHAND and not re.fullmatch(
-                _SHORTHAND[node.datatype], str(node)):
-            return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(
-                dt, True))
-        if isinstance(node, Literal) and node.datatype in _SHORTHAND:
-            return str(node)
-        return super().label(node, position)
-
-
-def as_turtle(report: Report) -> str:
-    """The SHACL validation report graph as Turtle, each literal exactly as in the data."""
-    out = io.BytesIO()
-    _ExactTurtle(report.rdf()).serialize(out, encoding="utf-8")
-    return out.getvalue().decode("utf-8")
 
 
 def as_json(report: Report) -> str:
