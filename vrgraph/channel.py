@@ -44,7 +44,8 @@ class Frames:
 
 
 class Forwarded:
-    """A progress bar of the child: each call is sent to the parent, which draws it."""
+    """A progress bar of the child: each call is sent to the parent, which draws it (the
+    class is the child's :data:`vrgraph.progress.Listener`)."""
 
     _count = 0
 
@@ -53,12 +54,8 @@ class Forwarded:
         self._number = Forwarded._count
         self._tell("open", what, total, unit)
 
-    @classmethod
-    def listener(cls, what: str, total: int | None, unit: str) -> progress.Bar:
-        return cls(what, total, unit)
-
-    def _tell(self, *event: object) -> None:
-        send(PROGRESS, pickle.dumps((event[0], self._number, *event[1:])))
+    def _tell(self, kind: str, *rest: object) -> None:
+        send(PROGRESS, pickle.dumps((kind, self._number, *rest)))
 
     def update(self, n: float | None = 1) -> None:
         self._tell("update", n)

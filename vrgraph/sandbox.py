@@ -363,7 +363,7 @@ def run_confined(fn: Callable[[], T], timeout: float, memory: int | None) -> T:
             os.close(read)
             confine(write, memory)
             try:
-                with progress.reporting(Forwarded.listener if listener else None):
+                with progress.reporting(Forwarded if listener else None):
                     payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as err:  # noqa: BLE001 - sent to the parent, raised there
                 payload = pickle.dumps((False, Refused() if refused(err) else _portable(err)))

@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -101,23 +101,20 @@ def validate(store: ox.Store, shapes: Graph, workers: int = 1, engine: str = "sp
         check.run(data, shapes, lambda *args, **kwargs: calls.append((args, kwargs)))
         return calls
 
-    left = targeted(core) if engine == "pyshacl" else None
-    compiled = None if left is None else Compiled()
-    if compiled is None:
+    if engine == "pyshacl":
+        compiled, left = Compiled(), targeted(core)
+    else:
         compiled = compile_shapes(core, store, foreign_parameters(shapes))
         left = compiled.skipped
     # Oxigraph lets go of the GIL while it evaluates, so threads share the cores; the
     # SHACL-SPARQL constraints run beside the compiled core ones, not after them
     with progress.task("validating", len(beside) + len(compiled.checks), "check") as stage, \
             ThreadPoolExecutor(max(1, workers)) as pool:
-        def counted(job: Future[Any]) -> None:
-            stage.advance()
-
         pending = [pool.submit(answers, check) for check in beside]
         done = [pool.submit(lambda c: list(c.violations(store)), check)
                 for check in compiled.checks]
         for job in pending + done:
-            job.add_done_callback(counted)
+            job.add_done_callback(lambda _: stage.advance())
         for check, job in zip(compiled.checks, done):
             for component, focus, value in job.result():
                 found.add(check.shape, SH[component], check.path, focus, value)
