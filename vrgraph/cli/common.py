@@ -42,6 +42,17 @@ user_option = click.option(
          "$VRGRAPH_PASSWORD or a prompt; without it, ~/.netrc if it names the host.")
 
 
+def endpoint_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--endpoint``, ``--graph`` and ``--user``: a SPARQL endpoint read instead of the
+    local graph."""
+    return endpoint_option(graph_option(user_option(fn)))
+
+
+def store_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--data`` and the :func:`endpoint_options`: which graph a command reads."""
+    return data_option(endpoint_options(fn))
+
+
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain errors into a one-line message on stderr and the documented exit code."""
     @functools.wraps(fn)

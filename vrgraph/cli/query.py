@@ -12,14 +12,11 @@ import click
 from ..project import Project
 from .common import (
     ask_password,
-    data_option,
-    endpoint_option,
     format_option,
-    graph_option,
     handle_errors,
     memory_option,
+    store_options,
     timeout_option,
-    user_option,
 )
 
 if TYPE_CHECKING:   # imported where used, so that `vrgraph --version` starts fast
@@ -83,10 +80,7 @@ def query_show(project: Project, name: str) -> None:
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
               help="A parameter value; repeat for several.")
 @format_option
-@data_option
-@endpoint_option
-@graph_option
-@user_option
+@store_options
 @timeout_option
 @memory_option
 @click.pass_obj
@@ -161,10 +155,7 @@ def _canned(project: Project, name: str) -> CannedQuery:
               show_default=True, help="SELECT: table, csv, json (SPARQL 1.1 Query Results "
               "JSON), markdown; ASK: table or json; CONSTRUCT and DESCRIBE: turtle (or table), "
               "ntriples, jsonld (or json), rdfxml.")
-@data_option
-@endpoint_option
-@graph_option
-@user_option
+@store_options
 @timeout_option
 @memory_option
 @click.pass_obj
@@ -206,10 +197,7 @@ def sparql(project: Project, text: str | None, path: Path | None, fmt: str,
 
 
 @click.command()
-@data_option
-@endpoint_option
-@graph_option
-@user_option
+@store_options
 @click.pass_obj
 @handle_errors
 def prefixes(project: Project, data: tuple[Path, ...], endpoint: str | None,

@@ -14,12 +14,10 @@ from ..errors import InputError
 from ..project import Project
 from .common import (
     ask_password,
-    data_option,
-    endpoint_option,
-    graph_option,
+    endpoint_options,
     handle_errors,
     say,
-    user_option,
+    store_options,
 )
 
 FORMATS_VALIDATE = ("text", "json", "turtle")
@@ -46,9 +44,7 @@ FORMATS_VALIDATE = ("text", "json", "turtle")
 @click.option("--skip-remote-imports", is_flag=True, help="Leave out a shapes file's "
               "owl:imports of anything but a local file (without it they are refused: "
               "vrgraph never reaches the network).")
-@endpoint_option
-@graph_option
-@user_option
+@endpoint_options
 @click.pass_obj
 @handle_errors
 def validate(project: Project, files: tuple[Path, ...], shapes_files: tuple[Path, ...],
@@ -128,10 +124,7 @@ def diff(project: Project, old: str, new: str, fmt: str) -> None:
               help="The published site's address (what `publish` wrote, served there): "
                    "action numbers and principles link to their pages, "
                    "URL/doc/action/5.1.1.html. Default: no links.")
-@data_option
-@endpoint_option
-@graph_option
-@user_option
+@store_options
 @click.pass_obj
 @handle_errors
 def report(project: Project, output: Path, rebuild: bool, site: str | None,
