@@ -125,6 +125,12 @@ def read(path: Path, display: str, limit: int, error: type[VrgraphError] = Input
     return data
 
 
+def read_rdf(path: Path, display: str) -> bytes:
+    """The bytes of the RDF file ``path``, within :func:`rdf_bytes` (see :func:`read`); a
+    refusal says how to raise the budget."""
+    return read(path, display, rdf_bytes(), hint=RDF_HINT)
+
+
 def strip_bom(data: bytes, display: str, error: type[VrgraphError] = InputError) -> bytes:
     """``data`` without a UTF-8 byte-order mark; a UTF-16 or UTF-32 one is refused."""
     if data.startswith(codecs.BOM_UTF8):

@@ -60,7 +60,7 @@ def _lines(path: Path, display: str, size: int) -> Iterator[tuple[bytes, int]]:
     the number of lines before it; held to the budget of an RDF file
     (:func:`vrgraph.bounds.rdf_bytes`), a UTF-8 byte-order mark dropped."""
     limit = bounds.rdf_bytes()
-    with bounds.open_file(path, display, limit) as handle:
+    with bounds.open_file(path, display, limit, hint=bounds.RDF_HINT) as handle:
         rest, lines, total, first = b"", 0, 0, True
         while True:
             try:

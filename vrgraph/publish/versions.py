@@ -182,13 +182,12 @@ def _kept(folder: Path, old: str) -> dict[str, bytes]:
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_file() and not path.is_symlink() and rel.count("/") >= 2:
-                out[rel] = bounds.read(path, rel, bounds.rdf_bytes(), hint=bounds.RDF_HINT)
+                out[rel] = bounds.read_rdf(path, rel)
     if not any(k.startswith(f"{FOLDER}/{old}/") for k in out):
         for name in KEPT:
             path = folder / name
             if path.is_file() and not path.is_symlink():
-                out[f"{FOLDER}/{old}/{name}"] = bounds.read(path, name, bounds.rdf_bytes(),
-                                                            hint=bounds.RDF_HINT)
+                out[f"{FOLDER}/{old}/{name}"] = bounds.read_rdf(path, name)
     return out
 
 

@@ -137,8 +137,7 @@ def read(path: Path, display: str, fmt: ox.RdfFormat) -> bytes:
     """The bytes of one RDF file, checked against the budgets (:mod:`vrgraph.bounds`):
     size, nesting depth and, for RDF/XML, XML entities; a UTF-8 byte-order mark is
     dropped, any other refused."""
-    data = bounds.strip_bom(bounds.read(path, display, bounds.rdf_bytes(), hint=bounds.RDF_HINT),
-                            display)
+    data = bounds.strip_bom(bounds.read_rdf(path, display), display)
     if fmt == ox.RdfFormat.RDF_XML:
         syntax.check_rdfxml(data, display)
     elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
